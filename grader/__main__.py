@@ -1,0 +1,7 @@
+"""``python -m grader``: the same as the ``pixelgrade`` command."""
+
+import sys
+
+from grader.cli import main
+
+sys.exit(main())

@@ -1,0 +1,35 @@
+"""The grading API: everything the command line (and notebooks, and batch mode) uses."""
+
+from __future__ import annotations
+
+import platform
+import time
+from pathlib import Path
+
+from grader import exercises as course
+from grader.results import GradeReport
+from grader.runner import DEFAULT_EXAMPLES, run_checks
+
+__all__ = ["DEFAULT_EXAMPLES", "grade"]
+
+
+def grade(names=None, *, target: str | Path = "exercises", max_examples: int = DEFAULT_EXAMPLES,
+          progress=None) -> GradeReport:
+    """Grade the modules in ``target`` for the exercises ``names`` (default: all).
+
+    Returns a :class:`~grader.results.GradeReport`; never raises for anything a
+    submission does. An unknown exercise name or a missing target directory
+    raises ``ValueError``.
+    """
+    target = Path(target)
+    if not target.is_dir():
+        raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
+    chosen = course.resolve(names) if names else course.gradable()
+    started = time.perf_counter()
+    report = GradeReport(
+        target=str(target),
+        settings={"max_examples": max_examples, "python": platform.python_version()},
+    )
+    report.exercises = run_checks(target.resolve(), chosen, max_examples=max_examples, progress=progress)
+    report.seconds = time.perf_counter() - started
+    return report

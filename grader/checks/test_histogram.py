@@ -1,0 +1,130 @@
+"""Checks for exercise 3, `histogram`."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
+from grader.marks import graded
+from grader.samples import sample
+from grader.strategies import few_levels, uint8_images
+
+any_shape = uint8_images(min_dims=1, max_dims=3, min_side=0, max_side=8)
+non_empty = uint8_images(min_dims=1, max_dims=3, min_side=1, max_side=8)
+FUNCTIONS = ["histogram", "cumulative_histogram", "normalised_cdf"]
+
+
+def oracle_histogram(image):
+    return np.histogram(image, bins=256, range=(0, 256))[0].astype(np.int64)
+
+
+# -- histogram ---------------------------------------------------------------
+@graded("histogram", 2)
+@given(image=any_shape)
+def test_histogram_matches_reference(learner, reference, image):
+    """histogram counts like the reference on small images of any shape"""
+    expect_array(learner.histogram(image), reference.histogram(image))
+
+
+@graded("histogram", 2)
+@given(image=few_levels(levels=3, min_dims=1, max_dims=3))
+def test_histogram_matches_numpy(learner, image):
+    """histogram equals np.histogram(image, bins=256, range=(0, 256))"""
+    expect_array(learner.histogram(image), oracle_histogram(image), expected_from="np.histogram")
+
+
+@graded("histogram", 1)
+@given(image=any_shape)
+def test_histogram_sums_to_size(learner, image):
+    """the counts of a histogram add up to image.size"""
+    counts = learner.histogram(image)
+    expect_kind(counts, np.int64, (256,))
+    expect(counts.sum() == image.size, f"its counts add up to {counts.sum()}; expected image.size = {image.size}.")
+
+
+@graded("histogram", 1)
+@pytest.mark.parametrize("name", ["moon", "camera", "hubble_deep_field"])
+def test_histogram_real_images(learner, name):
+    """histogram of a real image"""
+    image = sample(name)
+    expect_array(learner.histogram(image), np.bincount(image.ravel(), minlength=256), expected_from="np.bincount")
+
+
+@graded("histogram", 1)
+def test_histogram_rejects_float(learner):
+    """histogram raises TypeError for a float image"""
+    expect_raises(learner, "histogram", np.zeros((2, 2)), exception="TypeError", mentions="image")
+
+
+# -- cumulative_histogram -------------------------------------------------------
+@graded("cumulative_histogram", 2)
+@given(image=any_shape)
+def test_cumulative_matches_reference(learner, reference, image):
+    """cumulative_histogram adds up like the reference"""
+    expect_array(learner.cumulative_histogram(image), reference.cumulative_histogram(image))
+
+
+@graded("cumulative_histogram", 2)
+@given(image=any_shape)
+def test_cumulative_never_decreases_and_ends_at_size(learner, image):
+    """the cumulative histogram never decreases and ends at image.size"""
+    totals = learner.cumulative_histogram(image)
+    expect_array(totals, np.cumsum(oracle_histogram(image)), expected_from="np.cumsum(np.histogram(...))")
+    expect(np.all(np.diff(totals) >= 0), "it decreases somewhere; a running total of counts never does.")
+    expect(totals[-1] == image.size, f"its last entry is {totals[-1]}; expected image.size = {image.size}.")
+
+
+@graded("cumulative_histogram", 1)
+@pytest.mark.parametrize("name", ["moon", "coins"])
+def test_cumulative_real_images(learner, name):
+    """cumulative_histogram of a real image"""
+    image = sample(name)
+    expect_array(learner.cumulative_histogram(image), np.cumsum(np.bincount(image.ravel(), minlength=256)),
+                 expected_from="np.cumsum(np.bincount(...))")
+
+
+# -- normalised_cdf --------------------------------------------------------------
+@graded("normalised_cdf", 2)
+@given(image=non_empty)
+def test_cdf_matches_reference(learner, reference, image):
+    """normalised_cdf matches the reference"""
+    expect_array(learner.normalised_cdf(image), reference.normalised_cdf(image))
+
+
+@graded("normalised_cdf", 2)
+@given(image=non_empty)
+def test_cdf_is_a_distribution(learner, image):
+    """the CDF never decreases, stays in [0, 1] and ends at exactly 1"""
+    cdf = learner.normalised_cdf(image)
+    expect_array(cdf, np.cumsum(oracle_histogram(image)) / image.size, expected_from="np.histogram, cumsum, / size")
+    expect(np.all(np.diff(cdf) >= 0), "the CDF decreases somewhere; a fraction of pixels 'at most v' cannot.")
+    expect(cdf[-1] == 1.0, f"the CDF ends at {cdf[-1]!r}; every pixel is at most 255, so it must end at 1.0.")
+
+
+@graded("normalised_cdf", 1)
+def test_cdf_real_image(learner, reference):
+    """normalised_cdf of skimage.data.moon()"""
+    image = sample("moon")
+    expect_array(learner.normalised_cdf(image), reference.normalised_cdf(image))
+
+
+@graded("normalised_cdf", 1)
+def test_cdf_rejects_empty_image(learner):
+    """normalised_cdf raises ValueError for an empty image"""
+    expect_raises(learner, "normalised_cdf", np.zeros((0, 3), np.uint8), exception="ValueError", mentions="image")
+
+
+@graded("normalised_cdf", 1)
+def test_cdf_rejects_float(learner):
+    """normalised_cdf raises TypeError for a float image"""
+    expect_raises(learner, "normalised_cdf", np.zeros((2, 2), np.float32), exception="TypeError", mentions="image")
+
+
+# -- every function -------------------------------------------------------------------
+@graded(None, 1)
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_input_unchanged(learner, function):
+    """leaves its input unchanged"""
+    image = np.arange(30, dtype=np.uint8).reshape(5, 6)
+    learner.call(function, image)
+    expect_unmodified(learner)

@@ -1,0 +1,56 @@
+"""The command line: a thin layer over :func:`grader.api.grade`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from grader import api, exercises, reports
+
+EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_GRADER_ERROR = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pixelgrade",
+        description="Grade image-analysis exercises against the course contract.",
+        epilog="Exercises, in order: " + ", ".join(e.name for e in exercises.EXERCISES),
+    )
+    parser.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercises to grade (default: all)")
+    parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--examples", type=int, default=api.DEFAULT_EXAMPLES,
+                        help=f"Hypothesis examples per property check (default: {api.DEFAULT_EXAMPLES})")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every check, passed or not")
+    parser.add_argument("--require-full", action="store_true",
+                        help="exit with status 1 unless every exercise gets full marks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(stderr=False)
+    if args.examples < 1:
+        console.print("[red]--examples must be at least 1[/]")
+        return EXIT_USAGE
+    try:
+        with reports.Progress(Console(stderr=True)) as progress:
+            report = api.grade(args.exercises, target=args.target, max_examples=args.examples, progress=progress)
+    except ValueError as error:
+        console.print(f"[red]pixelgrade: {error}[/]")
+        return EXIT_USAGE
+    reports.print_report(report, console, verbose=args.verbose)
+    if args.json:
+        reports.write_json(report, args.json)
+        console.print(f"Results written to {args.json}")
+    if report.grader_errors:
+        return EXIT_GRADER_ERROR
+    if args.require_full and not report.complete:
+        return EXIT_NOT_FULL
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Plain-words descriptions of values and calls, and snippets that reproduce a call."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.sandbox.wire import Foreign
+
+SNIPPET_MAX_ELEMENTS = 100
+
+# Arrays the checks took from a known source (skimage.data...), by identity, so a
+# snippet can say `image = skimage.data.moon()` instead of printing 262,144 numbers.
+_RECIPES: dict[int, tuple[np.ndarray, str]] = {}
+
+
+def remember_recipe(array: np.ndarray, expression: str) -> np.ndarray:
+    """Record that ``array`` is what the Python ``expression`` evaluates to."""
+    _RECIPES[id(array)] = (array, expression)
+    return array
+
+
+def _recipe(array) -> str | None:
+    entry = _RECIPES.get(id(array))
+    return entry[1] if entry is not None and entry[0] is array else None
+
+
+def describe(value) -> str:
+    """A short description: ``uint8 (5, 5)``, ``3``, ``a list of 4 arrays``."""
+    if type(value) is np.ndarray:
+        return f"{value.dtype} {tuple(value.shape)}"
+    if isinstance(value, Foreign):
+        what = f"a `{value.type_name}` object"
+        return f"{what} ({value.summary})" if value.summary else what
+    if isinstance(value, np.generic):
+        return f"{value.dtype.name}({value.item()!r})"
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        kind = "list" if isinstance(value, list) else "tuple"
+        if len(value) <= 3 and all(not isinstance(v, (list, tuple, dict)) for v in value):
+            inner = ", ".join(describe(v) for v in value)
+            return f"[{inner}]" if kind == "list" else f"({inner}{',' if len(value) == 1 else ''})"
+        return f"a {kind} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"a dict with {len(value)} keys"
+    return f"a `{type(value).__name__}` object"
+
+
+def describe_short(value) -> str:
+    """Like :func:`describe`, but shows small arrays' values (for a returned result)."""
+    if type(value) is np.ndarray and value.size <= 12:
+        return f"{np.array2string(value, separator=', ')} ({describe(value)})"
+    return describe(value)
+
+
+@dataclass
+class CallRecord:
+    """One call of a learner function, as the grader made it."""
+
+    module: str
+    function: str
+    args: tuple
+    kwargs: dict
+    parameter_names: list = field(default_factory=list)
+    mutated: list = field(default_factory=list)
+
+    def named_args(self) -> list[tuple[str | None, object]]:
+        names = list(self.parameter_names) + [None] * len(self.args)
+        return [(names[i], value) for i, value in enumerate(self.args)] + list(self.kwargs.items())
+
+    def argument_name(self, key) -> str:
+        """The parameter name of a positional index or keyword (as the worker reports them)."""
+        if isinstance(key, int) and key < len(self.parameter_names):
+            return self.parameter_names[key]
+        return str(key)
+
+    def describe(self) -> str:
+        """``histogram(image: uint8 (5, 5))``; scalars are shown by value."""
+        parts = []
+        for position, (name, value) in enumerate(self.named_args()):
+            shown = describe(value)
+            is_array = type(value) is np.ndarray
+            if position >= len(self.args):
+                parts.append(f"{name}: {shown}" if is_array else f"{name}={shown}")
+            else:
+                parts.append(f"{name}: {shown}" if (name and is_array) else shown)
+        return f"{self.function}({', '.join(parts)})"
+
+    def snippet(self) -> str:
+        """Python code that makes the same call on the learner's module."""
+        lines = ["import numpy as np", f"from {self.module} import {self.function}", ""]
+        call_parts = []
+        needs_skimage = False
+        for position, (name, value) in enumerate(self.named_args()):
+            variable = name or f"arg{position}"
+            code = _literal(value)
+            if code is None:
+                recipe = _recipe(value)
+                if recipe is not None:
+                    needs_skimage |= recipe.startswith("skimage.")
+                    code = recipe
+                else:
+                    code = f"...  # {describe(value)}: too large to print here"
+            if type(value) is np.ndarray or len(code) > 40:
+                lines.append(f"{variable} = {code}")
+                code = variable
+            keyword = position >= len(self.args)
+            call_parts.append(f"{name}={code}" if keyword else code)
+        if needs_skimage:
+            lines.insert(1, "import skimage.data")
+        lines.append(f"print({self.function}({', '.join(call_parts)}))")
+        return "\n".join(lines)
+
+
+def _literal(value) -> str | None:
+    """Python source for a small value, or None when it is too large to print."""
+    if type(value) is np.ndarray:
+        if value.size > SNIPPET_MAX_ELEMENTS:
+            return None
+        body = np.array2string(value, separator=", ", threshold=SNIPPET_MAX_ELEMENTS + 1, max_line_width=100)
+        body = body.replace("\n", "\n    ")
+        return f"np.array({body}, dtype=np.{value.dtype.name})"
+    if isinstance(value, np.generic):
+        return f"np.{value.dtype.name}({value.item()!r})"
+    if isinstance(value, (list, tuple)):
+        parts = [_literal(v) for v in value]
+        if any(p is None for p in parts):
+            return None
+        inner = ", ".join(parts)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(parts) == 1 else ''})"
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return repr(value)
+    return None
+
+
+def parameter_names(function) -> list[str]:
+    """The names of a reference function's positional parameters."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in signature.parameters.values() if p.kind in kinds]

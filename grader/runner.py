@@ -1,0 +1,210 @@
+"""Run the checks (pytest tests in grader/checks) and turn outcomes into results.
+
+The grader drives pytest in-process with :class:`GradingPlugin`, which provides
+the ``learner`` and ``reference`` fixtures, applies the grading Hypothesis
+profile, and records one :class:`~grader.results.CheckResult` per test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from grader import failures, results
+from grader.exercises import BY_NAME, CHECKS_DIR, PROJECT_ROOT, Exercise
+from grader.learner import LearnerModule
+
+DEFAULT_EXAMPLES = 30
+
+_STATUS_OF = (
+    (failures.NotStarted, results.NOT_STARTED),
+    (failures.OffLimits, results.OFF_LIMITS),
+    (failures.MissingModule, results.MISSING),
+    (failures.LearnerFailure, results.ERROR),
+    (failures.CheckFailed, results.FAILED),
+    (failures.Unavailable, results.SKIPPED),
+)
+
+
+def hypothesis_profile(max_examples: int) -> str:
+    """Register (once) and name the grading profile: derandomised, fixed budget."""
+    name = f"pixelgrade-{max_examples}"
+    settings.register_profile(
+        name,
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        report_multiple_bugs=False,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )
+    return name
+
+
+_REFERENCES: dict[str, object] = {}
+
+
+def load_reference(name: str, solutions_dir: Path | None = None):
+    """The reference solution module, imported by path (trusted code, in-process)."""
+    path = (solutions_dir or PROJECT_ROOT / "solutions") / f"{name}.py"
+    key = str(path)
+    if key not in _REFERENCES:
+        spec = importlib.util.spec_from_file_location(f"pixelgrade_reference_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _REFERENCES[key] = module
+    return _REFERENCES[key]
+
+
+def exercise_of(node) -> Exercise:
+    stem = Path(str(node.fspath if hasattr(node, "fspath") else node.__file__)).stem
+    return BY_NAME[stem.removeprefix("test_")]
+
+
+def _parameter(item, name: str) -> str:
+    callspec = getattr(item, "callspec", None)
+    return str(callspec.params.get(name, "")) if callspec else ""
+
+
+def _missing_needs(exercise: Exercise) -> list[str]:
+    return [name for name in exercise.needs if importlib.util.find_spec(name) is None]
+
+
+class GradingPlugin:
+    """Fixtures and result collection for one grading run of one target directory."""
+
+    def __init__(self, target: Path, exercises: list[Exercise], *, profile: str, progress=None):
+        self.target = Path(target)
+        self.profile = profile
+        self.progress = progress
+        self.results = {e.name: results.ExerciseResult(e.name, e.title, e.number) for e in exercises}
+        self.by_id: dict[str, results.CheckResult] = {}
+        self._started: dict[str, float] = {}
+
+    # -- fixtures -------------------------------------------------------------
+    @pytest.fixture(scope="module")
+    def reference(self, request):
+        return load_reference(exercise_of(request.module).name)
+
+    @pytest.fixture(scope="module")
+    def learner(self, request, reference):
+        exercise = exercise_of(request.module)
+        proxy = LearnerModule(exercise.name, self.target / f"{exercise.name}.py", reference=reference,
+                              limits=exercise.limits, off_limits=exercise.off_limits)
+        yield proxy
+        proxy.close()
+
+    # -- hooks ----------------------------------------------------------------
+    def pytest_configure(self, config):
+        settings.load_profile(self.profile)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            name = Path(report.fspath).stem.removeprefix("test_")
+            if name in self.results:
+                check = results.CheckResult(f"{name}::<collection>", name, "", "collect the checks", 0,
+                                            status=results.GRADER_ERROR, message=str(report.longrepr)[-2000:])
+                self.results[name].checks.append(check)
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        for item in items:
+            exercise = exercise_of(item.module)
+            mark = item.get_closest_marker("pixelgrade")
+            options = mark.kwargs if mark else {}
+            doc = (getattr(item.function, "__doc__", None) or item.name).strip().splitlines()[0]
+            case = f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""
+            check = results.CheckResult(
+                id=f"{exercise.name}::{item.name}",
+                exercise=exercise.name,
+                function=options.get("function") or _parameter(item, "function"),
+                title=doc + case,
+                max_points=float(options.get("points", 1)),
+                bonus=bool(options.get("bonus", False)),
+            )
+            missing = _missing_needs(exercise)
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=f"needs {', '.join(missing)}, which is not installed"))
+            self.by_id[item.nodeid] = check
+            self.results[exercise.name].checks.append(check)
+        if self.progress:
+            self.progress("collected", len(items))
+
+    def pytest_runtest_setup(self, item):
+        self._started[item.nodeid] = time.perf_counter()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        check = self.by_id.get(item.nodeid)
+        if check is None:
+            return
+        if report.when == "call" and report.passed:
+            check.status, check.points = results.PASSED, check.max_points
+        elif report.skipped and report.when in ("setup", "call"):
+            check.status = results.SKIPPED
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            check.message = reason.removeprefix("Skipped: ")
+        elif report.failed and report.when in ("setup", "call"):
+            self._record_failure(check, call.excinfo)
+        elif report.failed and report.when == "teardown" and check.status == results.PASSED:
+            check.status, check.points = results.GRADER_ERROR, 0.0
+            check.message = "the check failed while cleaning up: " + str(call.excinfo.value)
+        if report.when == "teardown" or (report.when == "call" and report.passed):
+            check.seconds = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
+        if report.when == "teardown" and self.progress:
+            self.progress("checked", check)
+
+    def _record_failure(self, check: results.CheckResult, excinfo) -> None:
+        error = excinfo.value
+        check.points = 0.0
+        for kind, status in _STATUS_OF:
+            if isinstance(error, kind):
+                check.status = status
+                check.message = getattr(error, "message", str(error))
+                check.snippet = getattr(error, "snippet", "")
+                return
+        if isinstance(error, AssertionError):  # a plain assert in a check
+            check.status, check.message = results.FAILED, str(error) or "a check failed"
+            return
+        check.status = results.GRADER_ERROR
+        tail = "".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:])
+        check.message = f"pixelgrade itself failed while running this check (not your fault):\n{tail}"
+
+
+def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
+               progress=None) -> list[results.ExerciseResult]:
+    """Run the checks of ``exercises`` against the modules in ``target``."""
+    plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress)
+    args = [str(e.checks_file) for e in exercises] + [
+        "-c", str(CHECKS_DIR / "pytest.ini"),
+        "--rootdir", str(CHECKS_DIR),
+        "--import-mode=importlib",
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+        "-p", "no:stepwise",
+        "-W", "ignore",
+    ]
+    saved_path = list(sys.path)
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    finally:
+        sys.path[:] = saved_path
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        for result in plugin.results.values():
+            result.checks.append(results.CheckResult(f"{result.name}::<pytest>", result.name, "", "run the checks",
+                                                     0, status=results.GRADER_ERROR,
+                                                     message=f"pytest ended with {code!r}"))
+    for result in plugin.results.values():
+        if not result.checks:
+            result.checks.append(results.CheckResult(f"{result.name}::<none>", result.name, "", "collect the checks",
+                                                     0, status=results.GRADER_ERROR, message="no checks were found"))
+    return [plugin.results[e.name] for e in exercises]

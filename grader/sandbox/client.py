@@ -1,0 +1,241 @@
+"""Start, feed and supervise worker processes (the grader's side of the sandbox).
+
+A :class:`WorkerProcess` runs one learner module. Every call has a wall-clock
+limit; the process has a memory limit. When a call hangs, crashes the process or
+exhausts memory, the process is killed and a fresh one is started for the next
+call, so one bad call costs one check and nothing else.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+import queue
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.sandbox.wire import WireError, read_message, write_message
+
+_GRADER_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of a worker: per call (time) and per process (memory)."""
+
+    timeout_s: float = 10.0
+    import_timeout_s: float = 20.0
+    memory_bytes: int | None = 3 * 1024**3
+    threads: int = 1
+    output_bytes: int = 4096
+
+
+@dataclass
+class Reply:
+    """What came back from the worker for one request (or why nothing did)."""
+
+    ok: bool
+    value: object = None
+    mutated: list = field(default_factory=list)
+    tripped: list = field(default_factory=list)
+    seconds: float = 0.0
+    error: dict | None = None
+    missing: bool = False
+    problem: str = ""  # "timeout", "died", "corrupt", "unsendable" when there is no reply
+    output: str = ""
+
+
+class _OutputTail:
+    """Drain a pipe forever, keeping only its last bytes (a print flood stays small)."""
+
+    def __init__(self, stream, keep: int):
+        self._tail = collections.deque(maxlen=keep)
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, stream):
+        try:
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                with self._lock:
+                    self._tail.extend(chunk)
+        except (OSError, ValueError):
+            pass
+
+    def take(self) -> str:
+        with self._lock:
+            data = bytes(self._tail)
+            self._tail.clear()
+        return data.decode("utf-8", "replace")
+
+
+class WorkerProcess:
+    """One learner module running in its own process, restarted when it dies."""
+
+    def __init__(self, module: str, path: Path, *, limits: Limits, off_limits=(), env=None):
+        self.module = module
+        self.path = Path(path)
+        self.limits = limits
+        self.off_limits = sorted(set(off_limits))
+        self.extra_env = dict(env or {})
+        self._process: subprocess.Popen | None = None
+        self._replies: queue.Queue = queue.Queue()
+        self._output: _OutputTail | None = None
+        self.load_failure: Reply | None = None
+        self._ids = itertools.count()
+
+    # -- process management -------------------------------------------------
+    def _environment(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
+        threads = str(self.limits.threads)
+        env.update(
+            PYTHONPATH=_GRADER_PARENT,
+            PYTHONHASHSEED="0",
+            PYTHONDONTWRITEBYTECODE="1",
+            PYTHONIOENCODING="utf-8",
+            OMP_NUM_THREADS=threads,
+            OPENBLAS_NUM_THREADS=threads,
+            MKL_NUM_THREADS=threads,
+            TF_NUM_INTRAOP_THREADS=threads,
+            TF_NUM_INTEROP_THREADS=threads,
+            TF_CPP_MIN_LOG_LEVEL="2",
+            MPLBACKEND="Agg",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _start(self) -> Reply:
+        self._replies = queue.Queue()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(self.path.parent),
+            env=self._environment(),
+            start_new_session=(os.name == "posix"),
+        )
+        self._process = process
+        self._output = _OutputTail(process.stderr, self.limits.output_bytes)
+        threading.Thread(target=self._read_replies, args=(process, self._replies), daemon=True).start()
+        write_message(
+            process.stdin.fileno(),
+            {
+                "module": self.module,
+                "path": str(self.path),
+                "memory_bytes": self.limits.memory_bytes,
+                "off_limits": self.off_limits,
+            },
+        )
+        return self._wait(None, self.limits.import_timeout_s)
+
+    @staticmethod
+    def _read_replies(process, replies):
+        fd = process.stdout.fileno()
+        while True:
+            try:
+                replies.put(read_message(fd))
+            except (WireError, OSError) as error:
+                replies.put(error)
+                return
+
+    def _wait(self, request_id, timeout: float) -> Reply:
+        while True:
+            try:
+                message = self._replies.get(timeout=timeout)
+            except queue.Empty:
+                self.stop()
+                return Reply(ok=False, problem="timeout", output=self._take_output())
+            if isinstance(message, Exception):
+                return self._died()
+            if message.get("id") != request_id:
+                continue  # not an answer to this request: forged or stale, ignore it
+            return Reply(
+                ok=bool(message.get("ok")),
+                value=message.get("value"),
+                mutated=list(message.get("mutated") or []),
+                tripped=list(message.get("tripped") or []),
+                seconds=float(message.get("seconds") or 0.0),
+                error=message.get("error"),
+                missing=bool(message.get("missing")),
+                problem="unsendable" if "unsendable" in message else "",
+                output=self._take_output(),
+            )
+
+    def _died(self) -> Reply:
+        process = self._process
+        try:
+            code = process.wait(timeout=5) if process else None
+        except subprocess.TimeoutExpired:
+            code = None
+        self.stop()
+        reply = Reply(ok=False, problem="died", output=self._take_output())
+        reply.error = {"returncode": code}
+        return reply
+
+    def _take_output(self) -> str:
+        return self._output.take() if self._output else ""
+
+    def stop(self) -> None:
+        """Kill the worker and everything it started."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if os.name == "posix":
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (process.stdin, process.stdout, process.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    # -- calls --------------------------------------------------------------
+    def ensure_loaded(self) -> Reply | None:
+        """Start the worker if needed; the reply of a failed import, or None."""
+        if self.load_failure is not None:
+            return self.load_failure
+        if self.alive:
+            return None
+        reply = self._start()
+        if not reply.ok:
+            # An import that fails will fail the same way again: remember it.
+            self.load_failure = reply
+            self.stop()
+            return reply
+        return None
+
+    def call(self, function: str, args=(), kwargs=None, *, timeout_s=None, then=None, then_args=()) -> Reply:
+        failed = self.ensure_loaded()
+        if failed is not None:
+            return failed
+        request_id = f"{next(self._ids)}-{secrets.token_hex(8)}"
+        request = {"id": request_id, "function": function, "args": list(args), "kwargs": dict(kwargs or {})}
+        if then:
+            request.update(then=then, then_args=list(then_args))
+        try:
+            write_message(self._process.stdin.fileno(), request)
+        except (OSError, ValueError):
+            return self._died()
+        reply = self._wait(request_id, timeout_s or self.limits.timeout_s)
+        if not reply.ok and reply.error and "MemoryError" in reply.error.get("types", []):
+            self.stop()  # the worker exits by itself after a MemoryError; make sure
+        return reply

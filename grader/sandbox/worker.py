@@ -1,0 +1,224 @@
+"""The worker: the only process that imports and runs learner code.
+
+Started by :mod:`grader.sandbox.client` as ``python -m grader.sandbox.worker``. It
+talks to the grader over copies of its original stdin/stdout (the protocol
+channel) and points file descriptors 0 and 1 elsewhere, so whatever the learner
+prints goes to stderr, which the grader drains and truncates.
+
+The first message configures the worker (module path, memory limit, off-limits
+functions); every later one is a call. A reply carries only plain data: the
+value, which arguments the call modified, which off-limits functions it touched,
+and how long it took. The grader decides what any of that is worth.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import functools
+import importlib.abc
+import importlib.util
+import os
+import random
+import sys
+import time
+import traceback
+
+import numpy as np
+
+from grader.sandbox import adapters
+from grader.sandbox.wire import read_message, write_message
+
+BLOCKED_PACKAGES = ("solutions", "grader")
+
+
+class _BlockReference(importlib.abc.MetaPathFinder):
+    """Learner code may not import the reference solutions or the grader's checks."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in BLOCKED_PACKAGES and fullname not in sys.modules:
+            raise ImportError(f"pixelgrade: importing {fullname!r} is not allowed in an exercise")
+        return None
+
+
+class Tripwires:
+    """Notice calls to off-limits functions (the oracles a function is graded against).
+
+    Each dotted name is replaced, in every loaded module that holds it, by a thin
+    wrapper that records the call while a learner function runs. Names whose module
+    is not imported yet are patched as soon as an ``import`` statement loads it.
+    """
+
+    def __init__(self, names):
+        self.pending = set(names)
+        self.tripped: set[str] = set()
+        self.armed = False
+        self._import = builtins.__import__
+        if self.pending:
+            self.patch_ready()
+            builtins.__import__ = self._watching_import
+
+    def _watching_import(self, *args, **kwargs):
+        module = self._import(*args, **kwargs)
+        if self.pending:
+            self.patch_ready()
+        return module
+
+    def _wrap(self, name, original):
+        @functools.wraps(original)
+        def tripwire(*args, **kwargs):
+            if self.armed:
+                self.tripped.add(name)
+            return original(*args, **kwargs)
+
+        return tripwire
+
+    def patch_ready(self):
+        for name in list(self.pending):
+            module_name, _, attribute = name.rpartition(".")
+            module = sys.modules.get(module_name)
+            if module is None:
+                continue
+            self.pending.discard(name)
+            original = module.__dict__.get(attribute)
+            if original is None:
+                continue
+            wrapper = self._wrap(name, original)
+            for loaded in list(sys.modules.values()):
+                namespace = getattr(loaded, "__dict__", None)
+                if isinstance(namespace, dict) and namespace.get(attribute) is original:
+                    namespace[attribute] = wrapper
+
+
+def _limit_memory(limit_bytes: int | None) -> None:
+    if not limit_bytes:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (in_use + limit_bytes, in_use + limit_bytes))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no RLIMIT_AS (macOS, Windows): the wall-clock limit still holds
+
+
+def _error(exc: BaseException, learner_file: str) -> dict:
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001
+        message = "<the exception's message could not be shown>"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == learner_file]
+    where = [f"line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]]
+    return {
+        "types": [cls.__name__ for cls in type(exc).__mro__],
+        "message": message[:2000],
+        "where": where,
+        "code": exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else None,
+    }
+
+
+def _snapshot(values):
+    """Copies of the array arguments (also inside lists and tuples), to detect changes."""
+    taken = {}
+    for key, value in values:
+        if type(value) is np.ndarray:
+            taken[key] = value.copy()
+        elif type(value) in (list, tuple) and all(type(v) is np.ndarray for v in value):
+            taken[key] = copy.deepcopy(value)
+    return taken
+
+
+def _changed(before, after) -> bool:
+    if type(after) is not type(before):
+        return True
+    if type(before) is np.ndarray:
+        return before.shape != after.shape or before.dtype != after.dtype or not np.array_equal(
+            before, after, equal_nan=before.dtype.kind in "fc"
+        )
+    return len(before) != len(after) or any(_changed(b, a) for b, a in zip(before, after))
+
+
+class Worker:
+    def __init__(self, config: dict):
+        self.config = config
+        self.learner_file = os.path.abspath(config["path"])
+        self.tripwires = Tripwires(config.get("off_limits", ()))
+        self.module = None
+
+    def load(self) -> dict:
+        sys.meta_path.insert(0, _BlockReference())
+        target_dir = os.path.dirname(self.learner_file)
+        # Sibling modules of the submission (a learner's equalisation importing their
+        # own histogram) resolve to the target directory and nowhere else first.
+        sys.path[:] = [target_dir] + [p for p in sys.path if p not in ("", os.getcwd(), target_dir)]
+        spec = importlib.util.spec_from_file_location(self.config["module"], self.learner_file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[self.config["module"]] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit at import is a learner error too
+            return {"ok": False, "error": _error(exc, self.learner_file)}
+        self.module = module
+        return {"ok": True}
+
+    def call(self, request: dict) -> dict:
+        function = getattr(self.module, request["function"], None)
+        if not callable(function):
+            return {"ok": False, "missing": True}
+        args, kwargs = list(request.get("args", [])), dict(request.get("kwargs", {}))
+        before = _snapshot([*enumerate(args), *kwargs.items()])
+        # Same seeds before every call: a submission that uses global randomness
+        # still gets the same grade every time.
+        np.random.seed(0)
+        random.seed(0)
+        self.tripwires.tripped.clear()
+        self.tripwires.armed = True
+        started = time.perf_counter()
+        try:
+            value = function(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001
+            return {"ok": False, "error": _error(exc, self.learner_file), "tripped": sorted(self.tripwires.tripped)}
+        finally:
+            self.tripwires.armed = False
+        seconds = time.perf_counter() - started
+        current = {**dict(enumerate(args)), **kwargs}
+        mutated = [key for key, old in before.items() if _changed(old, current[key])]
+        if request.get("then"):
+            value = adapters.ADAPTERS[request["then"]](value, *request.get("then_args", []))
+        return {
+            "ok": True,
+            "value": value,
+            "mutated": mutated,
+            "tripped": sorted(self.tripwires.tripped),
+            "seconds": seconds,
+        }
+
+
+def main() -> None:
+    # Keep the protocol channel private, then send stray prints to stderr.
+    requests = os.dup(0)
+    replies = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    config = read_message(requests)
+    _limit_memory(config.get("memory_bytes"))
+    worker = Worker(config)
+    write_message(replies, worker.load())
+    while True:
+        request = read_message(requests)
+        reply = worker.call(request)
+        reply["id"] = request["id"]
+        try:
+            write_message(replies, reply)
+        except (TypeError, ValueError) as exc:
+            write_message(replies, {"id": request["id"], "ok": False, "unsendable": str(exc)[:500]})
+        if not reply["ok"] and "MemoryError" in reply.get("error", {}).get("types", []):
+            return  # start afresh: state after a MemoryError cannot be trusted
+
+
+if __name__ == "__main__":
+    main()
