@@ -14,12 +14,12 @@ __all__ = ["DEFAULT_EXAMPLES", "grade"]
 
 
 def grade(names=None, *, target: str | Path = "exercises", max_examples: int = DEFAULT_EXAMPLES,
-          progress=None) -> GradeReport:
+          timeout_s: float | None = None, progress=None) -> GradeReport:
     """Grade the modules in ``target`` for the exercises ``names`` (default: all).
 
     Returns a :class:`~grader.results.GradeReport`; never raises for anything a
     submission does. An unknown exercise name or a missing target directory
-    raises ``ValueError``.
+    raises ``ValueError``. ``timeout_s`` overrides the per-call time limits.
     """
     target = Path(target)
     if not target.is_dir():
@@ -28,8 +28,9 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
     started = time.perf_counter()
     report = GradeReport(
         target=str(target),
-        settings={"max_examples": max_examples, "python": platform.python_version()},
+        settings={"max_examples": max_examples, "timeout_s": timeout_s, "python": platform.python_version()},
     )
-    report.exercises = run_checks(target.resolve(), chosen, max_examples=max_examples, progress=progress)
+    report.exercises = run_checks(target.resolve(), chosen, max_examples=max_examples, timeout_s=timeout_s,
+                                  progress=progress)
     report.seconds = time.perf_counter() - started
     return report

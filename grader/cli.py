@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--examples", type=int, default=api.DEFAULT_EXAMPLES,
                         help=f"Hypothesis examples per property check (default: {api.DEFAULT_EXAMPLES})")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="time limit for each call of a learner function (default: per exercise)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every check, passed or not")
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every exercise gets full marks")
@@ -33,11 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     if args.examples < 1:
-        console.print("[red]--examples must be at least 1[/]")
+        console.print("[red]pixelgrade: --examples must be at least 1[/]")
+        return EXIT_USAGE
+    if args.timeout is not None and args.timeout <= 0:
+        console.print("[red]pixelgrade: --timeout must be a positive number of seconds[/]")
         return EXIT_USAGE
     try:
         with reports.Progress(Console(stderr=True)) as progress:
-            report = api.grade(args.exercises, target=args.target, max_examples=args.examples, progress=progress)
+            report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
+                               timeout_s=args.timeout, progress=progress)
     except ValueError as error:
         console.print(f"[red]pixelgrade: {error}[/]")
         return EXIT_USAGE

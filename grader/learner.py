@@ -53,6 +53,11 @@ class LearnerModule:
         call.__name__ = name
         return call
 
+    def prestart(self) -> None:
+        """Start the worker now (its imports overlap with other work); calls wait for it."""
+        if self.path.exists():
+            self._worker.spawn()
+
     def close(self) -> None:
         self._worker.stop()
 

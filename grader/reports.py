@@ -65,7 +65,7 @@ def _print_details(console: Console, exercise: results.ExerciseResult, verbose: 
             console.print(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
         return
     failing = [c for c in exercise.checks if c.status not in (results.PASSED, results.GRADER_ERROR)]
-    if exercise.status == "not started" and not verbose:
+    if (exercise.status == "not started" or not failing) and not verbose:
         return
     console.print(f"\n[bold underline]{exercise.number}. {exercise.name}[/]")
     for check in exercise.checks if verbose else failing:

@@ -7,6 +7,7 @@ profile, and records one :class:`~grader.results.CheckResult` per test.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 import time
@@ -69,6 +70,10 @@ def exercise_of(node) -> Exercise:
     return BY_NAME[stem.removeprefix("test_")]
 
 
+def _plain_failure(excinfo, style=None) -> str:
+    return f"{excinfo.type.__name__}: {excinfo.value}"[:4000]
+
+
 def _parameter(item, name: str) -> str:
     callspec = getattr(item, "callspec", None)
     return str(callspec.params.get(name, "")) if callspec else ""
@@ -81,13 +86,16 @@ def _missing_needs(exercise: Exercise) -> list[str]:
 class GradingPlugin:
     """Fixtures and result collection for one grading run of one target directory."""
 
-    def __init__(self, target: Path, exercises: list[Exercise], *, profile: str, progress=None):
+    def __init__(self, target: Path, exercises: list[Exercise], *, profile: str, progress=None,
+                 timeout_s: float | None = None):
         self.target = Path(target)
+        self.timeout_s = timeout_s
         self.profile = profile
         self.progress = progress
         self.results = {e.name: results.ExerciseResult(e.name, e.title, e.number) for e in exercises}
         self.by_id: dict[str, results.CheckResult] = {}
         self._started: dict[str, float] = {}
+        self._proxies: dict[str, LearnerModule] = {}
 
     # -- fixtures -------------------------------------------------------------
     @pytest.fixture(scope="module")
@@ -97,10 +105,30 @@ class GradingPlugin:
     @pytest.fixture(scope="module")
     def learner(self, request, reference):
         exercise = exercise_of(request.module)
-        proxy = LearnerModule(exercise.name, self.target / f"{exercise.name}.py", reference=reference,
-                              limits=exercise.limits, off_limits=exercise.off_limits)
+        proxy = self._proxies.pop(exercise.name, None) or self._proxy(exercise)
+        proxy.reference = reference
         yield proxy
         proxy.close()
+
+    def _proxy(self, exercise: Exercise) -> LearnerModule:
+        limits = exercise.limits
+        if self.timeout_s is not None:
+            limits = dataclasses.replace(limits, timeout_s=self.timeout_s, import_timeout_s=self.timeout_s)
+        return LearnerModule(exercise.name, self.target / f"{exercise.name}.py", limits=limits,
+                             off_limits=exercise.off_limits)
+
+    def pytest_collection_finish(self, session):
+        # Start every exercise's worker now, so their start-up runs side by side
+        # (and alongside the first checks) rather than one after another.
+        for name in self.results:
+            exercise = BY_NAME[name]
+            if not _missing_needs(exercise):
+                self._proxies[name] = self._proxy(exercise)
+                self._proxies[name].prestart()
+
+    def pytest_unconfigure(self, config):
+        for proxy in self._proxies.values():
+            proxy.close()
 
     # -- hooks ----------------------------------------------------------------
     def pytest_configure(self, config):
@@ -132,6 +160,9 @@ class GradingPlugin:
             missing = _missing_needs(exercise)
             if missing:
                 item.add_marker(pytest.mark.skip(reason=f"needs {', '.join(missing)}, which is not installed"))
+            # The report uses our own messages; pytest's traceback rendering (which
+            # parses source for every frame, Hypothesis' included) would cost ~1 s per failure.
+            item.repr_failure = item._repr_failure_py = _plain_failure
             self.by_id[item.nodeid] = check
             self.results[exercise.name].checks.append(check)
         if self.progress:
@@ -181,9 +212,13 @@ class GradingPlugin:
 
 
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
-               progress=None) -> list[results.ExerciseResult]:
-    """Run the checks of ``exercises`` against the modules in ``target``."""
-    plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress)
+               timeout_s: float | None = None, progress=None) -> list[results.ExerciseResult]:
+    """Run the checks of ``exercises`` against the modules in ``target``.
+
+    ``timeout_s`` overrides every exercise's time limits (per call, and for the import).
+    """
+    plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
+                           timeout_s=timeout_s)
     args = [str(e.checks_file) for e in exercises] + [
         "-c", str(CHECKS_DIR / "pytest.ini"),
         "--rootdir", str(CHECKS_DIR),

@@ -14,6 +14,16 @@ def _cumulative_histogram(image):
     return np.cumsum(np.bincount(image.ravel(), minlength=256), dtype=np.int64)
 
 
+def _equalise(image):
+    # The cumulative histogram is a lookup table: indexing it with the image
+    # replaces each pixel by the number of pixels at most as bright. int64 avoids
+    # overflow (255 times the pixel count of a large image does not fit in 32 bits).
+    if image.size == 0:
+        return image.copy()
+    lookup = (255 * _cumulative_histogram(image)) // image.size
+    return lookup.astype(np.uint8)[image]
+
+
 def equalise(image):
     """Equalise a uint8 image of any shape.
 
@@ -42,13 +52,7 @@ def equalise(image):
     image = np.asarray(image)
     if image.dtype != np.uint8:
         raise TypeError(f"image must be uint8; got {image.dtype}")
-    if image.size == 0:
-        return image.copy()
-    # The cumulative histogram is a lookup table: indexing it with the image
-    # replaces each pixel by the number of pixels at most as bright. int64 avoids
-    # overflow (255 * a 4-megapixel count does not fit in uint8 or int32 for big images).
-    lookup = (255 * _cumulative_histogram(image)) // image.size
-    return lookup.astype(np.uint8)[image]
+    return _equalise(image)
 
 
 def equalise_colour(image):
@@ -81,7 +85,7 @@ def equalise_colour(image):
         raise ValueError(f"image must have shape (H, W, 3) or (H, W, 4); got shape {image.shape}")
     rgb = image[:, :, :3]
     value = rgb.max(axis=2)
-    new_value = equalise(value).astype(np.float64)
+    new_value = _equalise(value).astype(np.float64)
     # Scaling R, G and B by the same factor V2 / V keeps their ratios, hence the hue.
     # (channel * V2) / V in that order, as the contract fixes the rounding.
     channels = rgb.astype(np.float64) * new_value[:, :, None]

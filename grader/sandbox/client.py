@@ -17,11 +17,13 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.sandbox.wire import WireError, read_message, write_message
+from grader.sandbox.wire import WireError, WireTimeout, read_message, write_message
 
+_POSIX = os.name == "posix"
 _GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 
 
@@ -88,6 +90,7 @@ class WorkerProcess:
         self._replies: queue.Queue = queue.Queue()
         self._output: _OutputTail | None = None
         self.load_failure: Reply | None = None
+        self._loading = False  # spawned, import reply not read yet
         self._ids = itertools.count()
 
     # -- process management -------------------------------------------------
@@ -110,7 +113,10 @@ class WorkerProcess:
         env.update(self.extra_env)
         return env
 
-    def _start(self) -> Reply:
+    def spawn(self) -> None:
+        """Start the process and send its configuration, without waiting for the import."""
+        if self._process is not None or self.load_failure is not None:
+            return
         self._replies = queue.Queue()
         process = subprocess.Popen(
             [sys.executable, "-m", "grader.sandbox.worker"],
@@ -123,7 +129,8 @@ class WorkerProcess:
         )
         self._process = process
         self._output = _OutputTail(process.stderr, self.limits.output_bytes)
-        threading.Thread(target=self._read_replies, args=(process, self._replies), daemon=True).start()
+        if not _POSIX:
+            threading.Thread(target=self._read_replies, args=(process, self._replies), daemon=True).start()
         write_message(
             process.stdin.fileno(),
             {
@@ -133,7 +140,7 @@ class WorkerProcess:
                 "off_limits": self.off_limits,
             },
         )
-        return self._wait(None, self.limits.import_timeout_s)
+        self._loading = True
 
     @staticmethod
     def _read_replies(process, replies):
@@ -145,11 +152,26 @@ class WorkerProcess:
                 replies.put(error)
                 return
 
-    def _wait(self, request_id, timeout: float) -> Reply:
-        while True:
+    def _next_message(self, deadline: float):
+        """The next reply frame, a WireError, or None when the deadline passed."""
+        if _POSIX:
+            # select() on the pipe: no reader thread, so no thread hand-off per call.
             try:
-                message = self._replies.get(timeout=timeout)
-            except queue.Empty:
+                return read_message(self._process.stdout.fileno(), deadline=deadline)
+            except WireTimeout:
+                return None
+            except (WireError, OSError) as error:
+                return error if isinstance(error, WireError) else WireError(str(error))
+        try:
+            return self._replies.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return None
+
+    def _wait(self, request_id, timeout: float) -> Reply:
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._next_message(deadline)
+            if message is None:
                 self.stop()
                 return Reply(ok=False, problem="timeout", output=self._take_output())
             if isinstance(message, Exception):
@@ -185,6 +207,7 @@ class WorkerProcess:
     def stop(self) -> None:
         """Kill the worker and everything it started."""
         process, self._process = self._process, None
+        self._loading = False
         if process is None:
             return
         try:
@@ -213,9 +236,13 @@ class WorkerProcess:
         """Start the worker if needed; the reply of a failed import, or None."""
         if self.load_failure is not None:
             return self.load_failure
-        if self.alive:
+        if not self._loading and self.alive:
             return None
-        reply = self._start()
+        if not self._loading:
+            self.stop()
+            self.spawn()
+        self._loading = False
+        reply = self._wait(None, self.limits.import_timeout_s)
         if not reply.ok:
             # An import that fails will fail the same way again: remember it.
             self.load_failure = reply

@@ -15,7 +15,9 @@ import io
 import json
 import math
 import os
+import select
 import struct
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,9 +128,22 @@ def encode_message(message: dict) -> bytes:
     return b"".join([_LENGTH.pack(len(header)), header, *blobs])
 
 
-def _read_exactly(fd: int, count: int) -> bytes:
+class WireTimeout(WireError):
+    """Nothing (or not all of a frame) arrived before the deadline."""
+
+
+def _wait_readable(fd: int, deadline: float | None) -> None:
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+        raise WireTimeout("no reply before the deadline")
+
+
+def _read_exactly(fd: int, count: int, deadline: float | None = None) -> bytes:
     chunks = []
     while count:
+        _wait_readable(fd, deadline)
         chunk = os.read(fd, min(count, 1 << 20))
         if not chunk:
             raise WireError("the other side closed the connection")
@@ -137,19 +152,23 @@ def _read_exactly(fd: int, count: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(fd: int, *, max_blob_bytes: int = 1 << 33) -> dict:
-    """Read one frame from a file descriptor and decode it."""
-    (length,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size))
+def read_message(fd: int, *, max_blob_bytes: int = 1 << 33, deadline: float | None = None) -> dict:
+    """Read one frame from a file descriptor and decode it.
+
+    With a ``deadline`` (a ``time.monotonic()`` value; POSIX only) it raises
+    :class:`WireTimeout` rather than wait past it, even for half a frame.
+    """
+    (length,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline))
     if length > MAX_HEADER_BYTES:
         raise WireError(f"header of {length} bytes is too large")
     try:
-        header = json.loads(_read_exactly(fd, length))
+        header = json.loads(_read_exactly(fd, length, deadline))
         sizes = [int(size) for size in header["blobs"]]
     except (ValueError, KeyError, TypeError) as error:
         raise WireError(f"malformed header: {error}") from None
     if sum(sizes) > max_blob_bytes:
         raise WireError("message too large")
-    blobs = [_read_exactly(fd, size) for size in sizes]
+    blobs = [_read_exactly(fd, size, deadline) for size in sizes]
     try:
         message = _decode(header["body"], blobs)
     except (ValueError, KeyError, IndexError, TypeError) as error:

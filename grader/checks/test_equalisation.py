@@ -1,0 +1,112 @@
+"""Checks for exercise 4, `equalisation`."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
+from grader.marks import graded
+from grader.samples import derived, sample
+from grader.strategies import few_levels, uint8_images
+
+any_shape = uint8_images(min_dims=1, max_dims=3, min_side=1, max_side=8)
+colour = st.sampled_from([3, 4]).flatmap(lambda c: uint8_images(channels=c, max_side=6))
+
+
+# -- equalise -------------------------------------------------------------------
+@graded("equalise", 3)
+@given(image=any_shape)
+def test_equalise_matches_reference(learner, reference, image):
+    """equalise matches the reference on small images of any shape"""
+    expect_array(learner.equalise(image), reference.equalise(image))
+
+
+@graded("equalise", 2)
+@given(image=few_levels(levels=5, max_side=8))
+def test_equalise_matches_skimage(learner, image):
+    """equalise is floor(255 * skimage.exposure.equalize_hist(image, nbins=256))"""
+    from skimage.exposure import equalize_hist
+
+    got = learner.equalise(image)
+    expect_kind(got, np.uint8, image.shape)
+    # skimage gives the CDF at each pixel as a float; the contract's integer
+    # formula is its floor after scaling by 255 (up to float rounding).
+    scaled = 255 * equalize_hist(image, nbins=256)
+    expect(np.all((got <= scaled + 1e-6) & (got > scaled - 1 - 1e-6)),
+           "the result is not floor(255 * CDF) at every pixel (compared with skimage.exposure.equalize_hist).")
+
+
+@graded("equalise", 2)
+@given(image=any_shape)
+def test_equalise_is_monotone(learner, image):
+    """equalise keeps the order of grey levels (a brighter input is never darker out)"""
+    out = learner.equalise(image)
+    expect_kind(out, np.uint8, image.shape)
+    order = np.argsort(image, axis=None, kind="stable")
+    expect(np.all(np.diff(out.ravel()[order].astype(np.int64)) >= 0),
+           "a brighter input pixel became darker than a dimmer one; equalisation must keep the order of levels.")
+
+
+@graded("equalise", 2)
+@pytest.mark.parametrize("name", ["moon", "hubble_deep_field"])
+def test_equalise_real_images(learner, reference, name):
+    """equalise a real image"""
+    image = sample(name)
+    expect_array(learner.equalise(image), reference.equalise(image))
+
+
+@graded("equalise", 1)
+def test_equalise_flattens_histogram(learner):
+    """equalising moon spreads its levels over the whole range"""
+    out = learner.equalise(sample("moon"))
+    expect_kind(out, np.uint8, (512, 512))
+    expect(out.max() == 255, f"the brightest output level is {out.max()}; equalisation sends the brightest to 255.")
+
+
+@graded("equalise", 1)
+def test_equalise_rejects_float(learner):
+    """equalise raises TypeError for a float image"""
+    expect_raises(learner, "equalise", np.zeros((3, 3)), exception="TypeError", mentions="image")
+
+
+# -- equalise_colour --------------------------------------------------------------
+@graded("equalise_colour", 3)
+@given(image=colour)
+def test_colour_matches_reference(learner, reference, image):
+    """equalise_colour matches the reference on small RGB and RGBA images"""
+    expect_array(learner.equalise_colour(image), reference.equalise_colour(image))
+
+
+@graded("equalise_colour", 2)
+@given(image=uint8_images(channels=3, max_side=6))
+def test_colour_brightness_is_equalised(learner, reference, image):
+    """the brightest channel of each pixel becomes equalise(V)"""
+    out = learner.equalise_colour(image)
+    expect_kind(out, np.uint8, image.shape)
+    expect_array(out.max(axis=2), reference.equalise(image.max(axis=2)),
+                 expected_from="equalise(image.max(axis=2)) (each pixel's brightest channel should become V2)")
+
+
+@graded("equalise_colour", 2)
+@pytest.mark.parametrize("name", ["hubble_deep_field", "coffee", "logo"])
+def test_colour_real_images(learner, reference, name):
+    """equalise_colour of a real image"""
+    image = sample(name)
+    expect_array(learner.equalise_colour(image), reference.equalise_colour(image))
+
+
+@graded("equalise_colour", 1)
+def test_colour_rejects_grey(learner):
+    """equalise_colour raises ValueError for a 2-D image"""
+    expect_raises(learner, "equalise_colour", derived(sample("moon")[:4, :4], "skimage.data.moon()[:4, :4]"),
+                  exception="ValueError", mentions="image")
+
+
+@graded(None, 1)
+@pytest.mark.parametrize("function", ["equalise", "equalise_colour"])
+def test_input_unchanged(learner, function):
+    """leaves its input unchanged"""
+    image = np.arange(48, dtype=np.uint8).reshape(4, 4, 3) * 5
+    learner.call(function, image)
+    expect_unmodified(learner)

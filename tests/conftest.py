@@ -1,0 +1,65 @@
+"""Shared helpers for the project's tests: grading submissions made on the fly."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader import api
+from grader.exercises import PROJECT_ROOT, gradable
+
+SOLUTIONS = PROJECT_ROOT / "solutions"
+EXERCISES = PROJECT_ROOT / "exercises"
+IMAGE_EXERCISES = [e.name for e in gradable() if not e.needs]
+
+
+def replace_function(source: str, name: str, new_source: str) -> str:
+    """``source`` with the top-level function ``name`` replaced by ``new_source``."""
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            lines = source.splitlines(keepends=True)
+            start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+            return "".join(lines[:start]) + textwrap.dedent(new_source).strip() + "\n" + "".join(lines[node.end_lineno:])
+    raise AssertionError(f"no function {name!r} to replace")
+
+
+def make_submission(directory: Path, modules, *, replace: dict | None = None, prepend: dict | None = None,
+                    source: Path = SOLUTIONS) -> Path:
+    """Copy ``modules`` from ``source`` into ``directory``, then break them as asked.
+
+    ``replace``: {module: {function: new source}}; ``prepend``: {module: code run at import}.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for module in modules:
+        text = (source / f"{module}.py").read_text()
+        for function, new in (replace or {}).get(module, {}).items():
+            text = replace_function(text, function, new)
+        if module in (prepend or {}):
+            text = textwrap.dedent(prepend[module]) + "\n" + text
+        (directory / f"{module}.py").write_text(text)
+    return directory
+
+
+def copy_tree(source: Path, directory: Path) -> Path:
+    shutil.copytree(source, directory, dirs_exist_ok=True)
+    return directory
+
+
+def points_by_function(report, exercise: str) -> dict:
+    """{function: (points, max_points)} for one exercise of a report."""
+    table: dict = {}
+    for check in report.exercise(exercise).checks:
+        got, most = table.get(check.function, (0.0, 0.0))
+        table[check.function] = (got + check.points, most + check.max_points)
+    return table
+
+
+@pytest.fixture(scope="session")
+def solutions_report():
+    """One grading of the reference solutions, shared by the tests that compare with it."""
+    return api.grade(IMAGE_EXERCISES, target=SOLUTIONS)
