@@ -1,0 +1,96 @@
+"""Sessions for learners (grade), instructors (solutions) and developers (tests, lint).
+
+    nox -s grade          grade every exercise in exercises/
+    nox -s histogram      grade one exercise (one session per exercise)
+    nox -s solutions      grade the reference solutions (must get full marks)
+    nox -s tests          the project's own tests
+    nox -s lint           ruff
+
+Environments are reused between runs and built with uv when it is available.
+Only the sessions that need TensorFlow (the machine-learning exercises) install it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["grade"]
+
+ROOT = Path(__file__).resolve().parent
+# The course, in order (grader/exercises.py is the source; tests/test_course.py checks they agree).
+IMAGE_EXERCISES = ["arrays", "intensity", "histogram", "equalisation", "convolution", "filters", "sobel",
+                   "thresholding", "kmeans", "polygons", "exploration", "baseline"]
+ML_EXERCISES = ["networks", "training"]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist-10k.npz"
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    spec = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", spec)
+
+
+def _env() -> dict:
+    # Point the MNIST loader at the course's shared copy when there is one and
+    # nothing else was chosen (machines without internet).
+    env = {}
+    if "PIXELGRADE_MNIST" not in os.environ and SHARED_MNIST.exists():
+        env["PIXELGRADE_MNIST"] = str(SHARED_MNIST)
+    return env
+
+
+def _has_checks(name: str) -> bool:
+    return (ROOT / "grader" / "checks" / f"test_{name}.py").exists()
+
+
+@nox.session
+def grade(session: nox.Session) -> None:
+    """Grade every exercise in exercises/ (pass options after --, e.g. -- --json out.json)."""
+    needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
+    _install(session, *(["ml"] if needs_ml else []))
+    session.run("pixelgrade", *session.posargs, env=_env())
+
+
+def _exercise_session(name: str, ml: bool):
+    def run(session: nox.Session) -> None:
+        _install(session, *(["ml"] if ml else []))
+        session.run("pixelgrade", name, *session.posargs, env=_env())
+
+    run.__doc__ = f"Grade the {name} exercise."
+    return nox.session(name=name)(run)
+
+
+for _name in IMAGE_EXERCISES + ML_EXERCISES:
+    if _has_checks(_name):
+        _exercise_session(_name, _name in ML_EXERCISES)
+
+
+@nox.session
+def solutions(session: nox.Session) -> None:
+    """Grade the reference solutions: anything short of full marks fails."""
+    needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
+    _install(session, *(["ml"] if needs_ml else []))
+    session.run("pixelgrade", "--target", "solutions", "--require-full", *session.posargs, env=_env())
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The project's own tests, the reference solutions' doctests and the contract check."""
+    _install(session)
+    image_solutions = [f"solutions/{name}.py" for name in IMAGE_EXERCISES if (ROOT / "solutions" / f"{name}.py").exists()]
+    session.run("pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider", *image_solutions)
+    contract_check = ROOT.parent / "shared" / "tools" / "contract_check.py"
+    if contract_check.exists():  # the course's shared tools, beside the project
+        session.run("python", str(contract_check))
+    session.run("pytest", "-q", *session.posargs, env=_env())
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff, on the grader, the references and the tests."""
+    session.install("ruff")
+    session.run("ruff", "check", "grader", "solutions", "tests", "noxfile.py")
