@@ -22,6 +22,7 @@ from grader.exercises import BY_NAME, CHECKS_DIR, PROJECT_ROOT, Exercise
 from grader.learner import LearnerModule
 
 DEFAULT_EXAMPLES = 30
+MIN_IMPORT_TIMEOUT_S = 5.0
 
 _STATUS_OF = (
     (failures.NotStarted, results.NOT_STARTED),
@@ -113,7 +114,10 @@ class GradingPlugin:
     def _proxy(self, exercise: Exercise) -> LearnerModule:
         limits = exercise.limits
         if self.timeout_s is not None:
-            limits = dataclasses.replace(limits, timeout_s=self.timeout_s, import_timeout_s=self.timeout_s)
+            # Importing numpy & co. in a fresh worker takes a moment even when a
+            # learner function may only take a fraction of one.
+            limits = dataclasses.replace(limits, timeout_s=self.timeout_s,
+                                         import_timeout_s=max(self.timeout_s, MIN_IMPORT_TIMEOUT_S))
         return LearnerModule(exercise.name, self.target / f"{exercise.name}.py", limits=limits,
                              off_limits=exercise.off_limits)
 
@@ -215,7 +219,8 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
                timeout_s: float | None = None, progress=None) -> list[results.ExerciseResult]:
     """Run the checks of ``exercises`` against the modules in ``target``.
 
-    ``timeout_s`` overrides every exercise's time limits (per call, and for the import).
+    ``timeout_s`` overrides every exercise's time limit per call (and for the import, at
+    least ``MIN_IMPORT_TIMEOUT_S``).
     """
     plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
                            timeout_s=timeout_s)

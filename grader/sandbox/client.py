@@ -100,7 +100,6 @@ class WorkerProcess:
         env.update(
             PYTHONPATH=_GRADER_PARENT,
             PYTHONHASHSEED="0",
-            PYTHONDONTWRITEBYTECODE="1",
             PYTHONIOENCODING="utf-8",
             OMP_NUM_THREADS=threads,
             OPENBLAS_NUM_THREADS=threads,
