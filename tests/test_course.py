@@ -1,0 +1,66 @@
+"""The course is complete and consistent: every exercise has a stub with TODOs, a
+reference, hints that ask questions, and the nox sessions match the registry."""
+
+import ast
+import re
+
+import pytest
+from conftest import EXERCISES, SOLUTIONS
+
+from grader.exercises import EXERCISES as COURSE
+from grader.exercises import PROJECT_ROOT, gradable
+
+PRESENT = [e.name for e in COURSE if (EXERCISES / f"{e.name}.py").exists()]
+
+
+def _functions(path):
+    tree = ast.parse(path.read_text())
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def test_every_gradable_exercise_has_its_material():
+    for exercise in gradable():
+        assert (EXERCISES / f"{exercise.name}.py").exists(), exercise.name
+        assert (SOLUTIONS / f"{exercise.name}.py").exists(), exercise.name
+        assert exercise.hints_file.exists(), exercise.name
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_stub_marks_every_function_with_todo(name):
+    source = (EXERCISES / f"{name}.py").read_text()
+    for function, node in _functions(EXERCISES / f"{name}.py").items():
+        if function.startswith("_"):
+            continue
+        body = ast.get_source_segment(source, node)
+        assert "# TODO:" in body, f"exercises/{name}.py: {function} has no '# TODO:' marker"
+        assert "NotImplementedError" in body, f"exercises/{name}.py: {function} does not raise NotImplementedError"
+    assert f"pixelgrade {name}" in ast.get_docstring(ast.parse(source)), f"{name}: docstring does not say how to check"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_stub_and_solution_have_the_same_signatures(name):
+    stub, solution = _functions(EXERCISES / f"{name}.py"), _functions(SOLUTIONS / f"{name}.py")
+    public = {n for n in stub if not n.startswith("_")}
+    assert public <= set(solution)
+    for function in public:
+        assert ast.dump(stub[function].args) == ast.dump(solution[function].args), f"{name}.{function}"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_hints_are_numbered_questions(name):
+    path = PROJECT_ROOT / "grader" / "hints" / f"{name}.md"
+    hints = re.findall(r"^\d+\. (.+)$", path.read_text(), flags=re.M)
+    assert len(hints) >= 3, f"{path.name}: fewer than 3 numbered hints"
+    assert all("?" in hint for hint in hints), f"{path.name}: every hint should ask a question"
+    functions = [f for f in _functions(EXERCISES / f"{name}.py") if not f.startswith("_")]
+    text = path.read_text()
+    assert all(f in text for f in functions), f"{path.name}: a function has no hint"
+
+
+def test_nox_sessions_follow_the_course():
+    noxfile = (PROJECT_ROOT / "noxfile.py").read_text()
+    listed = re.findall(r'"(\w+)"', noxfile.split("IMAGE_EXERCISES = [", 1)[1].split("]", 1)[0])
+    listed += re.findall(r'"(\w+)"', noxfile.split("ML_EXERCISES = [", 1)[1].split("]", 1)[0])
+    assert listed == [e.name for e in COURSE]
+    ml = [e.name for e in COURSE if "tensorflow" in e.needs]
+    assert re.findall(r'"(\w+)"', noxfile.split("ML_EXERCISES = [", 1)[1].split("]", 1)[0]) == ml
