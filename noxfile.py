@@ -82,7 +82,8 @@ def solutions(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The project's own tests, the reference solutions' doctests and the contract check."""
     _install(session)
-    image_solutions = [f"solutions/{name}.py" for name in IMAGE_EXERCISES if (ROOT / "solutions" / f"{name}.py").exists()]
+    image_solutions = [f"solutions/{name}.py" for name in IMAGE_EXERCISES
+                       if (ROOT / "solutions" / f"{name}.py").exists()]
     session.run("pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider", *image_solutions)
     contract_check = ROOT.parent / "shared" / "tools" / "contract_check.py"
     if contract_check.exists():  # the course's shared tools, beside the project

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from rich.console import Console
@@ -16,7 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelgrade",
         description="Grade image-analysis exercises against the course contract.",
-        epilog="Exercises, in order: " + ", ".join(e.name for e in exercises.EXERCISES),
+        epilog="Exercises, in order: " + ", ".join(e.name for e in exercises.EXERCISES)
+        + (". Other commands: " + ", ".join(f"pixelgrade {name}" for name in SUBCOMMANDS) if SUBCOMMANDS else ""),
     )
     parser.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercises to grade (default: all)")
     parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
@@ -31,7 +33,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Subcommands live in their own modules (each with ``main(argv) -> int``), imported
+# only when used. ``pixelgrade [EXERCISE ...]`` with no subcommand grades.
+SUBCOMMANDS: dict[str, str] = {}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        module = importlib.import_module(SUBCOMMANDS[argv[0]])
+        return module.main(argv[1:])
+    return grade_main(argv)
+
+
+def grade_main(argv: list[str]) -> int:
+    """``pixelgrade [EXERCISE ...] [--target DIR] ...``: grade and print the report."""
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     if args.examples < 1:

@@ -66,6 +66,7 @@ class CallRecord:
     kwargs: dict
     parameter_names: list = field(default_factory=list)
     mutated: list = field(default_factory=list)
+    seconds: float | None = None  # how long the learner's function ran, timed in the worker (once it returned)
 
     def named_args(self) -> list[tuple[str | None, object]]:
         names = list(self.parameter_names) + [None] * len(self.args)

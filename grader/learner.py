@@ -75,6 +75,7 @@ class LearnerModule:
         reply = self._worker.call(function, args, kwargs, timeout_s=_timeout, then=_then, then_args=_then_args)
         if reply.ok:
             record.mutated = [record.argument_name(key) for key in reply.mutated]
+            record.seconds = reply.seconds
             self._check_off_limits(record, reply.tripped)
             return reply.value
         raise self._failure(record, reply, _timeout or self.limits.timeout_s)

@@ -60,16 +60,21 @@ def print_report(report: GradeReport, console: Console | None = None, *, verbose
 
 
 def _print_details(console: Console, exercise: results.ExerciseResult, verbose: bool) -> None:
-    if exercise.status in ("complete", "skipped", "missing") and not verbose:
+    if exercise.status in ("skipped", "missing") and not verbose:
         if exercise.status == "missing":
             console.print(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
         return
     failing = [c for c in exercise.checks if c.status not in (results.PASSED, results.GRADER_ERROR)]
+    if exercise.status == "complete":
+        # Only optional (bonus) checks can be left: show why, without calling it a failure.
+        failing = [c for c in failing if c.bonus and c.status != results.SKIPPED]
     if (exercise.status == "not started" or not failing) and not verbose:
         return
     console.print(f"\n[bold underline]{exercise.number}. {exercise.name}[/]")
     for check in exercise.checks if verbose else failing:
         mark = _CHECK_MARK.get(check.status, "[red]✗[/]")
+        if check.bonus and check.status in (results.FAILED, results.ERROR):
+            mark = "[cyan]○[/]"  # a bonus not earned is no failure
         worth = f"{_points(check.points)}/{_points(check.max_points)}" + (" bonus" if check.bonus else "")
         console.print(f"  {mark} {escape(check.title)} [dim]({check.function}, {worth})[/]")
         if check.status != results.PASSED and check.message:

@@ -384,6 +384,15 @@ def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stri
     array([[12., 24.],
            [48., 60.]])
     """
+    return _convolve2d(image, kernel, mode, boundary, fill_value, stride)
+
+
+def _convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stride=1):
+    """`convolve2d` itself: check every argument, then convolve.
+
+    Shared by `convolve2d` and `convolve_channels`, so that each public function
+    stands on its own.
+    """
     image, kernel = np.asarray(image), np.asarray(kernel)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W), got shape {image.shape}")
@@ -455,10 +464,10 @@ def convolve_channels(image, kernel, **options):
     if image.ndim != 3:
         raise ValueError(f"image must be 3-D (H, W, C), got shape {image.shape}")
     if image.shape[2] == 0:
-        shape = convolve2d(np.zeros(image.shape[:2]), kernel, **options).shape
+        shape = _convolve2d(np.zeros(image.shape[:2]), kernel, **options).shape
         return np.zeros(shape + (0,))
     # A colour image is C independent greyscale images: filter each one.
     return np.stack(
-        [convolve2d(image[..., c], kernel, **options) for c in range(image.shape[2])],
+        [_convolve2d(image[..., c], kernel, **options) for c in range(image.shape[2])],
         axis=-1,
     )

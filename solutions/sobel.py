@@ -39,6 +39,13 @@ def _gradients(image):
     return gx, gy
 
 
+def _magnitude(image):
+    """``hypot(gx, gy)`` of a float64 array along its first two axes."""
+    gx, gy = _gradients(image)
+    # Pythagoras: the gradient is a vector (gx, gy); hypot avoids overflow.
+    return np.hypot(gx, gy)
+
+
 def sobel_kernels():
     """The two 3 x 3 Sobel kernels.
 
@@ -143,9 +150,7 @@ def sobel_magnitude(image):
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
     # The helper works on the first two axes, so channels ride along untouched.
-    gx, gy = _gradients(image.astype(np.float64))
-    # Pythagoras: the gradient is a vector (gx, gy); hypot avoids overflow.
-    return np.hypot(gx, gy)
+    return _magnitude(image.astype(np.float64))
 
 
 def edges(image, threshold):
@@ -180,4 +185,4 @@ def edges(image, threshold):
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W), got shape {image.shape}")
     # Strong change of brightness = long gradient vector = an edge.
-    return sobel_magnitude(image) > threshold
+    return _magnitude(image.astype(np.float64)) > threshold

@@ -70,12 +70,22 @@ def otsu_threshold(image):
     7
     """
     image = np.asarray(image)
-    # Only uint8 has exactly 256 levels to try; then one histogram replaces the
-    # pixels: every score depends on the counts alone.
-    if image.dtype != np.uint8:
-        raise TypeError(f"image must be uint8, got {image.dtype}")
+    # Only uint8 has exactly 256 levels to try.
+    _check_uint8(image)
     if image.size == 0:
         raise ValueError("image must not be empty")
+    return _otsu(image)
+
+
+def _check_uint8(image):
+    """Raise TypeError unless ``image`` is uint8 (Otsu tries the 256 levels of uint8)."""
+    if image.dtype != np.uint8:
+        raise TypeError(f"image must be uint8, got {image.dtype}")
+
+
+def _otsu(image):
+    """`otsu_threshold` of a non-empty uint8 array (shared by the public functions)."""
+    # One histogram replaces the pixels: every score depends on the counts alone.
     counts = np.bincount(image.ravel(), minlength=256)
     occupied = np.flatnonzero(counts)
     if occupied.size == 1:
@@ -141,10 +151,13 @@ def otsu_mask_rgb(image):
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be (H, W, 3) or (H, W, 4), got shape {image.shape}")
+    _check_uint8(image)
+    if image.size == 0:
+        raise ValueError(f"image must not be empty, got shape {image.shape}")
     mask = np.ones(image.shape[:2], dtype=bool)
     for c in range(3):
         channel = image[..., c]
         # Each channel gets its own threshold; a pixel is foreground only if it
-        # is bright in every channel.
-        mask &= threshold(channel, otsu_threshold(channel))
+        # is bright in every channel (as threshold(channel, t) would say).
+        mask &= channel > _otsu(channel)
     return mask

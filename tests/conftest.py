@@ -24,7 +24,8 @@ def replace_function(source: str, name: str, new_source: str) -> str:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             lines = source.splitlines(keepends=True)
             start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-            return "".join(lines[:start]) + textwrap.dedent(new_source).strip() + "\n" + "".join(lines[node.end_lineno:])
+            replacement = textwrap.dedent(new_source).strip() + "\n"
+            return "".join(lines[:start]) + replacement + "".join(lines[node.end_lineno:])
     raise AssertionError(f"no function {name!r} to replace")
 
 
