@@ -80,11 +80,16 @@ def solutions(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The project's own tests, the reference solutions' doctests and the contract check."""
-    _install(session)
-    image_solutions = [f"solutions/{name}.py" for name in IMAGE_EXERCISES
-                       if (ROOT / "solutions" / f"{name}.py").exists()]
-    session.run("pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider", *image_solutions)
+    """The project's own tests, the reference solutions' doctests and the contract check.
+
+    Once the machine-learning exercises have checks, TensorFlow (the ``ml`` extra) is
+    installed here too, so that their checks, tests and doctests run in CI.
+    """
+    needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
+    _install(session, *(["ml"] if needs_ml else []))
+    doctested = IMAGE_EXERCISES + (ML_EXERCISES if needs_ml else [])
+    solution_files = [f"solutions/{name}.py" for name in doctested if (ROOT / "solutions" / f"{name}.py").exists()]
+    session.run("pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider", *solution_files)
     contract_check = ROOT.parent / "shared" / "tools" / "contract_check.py"
     if contract_check.exists():  # the course's shared tools, beside the project
         session.run("python", str(contract_check))

@@ -35,7 +35,15 @@ def _parser() -> argparse.ArgumentParser:
 
 # Subcommands live in their own modules (each with ``main(argv) -> int``), imported
 # only when used. ``pixelgrade [EXERCISE ...]`` with no subcommand grades.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "watch": "grader.watch",  # re-grade the exercise being edited on every save
+    "hint": "grader.hints",  # the next numbered hint
+    "list": "grader.listing",  # every exercise with its status and points
+    "show": "grader.show",  # pictures of the reference and your output on real images
+    "batch": "grader.batch_cli",  # instructors: grade many submissions into a gradebook
+    "merge": "grader.merge_cli",  # instructors: join the shards of a batch into one gradebook
+    "summary": "grader.summary_cli",  # a Markdown summary of results (CI job summaries)
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,7 +101,7 @@ class CallRecord:
             if code is None:
                 recipe = _recipe(value)
                 if recipe is not None:
-                    needs_skimage |= recipe.startswith("skimage.")
+                    needs_skimage |= "skimage." in recipe
                     code = recipe
                 else:
                     code = f"...  # {describe(value)}: too large to print here"

@@ -74,8 +74,9 @@ EXERCISES: tuple[Exercise, ...] = (
                 "scipy.ndimage.correlate",
             ),
             "convolve_channels": (
-                "scipy.signal.convolve2d", "scipy.signal.convolve", "scipy.signal.fftconvolve",
-                "scipy.ndimage.convolve",
+                "scipy.signal.convolve2d", "scipy.signal.correlate2d", "scipy.signal.convolve",
+                "scipy.signal.fftconvolve", "scipy.signal.oaconvolve", "scipy.ndimage.convolve",
+                "scipy.ndimage.correlate",
             ),
         },
     ),
@@ -85,9 +86,11 @@ EXERCISES: tuple[Exercise, ...] = (
         "Blurring and denoising",
         off_limits={
             "median_filter": ("scipy.ndimage.median_filter", "scipy.signal.medfilt2d", "scipy.signal.medfilt",
-                              "skimage.filters.median"),
-            "blur": ("scipy.signal.convolve2d", "scipy.ndimage.convolve", "scipy.ndimage.uniform_filter",
-                     "scipy.ndimage.gaussian_filter", "skimage.filters.gaussian"),
+                              "skimage.filters.median", "scipy.ndimage.rank_filter",
+                              "scipy.ndimage.percentile_filter", "scipy.ndimage.generic_filter"),
+            "blur": ("scipy.signal.convolve2d", "scipy.signal.correlate2d", "scipy.signal.convolve",
+                     "scipy.signal.fftconvolve", "scipy.ndimage.convolve", "scipy.ndimage.correlate",
+                     "scipy.ndimage.uniform_filter", "scipy.ndimage.gaussian_filter", "skimage.filters.gaussian"),
         },
     ),
     Exercise(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import failures, learner
+from grader import failures, learner, pictures
 from grader.describe import CallRecord, describe, describe_short
 from grader.sandbox.wire import Foreign
 
@@ -62,6 +62,22 @@ def expect_kind(got, dtype, shape, *, call: CallRecord | None = None) -> None:
 def expect_array(got, expected: np.ndarray, *, expected_from: str = "the reference solution",
                  exact: bool | None = None, rtol: float = RTOL, atol: float = ATOL,
                  off_by_one_where: np.ndarray | None = None, call: CallRecord | None = None) -> None:
+    """``got`` must be a plain ndarray with ``expected``'s dtype, shape and values (see ``_compare_arrays``).
+
+    When an image-valued result fails, the failure carries the arrays, so that the
+    runner can draw input | expected | yours | difference once the check is scored.
+    """
+    try:
+        _compare_arrays(got, expected, expected_from=expected_from, exact=exact, rtol=rtol, atol=atol,
+                        off_by_one_where=off_by_one_where, call=call)
+    except failures.CheckFailed as error:
+        pictures.attach(error, got, np.asarray(expected), call or learner.last_call())
+        raise
+
+
+def _compare_arrays(got, expected: np.ndarray, *, expected_from: str = "the reference solution",
+                    exact: bool | None = None, rtol: float = RTOL, atol: float = ATOL,
+                    off_by_one_where: np.ndarray | None = None, call: CallRecord | None = None) -> None:
     """``got`` must be a plain ndarray with ``expected``'s dtype, shape and values.
 
     Integer and boolean arrays must match exactly (``exact`` defaults to that);

@@ -14,6 +14,7 @@ class CheckFailed(AssertionError):
         super().__init__(message)
         self.message = message
         self.snippet = snippet
+        self.panel = None  # arrays for a failure picture (grader.pictures.attach), drawn once scored
 
 
 class LearnerFailure(Exception):

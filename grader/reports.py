@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.text import Text
 
-from grader import results
+from grader import results, visibility
 from grader.results import GradeReport
 
 _STATUS_STYLE = {
@@ -39,9 +39,18 @@ def write_json(report: GradeReport, path: str | Path) -> None:
     Path(path).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
 
 
-def print_report(report: GradeReport, console: Console | None = None, *, verbose: bool = False) -> None:
-    """Print the report for a person: a line per exercise, then what to fix."""
+def print_report(report: GradeReport, console: Console | None = None, *, verbose: bool = False,
+                 learner_view: bool = False) -> None:
+    """Print the report for a person: a line per exercise, then what to fix.
+
+    ``learner_view``: what a learner may see when an instructor holds checks back; while
+    the report has hidden checks, it shows the public checks only (never a hidden check's
+    name, message or input) and "public checks passed: N/M" instead of a grade.
+    """
     console = console or Console()
+    if learner_view and visibility.has_hidden(report):
+        _print_public_report(visibility.public_view(report), console, verbose)
+        return
     console.print(f"\n[bold]pixelgrade[/] — {escape(report.target)}\n")
     for exercise in report.exercises:
         style = _STATUS_STYLE.get(exercise.status, "")
@@ -79,6 +88,8 @@ def _print_details(console: Console, exercise: results.ExerciseResult, verbose: 
         console.print(f"  {mark} {escape(check.title)} [dim]({check.function}, {worth})[/]")
         if check.status != results.PASSED and check.message:
             console.print(Text(_indent(check.message, 6)))
+        if check.status != results.PASSED and check.picture:
+            console.print(Text(f"      Picture: {_shown_path(check.picture)}", style="cyan"), soft_wrap=True)
         if check.status in (results.FAILED, results.ERROR) and check.snippet:
             console.print("      [dim]To reproduce:[/]")
             console.print(Syntax(_indent(check.snippet, 8), "python", theme="ansi_dark", background_color="default"))
@@ -93,6 +104,30 @@ def _print_grader_errors(console: Console, report: GradeReport) -> None:
     for check in errors:
         console.print(f"  [magenta]![/] {escape(check.id)}")
         console.print(Text(_indent(check.message, 6)))
+
+
+def _print_public_report(public: GradeReport, console: Console, verbose: bool) -> None:
+    """The learner view of a report whose hidden checks were left out: counts, no grade."""
+    console.print(f"\n[bold]pixelgrade[/] — {escape(public.target)}\n")
+    for exercise in public.exercises:
+        style = _STATUS_STYLE.get(exercise.status, "")
+        passed, total = visibility.exercise_public_counts(exercise)
+        console.print(f" {exercise.number:>2} {exercise.name:<14} {passed:>3}/{total:<3} public checks passed "
+                      f"[{style}]{exercise.status}[/]")
+    for exercise in public.exercises:
+        _print_details(console, exercise, verbose)
+    _print_grader_errors(console, public)
+    passed, total = visibility.public_counts(public)
+    console.print(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "
+                  "that are not shown here, so this is not your final grade.\n")
+
+
+def _shown_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies inside it (shorter to read)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _indent(text: str, spaces: int) -> str:

@@ -35,6 +35,8 @@ class CheckResult:
     snippet: str = ""
     seconds: float = 0.0
     bonus: bool = False  # bonus points never count towards max_points
+    picture: str = ""  # a PNG of a failed image comparison (grader.pictures), or ""
+    hidden: bool = False  # an instructor's hidden check: never shown in learner-facing output
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from grader import failures, results
+from grader import failures, pictures, results
 from grader.exercises import BY_NAME, CHECKS_DIR, PROJECT_ROOT, Exercise
 from grader.learner import LearnerModule
 
@@ -66,9 +66,25 @@ def load_reference(name: str, solutions_dir: Path | None = None):
     return _REFERENCES[key]
 
 
+HIDDEN_SUFFIX = "_hidden"  # an instructor's hidden checks: test_<exercise>_hidden.py
+
+
 def exercise_of(node) -> Exercise:
     stem = Path(str(node.fspath if hasattr(node, "fspath") else node.__file__)).stem
-    return BY_NAME[stem.removeprefix("test_")]
+    return BY_NAME[stem.removeprefix("test_").removesuffix(HIDDEN_SUFFIX)]
+
+
+def is_hidden_file(path) -> bool:
+    """Whether ``path`` is a file of hidden checks (``test_<exercise>_hidden.py``)."""
+    return Path(str(path)).stem.endswith(HIDDEN_SUFFIX)
+
+
+def hidden_check_files(directory: Path | None, exercises: list[Exercise]) -> list[Path]:
+    """The hidden check files in ``directory`` for ``exercises`` (those that exist), in course order."""
+    if directory is None:
+        return []
+    found = [Path(directory) / f"test_{e.name}{HIDDEN_SUFFIX}.py" for e in exercises]
+    return [path for path in found if path.is_file()]
 
 
 def _plain_failure(excinfo, style=None) -> str:
@@ -78,6 +94,10 @@ def _plain_failure(excinfo, style=None) -> str:
 def _parameter(item, name: str) -> str:
     callspec = getattr(item, "callspec", None)
     return str(callspec.params.get(name, "")) if callspec else ""
+
+
+def _key(item) -> tuple[str, str]:
+    return str(item.path), item.nodeid
 
 
 def _missing_needs(exercise: Exercise) -> list[str]:
@@ -94,8 +114,8 @@ class GradingPlugin:
         self.profile = profile
         self.progress = progress
         self.results = {e.name: results.ExerciseResult(e.name, e.title, e.number) for e in exercises}
-        self.by_id: dict[str, results.CheckResult] = {}
-        self._started: dict[str, float] = {}
+        self.by_id: dict[tuple[str, str], results.CheckResult] = {}
+        self._started: dict[tuple[str, str], float] = {}
         self._proxies: dict[str, LearnerModule] = {}
 
     # -- fixtures -------------------------------------------------------------
@@ -140,10 +160,16 @@ class GradingPlugin:
 
     def pytest_collectreport(self, report):
         if report.failed:
-            name = Path(report.fspath).stem.removeprefix("test_")
+            name = Path(report.fspath).stem.removeprefix("test_").removesuffix(HIDDEN_SUFFIX)
+            hidden = is_hidden_file(report.fspath)
+            if not report.fspath:  # a file outside the checks' folder (hidden checks): pytest names no path
+                text = str(report.longrepr)
+                found = [n for n in self.results if f"test_{n}{HIDDEN_SUFFIX}.py" in text]
+                name, hidden = (found[0], True) if found else (name, hidden)
             if name in self.results:
-                check = results.CheckResult(f"{name}::<collection>", name, "", "collect the checks", 0,
-                                            status=results.GRADER_ERROR, message=str(report.longrepr)[-2000:])
+                check = results.CheckResult(f"{name}::{'hidden::' if hidden else ''}<collection>", name, "",
+                                            "collect the checks", 0, status=results.GRADER_ERROR,
+                                            message=str(report.longrepr)[-2000:], hidden=hidden)
                 self.results[name].checks.append(check)
 
     def pytest_collection_modifyitems(self, session, config, items):
@@ -153,13 +179,15 @@ class GradingPlugin:
             options = mark.kwargs if mark else {}
             doc = (getattr(item.function, "__doc__", None) or item.name).strip().splitlines()[0]
             case = f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""
+            hidden = is_hidden_file(item.fspath)
             check = results.CheckResult(
-                id=f"{exercise.name}::{item.name}",
+                id=f"{exercise.name}::{'hidden::' if hidden else ''}{item.name}",
                 exercise=exercise.name,
                 function=options.get("function") or _parameter(item, "function"),
                 title=doc + case,
                 max_points=float(options.get("points", 1)),
                 bonus=bool(options.get("bonus", False)),
+                hidden=hidden,
             )
             missing = _missing_needs(exercise)
             if missing:
@@ -167,19 +195,20 @@ class GradingPlugin:
             # The report uses our own messages; pytest's traceback rendering (which
             # parses source for every frame, Hypothesis' included) would cost ~1 s per failure.
             item.repr_failure = item._repr_failure_py = _plain_failure
-            self.by_id[item.nodeid] = check
+            # Checks from another folder (hidden ones) get node ids without their file: key by both.
+            self.by_id[_key(item)] = check
             self.results[exercise.name].checks.append(check)
         if self.progress:
             self.progress("collected", len(items))
 
     def pytest_runtest_setup(self, item):
-        self._started[item.nodeid] = time.perf_counter()
+        self._started[_key(item)] = time.perf_counter()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
-        check = self.by_id.get(item.nodeid)
+        check = self.by_id.get(_key(item))
         if check is None:
             return
         if report.when == "call" and report.passed:
@@ -194,7 +223,7 @@ class GradingPlugin:
             check.status, check.points = results.GRADER_ERROR, 0.0
             check.message = "the check failed while cleaning up: " + str(call.excinfo.value)
         if report.when == "teardown" or (report.when == "call" and report.passed):
-            check.seconds = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
+            check.seconds = time.perf_counter() - self._started.get(_key(item), time.perf_counter())
         if report.when == "teardown" and self.progress:
             self.progress("checked", check)
 
@@ -206,6 +235,7 @@ class GradingPlugin:
                 check.status = status
                 check.message = getattr(error, "message", str(error))
                 check.snippet = getattr(error, "snippet", "")
+                check.picture = pictures.save_for(error, check, self.target)  # best-effort, never raises
                 return
         if isinstance(error, AssertionError):  # a plain assert in a check
             check.status, check.message = results.FAILED, str(error) or "a check failed"
@@ -216,21 +246,26 @@ class GradingPlugin:
 
 
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
-               timeout_s: float | None = None, progress=None) -> list[results.ExerciseResult]:
+               timeout_s: float | None = None, progress=None,
+               hidden_checks: Path | None = None) -> list[results.ExerciseResult]:
     """Run the checks of ``exercises`` against the modules in ``target``.
 
     ``timeout_s`` overrides every exercise's time limit per call (and for the import, at
-    least ``MIN_IMPORT_TIMEOUT_S``).
+    least ``MIN_IMPORT_TIMEOUT_S``). ``hidden_checks``: a directory of an instructor's
+    ``test_<exercise>_hidden.py`` files, run after every public check (so no hidden input
+    can reach a public check's message) and marked ``hidden`` in the results.
     """
     plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
                            timeout_s=timeout_s)
-    args = [str(e.checks_file) for e in exercises] + [
+    files = [e.checks_file for e in exercises] + hidden_check_files(hidden_checks, exercises)
+    args = [str(path) for path in files] + [
         "-c", str(CHECKS_DIR / "pytest.ini"),
         "--rootdir", str(CHECKS_DIR),
         "--import-mode=importlib",
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
         "-p", "no:stepwise",
+        "--continue-on-collection-errors",  # a broken check file costs its own exercise, not every other one
         "-W", "ignore",
     ]
     saved_path = list(sys.path)

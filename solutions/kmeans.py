@@ -89,8 +89,14 @@ def assign(points, centers):
     """
     points = _as_points(points)
     centers = _as_centers(centers, points.shape[1])
-    labels = np.empty(points.shape[0], dtype=np.int64)
     # TODO: the distance from every point to every center, then the nearest one.
+    # (The work is in _assign, which the k-means loop shares.)
+    return _assign(points, centers)
+
+
+def _assign(points, centers):
+    """The assign step, without checks (float64 ``(n, d)`` points and ``(k, d)`` centers)."""
+    labels = np.empty(points.shape[0], dtype=np.int64)
     # Broadcasting (n, 1, d) against (1, k, d) gives every difference at once;
     # we do it a chunk of points at a time to keep the table small. argmin
     # returns the first minimum, so an exact tie goes to the lowest index.
@@ -176,7 +182,7 @@ def _lloyd(points, centers, max_iter, weights=None):
     """Lloyd's rounds from ``centers``; returns the final centers and their labels."""
     labels = None
     for _ in range(max_iter):
-        new_labels = assign(points, centers)
+        new_labels = _assign(points, centers)
         # Once two assignments agree, an update would give the same centers
         # again: the algorithm has converged.
         if labels is not None and np.array_equal(new_labels, labels):
@@ -185,7 +191,7 @@ def _lloyd(points, centers, max_iter, weights=None):
         centers = _update(points, labels, centers, weights)
     # The labels returned belong to the final centers (after max_iter rounds
     # the last update may have moved them).
-    return centers, assign(points, centers)
+    return centers, _assign(points, centers)
 
 
 def kmeans(points, k, *, init=None, max_iter=100, seed=0):
@@ -304,7 +310,9 @@ def quantise_colours(image, k, *, seed=0):
         raise ValueError(f"k must satisfy 1 <= k <= H*W = {n}, got k={k}")
     # TODO: run kmeans with this seed.
     if image.dtype != np.uint8:  # not a colour photograph: the plain way
-        centers, labels = kmeans(pixels.astype(np.float64), k, seed=seed)
+        points = pixels.astype(np.float64)
+        start = points[np.random.default_rng(seed).choice(n, k, replace=False)]
+        centers, labels = _lloyd(points, start, 100)  # kmeans(points, k, seed=seed)
         return np.clip(np.rint(centers), 0, 255).astype(np.uint8)[labels].reshape(rgb.shape)
     centers = pixels[np.random.default_rng(seed).choice(n, k, replace=False)].astype(np.float64)
     # This is kmeans(pixels, k, seed=seed), only faster: a photograph repeats

@@ -142,10 +142,15 @@ def points_in_polygon(points, polygon):
     points = np.asarray(points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"points must be an (n, 2) array, got shape {points.shape}")
-    polygon = _as_polygon(polygon)
+    # TODO: the same ray test for all points and all edges at once.
+    # (The work is in _points_inside, which group_holes shares.)
+    return _points_inside(points, _as_polygon(polygon))
+
+
+def _points_inside(points, polygon):
+    """points_in_polygon without checks (float64 ``(n, 2)`` points, ``(m, 2)`` polygon)."""
     x1, y1, x2, y2 = _edges(polygon)
     inside = np.empty(points.shape[0], dtype=bool)
-    # TODO: the same ray test for all points and all edges at once.
     # Points along axis 0 (a column, [:, None]) against edges along axis 1
     # (a row) broadcast to an (n, m) table of "does this ray cross this
     # edge"; summing along the edges gives every point's count. Chunks of
@@ -186,7 +191,8 @@ def polygon_inside(inner, outer):
     # TODO: test one vertex of `inner` against `outer`.
     # Two polygons that never cross are either nested or apart, so the whole
     # of `inner` is inside `outer` exactly when any one of its vertices is.
-    return point_in_polygon(inner[0], outer)
+    outer = _as_polygon(outer)
+    return bool(_crossings_odd(inner[0, 0], inner[0, 1], *_edges(outer)))
 
 
 def group_holes(polygons):
@@ -229,7 +235,7 @@ def group_holes(polygons):
     # vectorised test of all first vertices against each polygon j.
     inside = np.empty((n, n), dtype=bool)
     for j, outer in enumerate(polygons):
-        inside[:, j] = points_in_polygon(firsts, outer)
+        inside[:, j] = _points_inside(firsts, outer)
     np.fill_diagonal(inside, False)  # a polygon is not "another polygon"
     # TODO: the depth of each polygon = how many others contain it.
     depth = inside.sum(axis=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import shutil
 import textwrap
 from pathlib import Path
@@ -15,6 +16,12 @@ from grader.exercises import PROJECT_ROOT, gradable
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"
 IMAGE_EXERCISES = [e.name for e in gradable() if not e.needs]
+# The exercises whose checks need TensorFlow (networks, training): their tests are
+# skipped, with the reason, where it is not installed; CI installs it (nox -s tests).
+ML_EXERCISES = [e.name for e in gradable() if e.needs]
+HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
+needs_tensorflow = pytest.mark.skipif(
+    not HAS_TENSORFLOW, reason="needs TensorFlow, which is not installed (pip install -e '.[ml]', or nox -s tests)")
 
 
 def replace_function(source: str, name: str, new_source: str) -> str:
@@ -64,3 +71,11 @@ def points_by_function(report, exercise: str) -> dict:
 def solutions_report():
     """One grading of the reference solutions, shared by the tests that compare with it."""
     return api.grade(IMAGE_EXERCISES, target=SOLUTIONS)
+
+
+@pytest.fixture(scope="session")
+def ml_solutions_report():
+    """One grading of the TensorFlow exercises' references (it trains the CNN once, ~40 s), shared."""
+    if not HAS_TENSORFLOW:
+        pytest.skip("needs TensorFlow, which is not installed")
+    return api.grade(ML_EXERCISES, target=SOLUTIONS)

@@ -1,6 +1,7 @@
 """The reference solutions score full marks; the untouched stubs score 0, "not started"."""
 
-from conftest import EXERCISES, IMAGE_EXERCISES, SOLUTIONS
+import pytest
+from conftest import EXERCISES, HAS_TENSORFLOW, IMAGE_EXERCISES, ML_EXERCISES, SOLUTIONS, needs_tensorflow
 
 from grader import api, results
 
@@ -44,3 +45,33 @@ def test_missing_module_is_reported(tmp_path):
     assert report.exercise("arrays").status == "complete"
     assert report.exercise("histogram").status == "missing"
     assert report.exercise("histogram").points == 0
+
+
+@pytest.mark.ml
+@needs_tensorflow
+def test_ml_solutions_get_full_marks(ml_solutions_report):
+    """networks and training: the references score full marks (the CNN reaches its threshold in time)."""
+    lost = [f"{c.id}: {c.status}: {c.message}" for e in ml_solutions_report.exercises for c in e.checks
+            if c.status != results.PASSED and not c.bonus]
+    assert not lost, "\n".join(lost)
+    assert ml_solutions_report.points == ml_solutions_report.max_points > 0
+    assert [e.status for e in ml_solutions_report.exercises] == ["complete"] * len(ML_EXERCISES)
+
+
+@pytest.mark.ml
+@needs_tensorflow
+def test_ml_stubs_score_zero_as_not_started():
+    report = api.grade(ML_EXERCISES, target=EXERCISES)
+    assert report.points == 0 and report.max_points > 0
+    for exercise in report.exercises:
+        assert exercise.status == "not started", (exercise.name, [(c.id, c.status, c.message) for c in exercise.checks
+                                                                   if c.status != results.NOT_STARTED])
+        assert all(c.message.endswith("(it raises NotImplementedError).") for c in exercise.checks)
+
+
+@pytest.mark.skipif(HAS_TENSORFLOW, reason="TensorFlow is installed here: the ML checks run instead")
+def test_ml_exercises_are_skipped_with_the_reason_without_tensorflow():
+    report = api.grade(ML_EXERCISES, target=SOLUTIONS)
+    for exercise in report.exercises:
+        assert exercise.status == "skipped" and exercise.checks, exercise.name
+        assert all(c.status == results.SKIPPED and "needs tensorflow" in c.message for c in exercise.checks)

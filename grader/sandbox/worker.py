@@ -46,7 +46,11 @@ class Tripwires:
 
     Each dotted name is replaced, in every loaded module that holds it, by a thin
     wrapper that records the call while a learner function runs. Names whose module
-    is not imported yet are patched as soon as an ``import`` statement loads it.
+    is not imported yet are patched as soon as an ``import`` statement loads it (and
+    defines the name: a module can be in ``sys.modules`` half-way through its own
+    import). A lazily loaded package (``skimage.filters``) defines its names only
+    when they are first looked up; once an outermost ``import`` statement has
+    finished, and before each learner call, such names are looked up here first.
     """
 
     def __init__(self, names):
@@ -54,14 +58,20 @@ class Tripwires:
         self.tripped: set[str] = set()
         self.armed = False
         self._import = builtins.__import__
+        self._depth = 0  # nesting of import statements now running
+        self._patching = False
         if self.pending:
             self.patch_ready()
             builtins.__import__ = self._watching_import
 
     def _watching_import(self, *args, **kwargs):
-        module = self._import(*args, **kwargs)
+        self._depth += 1
+        try:
+            module = self._import(*args, **kwargs)
+        finally:
+            self._depth -= 1
         if self.pending:
-            self.patch_ready()
+            self.patch_ready(resolve_lazy=self._depth == 0)
         return module
 
     def _wrap(self, name, original):
@@ -73,21 +83,39 @@ class Tripwires:
 
         return tripwire
 
-    def patch_ready(self):
-        for name in list(self.pending):
-            module_name, _, attribute = name.rpartition(".")
-            module = sys.modules.get(module_name)
-            if module is None:
-                continue
-            self.pending.discard(name)
-            original = module.__dict__.get(attribute)
-            if original is None:
-                continue
-            wrapper = self._wrap(name, original)
-            for loaded in list(sys.modules.values()):
-                namespace = getattr(loaded, "__dict__", None)
-                if isinstance(namespace, dict) and namespace.get(attribute) is original:
-                    namespace[attribute] = wrapper
+    def patch_ready(self, resolve_lazy: bool = True):
+        if self._patching:
+            return  # an import made while resolving a lazy name
+        self._patching = True
+        try:
+            for name in list(self.pending):
+                self._patch(name, resolve_lazy)
+        finally:
+            self._patching = False
+
+    def _patch(self, name, resolve_lazy):
+        module_name, _, attribute = name.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is None:
+            return
+        original = module.__dict__.get(attribute)
+        if original is None and resolve_lazy and "__getattr__" in module.__dict__:
+            try:
+                original = getattr(module, attribute)  # a lazy package imports it now
+            except Exception:  # noqa: BLE001 - not there (an older or newer library)
+                original = None
+        if original is None:
+            # Not defined yet: the module may be half-way through its own import
+            # (scipy.signal imports its helpers before it binds convolve2d). Try
+            # again after the next import.
+            return
+        self.pending.discard(name)
+        wrapper = self._wrap(name, original)
+        module.__dict__[attribute] = wrapper
+        for loaded in list(sys.modules.values()):
+            namespace = getattr(loaded, "__dict__", None)
+            if isinstance(namespace, dict) and namespace.get(attribute) is original:
+                namespace[attribute] = wrapper
 
 
 def _limit_memory(limit_bytes: int | None) -> None:
@@ -172,6 +200,8 @@ class Worker:
         # still gets the same grade every time.
         np.random.seed(0)
         random.seed(0)
+        if self.tripwires.pending:
+            self.tripwires.patch_ready()
         self.tripwires.tripped.clear()
         self.tripwires.armed = True
         started = time.perf_counter()

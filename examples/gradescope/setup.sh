@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, while it builds the autograder's image.
+#
+# The autograder zip (see make_autograder.py) holds this file, run_autograder, the course
+# (pyproject.toml, grader/, solutions/) and, optionally, hidden_checks/. This installs
+# Python 3.11 and the course's dependencies into a virtual environment; the grader itself
+# runs from the source folder (it needs solutions/ beside grader/).
+#
+# Every path can be overridden, so that a test can run this very script locally:
+#   PIXELGRADE_SOURCE        the unpacked zip (default: /autograder/source)
+#   PIXELGRADE_VENV          the environment to create (default: /autograder/venv)
+#   PIXELGRADE_PYTHON        the Python to create it with (default: python3.11, installed if missing)
+#   PIXELGRADE_VENV_OPTIONS  more options for `python -m venv`
+#   PIXELGRADE_PIP_OPTIONS   more options for `pip install`
+set -euo pipefail
+
+SOURCE="${PIXELGRADE_SOURCE:-/autograder/source}"
+VENV="${PIXELGRADE_VENV:-/autograder/venv}"
+PYTHON="${PIXELGRADE_PYTHON:-}"
+
+if [ -z "$PYTHON" ]; then
+  if ! command -v python3.11 >/dev/null 2>&1; then
+    apt-get update
+    apt-get install -y --no-install-recommends python3.11 python3.11-venv
+  fi
+  PYTHON=python3.11
+fi
+
+read -r -a venv_options <<< "${PIXELGRADE_VENV_OPTIONS:-}"
+read -r -a pip_options <<< "${PIXELGRADE_PIP_OPTIONS:-}"
+"$PYTHON" -m venv "${venv_options[@]}" "$VENV"
+# The course's dependencies, as pyproject.toml lists them (TensorFlow only if the ML exercises are graded).
+"$VENV/bin/python" - "$SOURCE/pyproject.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
+import sys
+import tomllib
+
+with open(sys.argv[1], "rb") as file:
+    project = tomllib.load(file)["project"]
+print("\n".join(project["dependencies"]))
+PY
+"$VENV/bin/python" -m pip install --quiet "${pip_options[@]}" -r "$VENV/pixelgrade-requirements.txt"
+"$VENV/bin/python" -c "import numpy, scipy, skimage, hypothesis, pytest, rich" && echo "pixelgrade: environment ready"

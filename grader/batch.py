@@ -1,0 +1,972 @@
+"""Batch grading for instructors: many submissions, one gradebook.
+
+:func:`grade_batch` grades every submission (a directory, or a ``.zip``, holding
+exercise modules) in a child process of its own (:mod:`grader.batch_worker`), several
+at a time, each within a wall-clock limit. Whatever a submission does, it gets a row:
+``graded``, or a status that says why not (``grader crashed``, ``timed out``,
+``unreadable zip``...). Before any writer sees a row, :func:`reconcile` makes sure
+that every check the grader collects for an exercise (the list comes from grading the
+reference solutions in the same batch) is in that row's report; a missing one counts
+as failed and is flagged. The result is a :class:`BatchReport` of plain dataclasses;
+:mod:`grader.gradebook` only writes it out, :mod:`grader.batch_cli` is the command line.
+
+Defences against a hostile submission, beyond the sandbox's per-call limits: each
+submission is staged into a private temporary copy just before it is graded; the
+child's results come back signed (see :mod:`grader.batch_worker`); every output file
+is written at the end, from the parent's memory; a submission whose staged files
+changed while it was graded (by itself or by a neighbour) is graded again, alone; and
+the grader's own files are checked for changes once the batch is done. This protects
+against accidents and casual tampering, not against a determined attacker running as
+the same user: grade untrusted code in a container or as an unprivileged user.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import copy
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import exercises as course
+from grader import results
+from grader.batch_worker import find_signed, kill_tree, verify
+from grader.exercises import PROJECT_ROOT
+from grader.results import CheckResult, ExerciseResult, GradeReport
+from grader.runner import DEFAULT_EXAMPLES, hidden_check_files
+
+FORMAT = "pixelgrade-batch/1"
+
+# Row statuses: why a row has the grades it has.
+GRADED = "graded"
+INCOMPLETE = "incomplete"  # graded, but checks were missing from the results (counted as failed)
+GRADER_ERROR = "grader error"  # pixelgrade failed inside some check (not the learner's fault)
+GRADER_CRASHED = "grader crashed"  # the child process grading it died or sent nothing usable
+TIMED_OUT = "timed out"  # the submission ran past its wall-clock limit
+UNREADABLE_ZIP = "unreadable zip"
+UNREADABLE = "unreadable submission"
+ROW_STATUSES = (GRADED, INCOMPLETE, GRADER_ERROR, GRADER_CRASHED, TIMED_OUT, UNREADABLE_ZIP, UNREADABLE)
+
+# A check status of our own: the check has no result for this submission (counts as failed).
+NOT_GRADED = "not_graded"
+
+SOLUTIONS_ID = "<reference solutions>"
+MAX_RESULT_BYTES = 256 * 1024**2
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What a submission may hold (a zip's declared sizes are not trusted: bytes are counted)."""
+
+    max_files: int = 2000
+    max_file_bytes: int = 20 * 1024**2
+    max_total_bytes: int = 100 * 1024**2
+
+
+SKIPPED_NAMES = {"__pycache__", "__MACOSX", ".git", ".nox", ".venv", "venv", "node_modules", ".ipynb_checkpoints",
+                 ".hypothesis", ".pytest_cache", ".DS_Store"}
+
+
+class Unreadable(Exception):
+    """A submission that cannot be staged: a bad or unsafe zip, or one too large."""
+
+
+class MergeError(ValueError):
+    """Shard results that cannot be joined (overlapping, incomplete, or from different batches)."""
+
+
+# -- the data ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Submission:
+    """One submission: a directory or a .zip of exercise modules, and the id its row gets."""
+
+    id: str
+    path: Path
+
+    @property
+    def is_zip(self) -> bool:
+        return self.path.suffix.lower() == ".zip" and not self.path.is_dir()
+
+
+@dataclass
+class SubmissionRow:
+    """One submission's row of the gradebook, with its full (reconciled) report."""
+
+    id: str
+    source: str
+    status: str
+    report: GradeReport
+    notes: list[str] = field(default_factory=list)
+    missing_checks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def exercise(self, name: str) -> ExerciseResult:
+        return self.report.exercise(name)
+
+    @property
+    def points(self) -> dict[str, float]:
+        return {e.name: e.points for e in self.report.exercises}
+
+    @property
+    def total(self) -> float:
+        return self.report.points
+
+    @property
+    def max_total(self) -> float:
+        return self.report.max_points
+
+    @property
+    def bonus(self) -> float:
+        return sum(e.bonus_points for e in self.report.exercises)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "status": self.status,
+            "notes": list(self.notes),
+            "points": self.points,
+            "max_points": {e.name: e.max_points for e in self.report.exercises},
+            "exercise_status": {e.name: e.status for e in self.report.exercises},
+            "bonus": self.bonus,
+            "total": self.total,
+            "max_total": self.max_total,
+            "missing_checks": list(self.missing_checks),
+            "seconds": round(self.seconds, 3),
+            "report": self.report.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SubmissionRow:
+        return cls(id=data["id"], source=data.get("source", ""), status=data["status"],
+                   report=report_from_dict(data["report"]), notes=list(data.get("notes", [])),
+                   missing_checks=list(data.get("missing_checks", [])), seconds=float(data.get("seconds", 0.0)))
+
+
+@dataclass
+class BatchReport:
+    """A batch (or one shard of it): one row per submission, in id order."""
+
+    exercises: list[str]
+    rows: list[SubmissionRow] = field(default_factory=list)
+    expected: dict[str, list[dict]] = field(default_factory=dict)  # exercise -> the checks it must have
+    settings: dict = field(default_factory=dict)
+    shard: tuple[int, int] = (1, 1)
+    batch_ids: list[str] = field(default_factory=list)  # every submission id of the whole batch
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    jobs: int = 1
+
+    def row(self, submission_id: str) -> SubmissionRow:
+        for row in self.rows:
+            if row.id == submission_id:
+                return row
+        raise KeyError(submission_id)
+
+    @property
+    def hidden(self) -> bool:
+        return any(meta.get("hidden") for checks in self.expected.values() for meta in checks)
+
+    def max_points(self, exercise: str) -> float:
+        return sum(m["max_points"] for m in self.expected.get(exercise, []) if not m["bonus"] and not m["skipped"])
+
+    @property
+    def max_total(self) -> float:
+        return sum(self.max_points(name) for name in self.exercises)
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict:
+        return {
+            "format": FORMAT,
+            "exercises": list(self.exercises),
+            "settings": self.settings,
+            "shard": list(self.shard),
+            "batch_ids": list(self.batch_ids),
+            "expected": self.expected,
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+            "jobs": self.jobs,
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BatchReport:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a pixelgrade batch file (format {data.get('format')!r}, expected {FORMAT!r})")
+        return cls(exercises=list(data["exercises"]), rows=[SubmissionRow.from_dict(r) for r in data["rows"]],
+                   expected=data.get("expected", {}), settings=data.get("settings", {}),
+                   shard=tuple(data.get("shard", (1, 1))), batch_ids=list(data.get("batch_ids", [])),
+                   warnings=list(data.get("warnings", [])), seconds=float(data.get("seconds", 0.0)),
+                   jobs=int(data.get("jobs", 1)))
+
+
+def report_from_dict(data: dict) -> GradeReport:
+    """A :class:`GradeReport` back from its JSON form (``GradeReport.to_dict``)."""
+    check_fields = {f.name for f in dataclasses.fields(CheckResult)}
+    report = GradeReport(target=str(data.get("target", "")), seconds=float(data.get("seconds", 0.0)),
+                         settings=dict(data.get("settings", {})))
+    for exercise in data.get("exercises", []):
+        checks = [CheckResult(**{k: v for k, v in check.items() if k in check_fields})
+                  for check in exercise.get("checks", [])]
+        report.exercises.append(ExerciseResult(name=exercise["name"], title=exercise.get("title", ""),
+                                               number=int(exercise.get("number", 0)), checks=checks,
+                                               message=exercise.get("message", "")))
+    return report
+
+
+# -- finding and staging submissions ---------------------------------------------------------
+def _safe_id(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "submission"
+
+
+def _module_names() -> set[str]:
+    return {f"{e.name}.py" for e in course.EXERCISES}
+
+
+def holds_modules(directory: Path) -> bool:
+    """Whether ``directory`` itself holds at least one exercise module."""
+    names = _module_names()
+    with contextlib.suppress(OSError):
+        return any(entry.name in names and entry.is_file() for entry in directory.iterdir())
+    return False
+
+
+def discover(paths, *, single: bool = False) -> list[Submission]:
+    """The submissions named by ``paths``, in id order, ids unique.
+
+    Each path is a submission (a ``.zip``, or a directory that holds exercise modules)
+    or a folder of submissions (its subdirectories and ``.zip`` files). ``single``: each
+    path is one submission, whatever it holds (Gradescope's submission folder).
+    """
+    found: list[tuple[str, Path]] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise ValueError(f"{str(path)!r} does not exist")
+        if single or path.is_file() or holds_modules(path):
+            if path.is_file() and path.suffix.lower() != ".zip":
+                raise ValueError(f"{str(path)!r} is neither a directory nor a .zip file")
+            found.append((path.stem if path.is_file() else path.resolve().name, path))
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.name.startswith(".") or entry.name in SKIPPED_NAMES:
+                continue
+            if entry.is_dir() or (entry.is_file() and entry.suffix.lower() == ".zip"):
+                found.append((entry.stem if entry.is_file() else entry.name, entry))
+    submissions: list[Submission] = []
+    taken: set[str] = set()
+    for name, path in sorted(found, key=lambda item: (_safe_id(item[0]), str(item[1]))):
+        base = candidate = _safe_id(name)
+        n = 1
+        while candidate in taken or candidate == SOLUTIONS_ID:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        submissions.append(Submission(candidate, path))
+    return submissions
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/5"`` -> (2, 5); ValueError unless 1 <= i <= n."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f"--shard must be i/n with 1 <= i <= n (like 2/5); got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def select_shard(submissions: list[Submission], shard: tuple[int, int]) -> list[Submission]:
+    """Shard i of n: every n-th submission in id order, starting with the i-th."""
+    index, count = shard
+    ordered = sorted(submissions, key=lambda s: s.id)
+    return [s for k, s in enumerate(ordered) if k % count == index - 1]
+
+
+def _skipped(relative: Path) -> bool:
+    return any(part in SKIPPED_NAMES or part.startswith(".") for part in relative.parts)
+
+
+def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
+    """Extract ``archive`` into ``destination``, refusing anything unsafe (raises :class:`Unreadable`).
+
+    Refused: entries with absolute paths or ``..``, links, encrypted entries, more than
+    ``max_files`` files, a file over ``max_file_bytes`` or a total over ``max_total_bytes``
+    (counted while extracting, not taken from the headers). Returns the digests of the
+    Python files written, as :func:`digest_tree` would compute them.
+    """
+    destination = destination.resolve()
+    digests: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            entries = bundle.infolist()
+            if len(entries) > limits.max_files:
+                raise Unreadable(f"it holds {len(entries)} entries; at most {limits.max_files} are accepted")
+            total = 0
+            for info in entries:
+                name = info.filename.replace("\\", "/")
+                parts = [p for p in name.split("/") if p not in ("", ".")]
+                if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\0" in name:
+                    raise Unreadable(f"it has an entry with an unsafe path: {info.filename!r}")
+                mode = info.external_attr >> 16
+                if stat.S_ISLNK(mode):
+                    raise Unreadable(f"it has a symbolic link: {info.filename!r}")
+                if info.flag_bits & 0x1:
+                    raise Unreadable(f"it has an encrypted entry: {info.filename!r}")
+                if info.is_dir() or not parts or _skipped(Path(*parts)):
+                    continue
+                target = destination.joinpath(*parts)
+                if destination not in target.resolve().parents:
+                    raise Unreadable(f"it has an entry with an unsafe path: {info.filename!r}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
+                digest = hashlib.sha256()
+                with bundle.open(info) as source, open(target, "wb") as out:
+                    while chunk := source.read(1024 * 1024):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > limits.max_file_bytes:
+                            raise Unreadable(f"{info.filename!r} is larger than {limits.max_file_bytes} bytes")
+                        if total > limits.max_total_bytes:
+                            raise Unreadable(f"it holds more than {limits.max_total_bytes} bytes")
+                        out.write(chunk)
+                        digest.update(chunk)
+                if target.suffix == ".py":
+                    digests[target.relative_to(destination).as_posix()] = digest.hexdigest()
+        return digests
+    except Unreadable:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError,
+            ValueError) as error:
+        raise Unreadable(f"it cannot be read as a zip file ({type(error).__name__}: {error})") from None
+
+
+def copy_submission(source: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
+    """Copy the regular files of ``source`` (no links, no caches or VCS folders), within ``limits``.
+
+    Returns the digests of the Python files copied, as :func:`digest_tree` would compute them.
+    """
+    count = total = 0
+    digests: dict[str, str] = {}
+    for root, dirs, files in os.walk(source):
+        relative = Path(root).relative_to(source)
+        dirs[:] = sorted(d for d in dirs if not _skipped(relative / d) and not os.path.islink(os.path.join(root, d)))
+        for name in sorted(files):
+            path = Path(root) / name
+            if _skipped(relative / name) or path.is_symlink() or not path.is_file():
+                continue
+            size = path.stat().st_size
+            count, total = count + 1, total + size
+            if count > limits.max_files or size > limits.max_file_bytes or total > limits.max_total_bytes:
+                raise Unreadable(f"it is too large to grade (more than {limits.max_files} files, a file over "
+                                 f"{limits.max_file_bytes} bytes or more than {limits.max_total_bytes} bytes)")
+            (destination / relative).mkdir(parents=True, exist_ok=True)
+            data = path.read_bytes()
+            (destination / relative / name).write_bytes(data)
+            if name.endswith(".py"):
+                digests[(relative / name).as_posix()] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = 4) -> Path | None:
+    """The shallowest folder under ``root`` holding modules of ``exercises`` (the most, first by name)."""
+    wanted = {f"{name}.py" for name in exercises}
+    level = [root]
+    for _ in range(max_depth + 1):
+        best, best_count = None, 0
+        for directory in level:
+            with contextlib.suppress(OSError):
+                count = sum(1 for entry in directory.iterdir() if entry.name in wanted and entry.is_file())
+                if count > best_count:
+                    best, best_count = directory, count
+        if best is not None:
+            return best
+        next_level = []
+        for directory in level:
+            with contextlib.suppress(OSError):
+                next_level += sorted(e for e in directory.iterdir() if e.is_dir() and not e.is_symlink()
+                                     and not _skipped(Path(e.name)))
+        level = next_level
+    return None
+
+
+def stage(submission: Submission, workdir: Path, exercises: list[str],
+          limits: ArchiveLimits = ArchiveLimits()) -> tuple[Path, list[str], dict[str, str]]:
+    """Copy or extract ``submission`` into ``workdir/submission``.
+
+    Returns the folder to grade, notes about it, and the digests of the Python files
+    staged (compare with :func:`digest_tree` to notice a change).
+    """
+    content = workdir / "submission"
+    content.mkdir()
+    if submission.is_zip:
+        digests = safe_extract(submission.path, content, limits)
+    else:
+        digests = copy_submission(submission.path, content, limits)
+    notes = []
+    modules = find_module_dir(content, exercises)
+    if modules is None:
+        notes.append("no exercise modules were found in the submission")
+        modules = content
+    elif modules != content:
+        notes.append(f"modules found in the subfolder {modules.relative_to(content).as_posix()}/")
+    return modules, notes, digests
+
+
+def digest_tree(directory: Path) -> dict[str, str]:
+    """{relative path: sha256} of the Python files under ``directory`` (to notice tampering)."""
+    found = {}
+    for path in sorted(directory.rglob("*.py")) if directory.exists() else []:
+        if _skipped(path.relative_to(directory)):
+            continue
+        with contextlib.suppress(OSError):
+            found[path.relative_to(directory).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def grader_files(exercises: list[str], hidden_checks: Path | None = None) -> list[Path]:
+    """What grades the batch's exercises and no submission may change: references, checks, hidden checks."""
+    chosen = course.resolve(exercises)
+    files = [PROJECT_ROOT / "solutions" / f"{e.name}.py" for e in chosen] + [e.checks_file for e in chosen]
+    return files + hidden_check_files(hidden_checks, chosen)
+
+
+def fingerprint(files) -> dict[str, str]:
+    found = {}
+    for path in files:
+        try:
+            found[str(path)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            found[str(path)] = "<unreadable>"
+    return found
+
+
+# -- running one child -------------------------------------------------------------------------
+@dataclass
+class _Outcome:
+    status: str  # GRADED, GRADER_CRASHED or TIMED_OUT
+    report: dict | None = None
+    note: str = ""
+    seconds: float = 0.0
+
+
+_FORKSERVER_LOCK = threading.Lock()
+_FORKSERVER_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                   "MKL_NUM_THREADS": "1", "PIXELGRADE_FORKSERVER": "1"}
+
+
+def default_launcher() -> str:
+    """``"fork"`` (a fork server that imported the grader once) where there is one, else ``"exec"``."""
+    return "fork" if "forkserver" in multiprocessing.get_all_start_methods() else "exec"
+
+
+def _forkserver():
+    context = multiprocessing.get_context("forkserver")
+    from multiprocessing import forkserver
+
+    with _FORKSERVER_LOCK:
+        context.set_forkserver_preload(["grader.batch_worker"])
+        saved = {name: os.environ.get(name) for name in _FORKSERVER_ENV}
+        os.environ.update(_FORKSERVER_ENV)
+        try:
+            forkserver.ensure_running()  # a no-op once it runs; restarts one that died
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return context
+
+
+def _tail(path: Path, limit: int = 400) -> str:
+    try:
+        text = path.read_bytes()[-limit:].decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+    return text.splitlines()[-1] if text else ""
+
+
+def _decode(body: bytes | None) -> dict | None:
+    if body is None:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _exit_words(code) -> str:
+    if code is None:
+        return "did not end"
+    if code < 0:
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
+    context = _forkserver()
+    from multiprocessing.connection import wait
+
+    from grader import batch_worker
+
+    started = time.monotonic()
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=batch_worker.forked_child, args=(job, writer, key), daemon=False)
+    try:
+        process.start()
+    except Exception as error:  # noqa: BLE001 - a failed start is a crashed row, never a crashed batch
+        return _Outcome(GRADER_CRASHED, note=f"the grading process could not start ({error})")
+    finally:
+        writer.close()
+    payload, timed_out, readable = None, False, True
+    deadline = started + limit_s
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        waiting = [process.sentinel] + ([reader] if readable else [])
+        ready = wait(waiting, timeout=remaining)
+        if reader in ready:
+            try:
+                frame = reader.recv_bytes(MAX_RESULT_BYTES)
+            except (EOFError, OSError):
+                readable = False
+            else:
+                payload = _decode(verify(key, frame)) or payload
+                if payload is not None:
+                    deadline = min(deadline, time.monotonic() + 10.0)  # it has nothing left to do
+        if process.sentinel in ready:
+            while readable and payload is None:
+                try:
+                    if not reader.poll(0.2):
+                        break
+                    payload = _decode(verify(key, reader.recv_bytes(MAX_RESULT_BYTES))) or payload
+                except (EOFError, OSError):
+                    readable = False
+            break
+    if process.pid is not None:
+        kill_tree(process.pid)
+    process.join(5)
+    reader.close()
+    seconds = time.monotonic() - started
+    code = process.exitcode
+    with contextlib.suppress(Exception):
+        process.close()
+    return _outcome(payload, timed_out, code, seconds, limit_s, Path(job["log"]))
+
+
+def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
+    started = time.monotonic()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
+    env.update({k: v for k, v in _FORKSERVER_ENV.items() if k != "PIXELGRADE_FORKSERVER"})
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    with open(job["log"], "wb") as log:
+        try:
+            process = subprocess.Popen([sys.executable, "-m", "grader.batch_worker"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=log, cwd=job["cwd"], env=env,
+                                       start_new_session=(os.name == "posix"))
+        except OSError as error:
+            return _Outcome(GRADER_CRASHED, note=f"the grading process could not start ({error})")
+    chunks: list[bytes] = []
+
+    def drain():
+        with contextlib.suppress(OSError, ValueError):
+            size = 0
+            while chunk := process.stdout.read1(1 << 16):
+                size += len(chunk)
+                if size <= MAX_RESULT_BYTES:
+                    chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    with contextlib.suppress(OSError):
+        process.stdin.write((json.dumps({"job": job, "key": key.hex()}) + "\n").encode())
+        process.stdin.close()
+    timed_out = False
+    try:
+        process.wait(timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    kill_tree(process.pid)
+    process.wait()
+    reader.join(5)  # a stray process holding the pipe must not hold the batch
+    seconds = time.monotonic() - started
+    payload = _decode(find_signed(key, b"".join(chunks)))
+    return _outcome(payload, timed_out, process.returncode, seconds, limit_s, Path(job["log"]))
+
+
+def _outcome(payload, timed_out, code, seconds, limit_s, log: Path) -> _Outcome:
+    if payload is not None and payload.get("ok") and isinstance(payload.get("report"), dict):
+        return _Outcome(GRADED, payload["report"], seconds=seconds)
+    if timed_out:
+        return _Outcome(TIMED_OUT, note=f"grading did not finish within the submission's limit of {limit_s:g} s",
+                        seconds=seconds)
+    if payload is not None and not payload.get("ok"):
+        error = str(payload.get("error", "")).strip().splitlines()
+        return _Outcome(GRADER_CRASHED, note="pixelgrade failed while grading it: " + (error[-1] if error else "?"),
+                        seconds=seconds)
+    last = _tail(log)
+    return _Outcome(GRADER_CRASHED, note=f"the grading process {_exit_words(code)} without a readable result"
+                    + (f" (its last output: {last[:200]})" if last else ""), seconds=seconds)
+
+
+# -- reconciliation ----------------------------------------------------------------------------
+def expected_checks(report: GradeReport) -> dict[str, list[dict]]:
+    """The checks every submission's report must have, per exercise (from the reference's report)."""
+    expected = {}
+    for exercise in report.exercises:
+        expected[exercise.name] = [
+            {"id": c.id, "function": c.function, "title": c.title, "max_points": c.max_points, "bonus": c.bonus,
+             "hidden": c.hidden, "skipped": c.status == results.SKIPPED, "message": c.message}
+            for c in exercise.checks if c.status != results.GRADER_ERROR
+        ]
+    return expected
+
+
+def _union_of_checks(reports: list[GradeReport]) -> dict[str, list[dict]]:
+    union: dict[str, dict[str, dict]] = {}
+    for report in reports:
+        for name, checks in expected_checks(report).items():
+            for meta in checks:
+                union.setdefault(name, {}).setdefault(meta["id"], {**meta, "skipped": False, "message": ""})
+    return {name: list(checks.values()) for name, checks in union.items()}
+
+
+def _placeholder(meta: dict, exercise: str, reason: str) -> CheckResult:
+    skipped = meta.get("skipped", False)
+    return CheckResult(id=meta["id"], exercise=exercise, function=meta.get("function", ""),
+                       title=meta.get("title", meta["id"]), max_points=float(meta.get("max_points", 0)),
+                       points=0.0, status=results.SKIPPED if skipped else NOT_GRADED,
+                       message=meta.get("message", "") if skipped else reason, bonus=bool(meta.get("bonus")),
+                       hidden=bool(meta.get("hidden")))
+
+
+def reconcile(report: GradeReport, expected: dict[str, list[dict]], exercises: list[str], *,
+              reason: str = "") -> list[str]:
+    """Make ``report`` hold every expected check of ``exercises`` (in place); the ids that were missing.
+
+    A missing check is added with 0 points and the status ``not_graded`` (it counts as
+    failed); a skipped one stays skipped. Exercises come in the order of ``exercises``,
+    checks in the order of ``expected``, any unexpected ones after them.
+    """
+    reason = reason or "This check is missing from the grader's results for this submission; it counts as failed."
+    by_name = {e.name: e for e in report.exercises}
+    missing: list[str] = []
+    ordered = []
+    for name in exercises:
+        exercise = by_name.get(name)
+        if exercise is None:
+            info = course.BY_NAME[name]
+            exercise = ExerciseResult(name, info.title, info.number)
+        have = {check.id: check for check in exercise.checks}
+        checks = []
+        for meta in expected.get(name, []):
+            check = have.pop(meta["id"], None)
+            if check is None:
+                check = _placeholder(meta, name, reason)
+                if check.status != results.SKIPPED:
+                    missing.append(meta["id"])
+            elif check.max_points != float(meta["max_points"]) and not meta.get("skipped"):
+                check.max_points = float(meta["max_points"])  # what a check is worth is the grader's call
+                check.points = min(check.points, check.max_points)
+            checks.append(check)
+        exercise.checks = checks + list(have.values())
+        ordered.append(exercise)
+    report.exercises = ordered
+    return missing
+
+
+def _not_graded_report(source: str, expected, exercises, reason: str) -> GradeReport:
+    report = GradeReport(target=source)
+    reconcile(report, expected, exercises, reason=reason)
+    return report
+
+
+def _row_status(row_status: str, report: GradeReport, missing: list[str]) -> str:
+    if row_status != GRADED:
+        return row_status
+    if report.grader_errors:
+        return GRADER_ERROR
+    return INCOMPLETE if missing else GRADED
+
+
+def _exercise_notes(report: GradeReport) -> list[str]:
+    return [f"{e.name}: {e.status}" for e in report.exercises if e.status not in ("complete", "skipped")]
+
+
+def _scrub(value, old: str, new: str):
+    """Replace the temporary staging path in every string of a JSON-like value."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_scrub(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, old, new) for k, v in value.items()}
+    return value
+
+
+# -- the batch ---------------------------------------------------------------------------------
+@dataclass
+class _Graded:
+    submission: Submission
+    status: str
+    report: GradeReport | None
+    notes: list[str]
+    seconds: float
+    tampered: bool = False
+
+
+def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path | None) -> _Graded:
+    staging = Path(tempfile.mkdtemp(prefix="pixelgrade-", dir=workdir))
+    try:
+        try:
+            modules, notes, before = stage(submission, staging, settings["exercises"], settings["limits"])
+        except Unreadable as error:
+            status = UNREADABLE_ZIP if submission.is_zip else UNREADABLE
+            return _Graded(submission, status, None, [f"{status}: {error}"], 0.0)
+        except OSError as error:  # its staging folder vanished under it: a neighbour's doing?
+            return _Graded(submission, GRADER_CRASHED, None, [f"it could not be staged ({error})"], 0.0,
+                           tampered=True)
+        job = {"target": str(modules), "exercises": settings["exercises"], "max_examples": settings["max_examples"],
+               "timeout_s": settings["timeout_s"], "hidden_checks": settings["hidden_checks"],
+               "log": str(staging / "grader.log"), "cwd": str(staging)}
+        run = _run_forked if settings["launcher"] == "fork" else _run_exec
+        outcome = run(job, key, settings["submission_timeout_s"])
+        tampered = digest_tree(staging / "submission") != before
+        report = None
+        if outcome.report is not None:
+            label = f"<{submission.id}>" if submission.id != SOLUTIONS_ID else "<solutions>"
+            data = _scrub(outcome.report, str(modules), label)
+            data = _scrub(data, str(staging), label)
+            report = report_from_dict(data)
+            report.target = str(submission.path)
+        if outcome.note:
+            notes.append(outcome.note)
+        return _Graded(submission, outcome.status, report, notes, outcome.seconds, tampered)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def default_jobs() -> int:
+    with contextlib.suppress(AttributeError, OSError):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def default_submission_timeout(exercises: list[str]) -> float:
+    """Per submission: 10 minutes, 30 with the machine-learning exercises (they train models)."""
+    return 1800.0 if any(course.BY_NAME[name].needs for name in exercises) else 600.0
+
+
+def hidden_digest(hidden_checks: Path | None, exercises) -> str:
+    files = hidden_check_files(hidden_checks, course.resolve(exercises)) if hidden_checks else []
+    if not files:
+        return ""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: tuple[int, int] | None = None,
+                hidden_checks: str | Path | None = None, max_examples: int = DEFAULT_EXAMPLES,
+                timeout_s: float | None = None, submission_timeout_s: float | None = None, progress=None,
+                workdir: str | Path | None = None, launcher: str | None = None,
+                limits: ArchiveLimits = ArchiveLimits(), solutions: str | Path | None = None) -> BatchReport:
+    """Grade ``submissions`` (a list of :class:`Submission`, see :func:`discover`) into a :class:`BatchReport`.
+
+    ``exercises``: names (default: every exercise with checks). ``jobs``: submissions graded
+    at once (default: the number of cores). ``shard=(i, n)``: grade only shard i of n (the
+    report still lists every id of the batch, for :func:`merge`). ``hidden_checks``: a folder
+    of ``test_<exercise>_hidden.py`` files. ``max_examples`` and ``timeout_s`` are passed to
+    each grading (Hypothesis budget, per-call limit); ``submission_timeout_s`` bounds each
+    submission's whole grading. ``progress(event, payload)`` is called with ``("start", n)``
+    and ``("done", (submission id, status))``. ``workdir``: where submissions are staged (default: the system's
+    temporary folder). ``launcher``: ``"fork"`` or ``"exec"`` (see :func:`default_launcher`).
+    Never raises for anything a submission does; bad arguments raise ``ValueError``.
+    """
+    started = time.perf_counter()
+    chosen = [e.name for e in sorted(course.resolve(exercises) if exercises else course.gradable(),
+                                     key=lambda e: e.number)]  # course order, however they were named
+    if not chosen:
+        raise ValueError("there are no exercises with checks to grade")
+    hidden = Path(hidden_checks).resolve() if hidden_checks else None
+    if hidden is not None and not hidden.is_dir():
+        raise ValueError(f"--hidden-checks must be a directory; {str(hidden_checks)!r} is not one")
+    jobs = jobs or default_jobs()
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    shard = shard or (1, 1)
+    launcher = launcher or default_launcher()
+    if launcher not in ("fork", "exec"):
+        raise ValueError(f"launcher must be 'fork' or 'exec'; got {launcher!r}")
+    submissions = sorted(submissions, key=lambda s: s.id)
+    if len({s.id for s in submissions}) != len(submissions):
+        raise ValueError("submission ids must be unique")
+    batch_ids = [s.id for s in submissions]
+    mine = select_shard(submissions, shard)
+    settings = {
+        "exercises": chosen, "max_examples": max_examples, "timeout_s": timeout_s,
+        "submission_timeout_s": submission_timeout_s or default_submission_timeout(chosen),
+        "hidden_checks": str(hidden) if hidden else None, "launcher": launcher, "limits": limits,
+    }
+    if workdir is not None:
+        workdir = Path(workdir).resolve()
+        workdir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    protected = grader_files(chosen, hidden)
+    before = fingerprint(protected)
+    reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else PROJECT_ROOT / "solutions")
+
+    graded: dict[str, _Graded] = {}
+    if progress:
+        progress("start", len(mine))
+    if launcher == "fork":
+        _forkserver()  # started here, before any thread, with the environment it needs
+
+    def work(submission: Submission) -> _Graded:
+        try:
+            return _grade_one(submission, settings, key, workdir)
+        except Exception as error:  # noqa: BLE001 - one submission never stops the batch
+            return _Graded(submission, GRADER_CRASHED, None, [f"the batch failed on it: {error!r}"], 0.0)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(work, s): s for s in [reference, *mine]}
+        for future in concurrent.futures.as_completed(futures):
+            result = future.result()
+            graded[result.submission.id] = result
+            if progress and result.submission.id != SOLUTIONS_ID and not result.tampered:
+                progress("done", (result.submission.id, result.status))
+    # A submission whose files changed while it was graded may have been disturbed by a
+    # neighbour: grade it again, alone. If it changes them again, that is its own doing.
+    for submission_id in sorted(k for k, g in graded.items() if g.tampered):
+        again = work(graded[submission_id].submission)
+        if again.tampered:
+            again.notes.append("its files changed while it was graded (it was graded twice, alone the second time)")
+        graded[submission_id] = again
+        if progress and submission_id != SOLUTIONS_ID:
+            progress("done", (submission_id, again.status))
+
+    warnings: list[str] = []
+    solution = graded.pop(SOLUTIONS_ID)
+    if solution.report is not None:
+        expected = expected_checks(solution.report)
+        lost = [f"{c.id} ({c.status})" for e in solution.report.exercises for c in e.checks
+                if c.status not in (results.PASSED, results.SKIPPED) and not c.bonus]
+        if lost:
+            warnings.append("the reference solutions did not get full marks, so some checks (hidden ones?) may be "
+                            "wrong: " + ", ".join(lost[:10]))
+    else:
+        expected = _union_of_checks([g.report for g in graded.values() if g.report is not None])
+        warnings.append("the reference solutions could not be graded (" + "; ".join(solution.notes)
+                        + "); the expected checks are those seen in the submissions")
+
+    rows = []
+    for submission in mine:
+        result = graded[submission.id]
+        notes = list(result.notes)
+        if result.report is None:
+            reason = f"Not graded: {notes[-1] if notes else result.status}."
+            report = _not_graded_report(str(submission.path), expected, chosen, reason)
+            missing: list[str] = []
+        else:
+            report = result.report
+            missing = reconcile(report, expected, chosen)
+            if missing:
+                shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+                notes.append(f"{len(missing)} check(s) missing from the results, counted as failed: {shown}")
+            notes += _exercise_notes(report)
+        status = _row_status(result.status, report, missing)
+        rows.append(SubmissionRow(submission.id, str(submission.path), status, report, notes, missing,
+                                  result.seconds))
+
+    changed = sorted(path for path, digest in fingerprint(protected).items() if before.get(path) != digest)
+    if changed:
+        warnings.append("the grader's own files changed during the batch (a submission may have tampered with "
+                        "them; grade in an isolated environment): " + ", ".join(changed[:10]))
+    public_settings = {k: v for k, v in settings.items() if k not in ("limits", "hidden_checks", "launcher")}
+    public_settings["hidden_checks"] = hidden_digest(hidden, chosen)
+    return BatchReport(exercises=chosen, rows=rows, expected=expected, settings=public_settings, shard=shard,
+                       batch_ids=batch_ids, warnings=warnings, seconds=time.perf_counter() - started, jobs=jobs)
+
+
+# -- shards --------------------------------------------------------------------------------------
+def _identity(batch: BatchReport) -> tuple:
+    settings = {k: v for k, v in batch.settings.items() if k != "submission_timeout_s"}
+    return batch.exercises, json.dumps(settings, sort_keys=True), batch.batch_ids, batch.shard[1]
+
+
+def merge(batches: list[BatchReport]) -> BatchReport:
+    """Join the shards of one batch into one report; :class:`MergeError` unless they fit exactly.
+
+    Every shard must come from the same batch (same submissions, exercises and settings),
+    each shard index 1..n must be there exactly once, and the rows must cover every
+    submission of the batch, each once.
+    """
+    if not batches:
+        raise MergeError("nothing to merge: no shard results were given")
+    first = batches[0]
+    count = first.shard[1]
+    for batch in batches[1:]:
+        if _identity(batch) != _identity(first):
+            raise MergeError(f"shard {batch.shard[0]}/{batch.shard[1]} comes from a different batch than shard "
+                             f"{first.shard[0]}/{first.shard[1]} (other submissions, exercises or settings)")
+    indices = [batch.shard[0] for batch in batches]
+    repeated = sorted({i for i in indices if indices.count(i) > 1})
+    if repeated:
+        raise MergeError(f"overlapping shards: shard {', '.join(f'{i}/{count}' for i in repeated)} given more "
+                         "than once")
+    absent = [i for i in range(1, count + 1) if i not in indices]
+    if absent:
+        raise MergeError(f"incomplete: shard {', '.join(f'{i}/{count}' for i in absent)} of {count} is missing")
+    seen: dict[str, int] = {}
+    for batch in batches:
+        for row in batch.rows:
+            if row.id in seen:
+                raise MergeError(f"overlapping shards: {row.id!r} is in shard {seen[row.id]}/{count} and in shard "
+                                 f"{batch.shard[0]}/{count}")
+            seen[row.id] = batch.shard[0]
+    lost = [i for i in first.batch_ids if i not in seen]
+    if lost:
+        raise MergeError(f"incomplete: no row for {len(lost)} submission(s) of the batch: {', '.join(lost[:10])}")
+    extra = [i for i in seen if i not in first.batch_ids]
+    if extra:
+        raise MergeError(f"rows for submissions that are not in the batch: {', '.join(extra[:10])}")
+    rows = sorted((copy.deepcopy(row) for batch in batches for row in batch.rows), key=lambda r: r.id)
+    warnings = []
+    for batch in sorted(batches, key=lambda b: b.shard[0]):
+        warnings += [w for w in batch.warnings if w not in warnings]
+    return BatchReport(exercises=list(first.exercises), rows=rows, expected=first.expected,
+                       settings=dict(first.settings), shard=(1, 1), batch_ids=list(first.batch_ids),
+                       warnings=warnings, seconds=sum(b.seconds for b in batches),
+                       jobs=max(b.jobs for b in batches))
+
+
+def load_batch(path: str | Path) -> BatchReport:
+    """A :class:`BatchReport` from a batch output folder (its ``batch.json``) or the file itself."""
+    path = Path(path)
+    file = path / "batch.json" if path.is_dir() else path
+    try:
+        return BatchReport.from_dict(json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise MergeError(f"{str(file)!r} is not a readable pixelgrade batch result: {error}") from None

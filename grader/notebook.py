@@ -1,0 +1,123 @@
+"""Grade from a Jupyter notebook (or any Python session): ``check("otsu")``.
+
+    >>> from grader import check            # doctest: +SKIP
+    >>> check("otsu")                        # doctest: +SKIP
+
+prints the same report as ``pixelgrade thresholding``, saves the result where
+``pixelgrade list`` and ``watch`` find it, and shows failure pictures inline
+when IPython can display them. The grader reads your module from disk: save the
+file (or write it with ``%%writefile exercises/thresholding.py``) before checking.
+
+The name may be an exercise (``thresholding``), one of its functions
+(``otsu_threshold``) or an unambiguous part of either (``otsu``). The target
+directory defaults to ``exercises/`` under the working directory, else the
+working directory itself when it holds the module (a notebook next to the
+exercises), else the project's ``exercises/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from grader import api, lookup, reports
+from grader.exercises import PROJECT_ROOT
+from grader.results import GradeReport
+from grader.state import State
+
+
+@dataclass
+class Checked:
+    """What ``check`` returns: the full report, with a one-line summary as its repr."""
+
+    report: GradeReport
+
+    @property
+    def points(self) -> float:
+        return self.report.points
+
+    @property
+    def max_points(self) -> float:
+        return self.report.max_points
+
+    @property
+    def complete(self) -> bool:
+        return self.report.complete
+
+    def __repr__(self) -> str:
+        parts = [f"{e.name}: {e.points:g}/{e.max_points:g} ({e.status})" for e in self.report.exercises]
+        return f"<checked {'; '.join(parts) or 'nothing'}>"
+
+
+def default_target(exercise: str) -> Path:
+    """``./exercises`` if it exists, else ``.`` if it holds the module, else the project's ``exercises``."""
+    here = Path.cwd()
+    if (here / "exercises").is_dir():
+        return here / "exercises"
+    if (here / f"{exercise}.py").is_file():
+        return here
+    return PROJECT_ROOT / "exercises"
+
+
+def check(*names: str, target: str | Path | None = None, max_examples: int = api.DEFAULT_EXAMPLES,
+          timeout_s: float | None = None, verbose: bool = False, pictures: bool = True, console=None,
+          state_dir: str | Path | None = None) -> Checked | None:
+    """Grade the exercises that ``names`` mean and print the report; returns a :class:`Checked`.
+
+    A name that matches no exercise, or several, prints why and returns None
+    (nothing raises in a notebook cell for a typo).
+    """
+    console = console or Console()
+    try:
+        exercises = [lookup.find_exercise(name) for name in names] or None
+    except ValueError as error:
+        console.print(f"[red]check: {error}[/]", highlight=False)
+        return None
+    if exercises is None:
+        console.print("[red]check: name an exercise, e.g. check(\"histogram\") or check(\"otsu\")[/]")
+        return None
+    unique = list(dict.fromkeys(e.name for e in exercises))
+    without = [name for name in unique if not lookup.course.BY_NAME[name].has_checks]
+    if without:
+        console.print(f"check: {', '.join(without)} {'has' if len(without) == 1 else 'have'} no checks yet; "
+                      "there is nothing to grade.", highlight=False)
+        unique = [name for name in unique if name not in without]
+        if not unique:
+            return None
+    folder = Path(target) if target is not None else default_target(unique[0])
+    try:
+        report = api.grade(unique, target=folder, max_examples=max_examples, timeout_s=timeout_s)
+    except ValueError as error:
+        console.print(f"[red]check: {error}[/]", highlight=False)
+        return None
+    reports.print_report(report, console, verbose=verbose)
+    try:
+        saved = State.for_target(folder, state_dir)
+        saved.record(report)
+        saved.save()
+    except OSError:
+        pass  # progress is a convenience; the report was printed
+    if pictures:
+        _display_pictures(report)
+    return Checked(report)
+
+
+def _display_pictures(report: GradeReport) -> None:
+    """Show failure pictures inline when running under IPython (a no-op anywhere else)."""
+    paths = [c.picture for e in report.exercises for c in e.checks if c.picture]
+    if not paths:
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    for path in paths:
+        try:
+            display(Image(filename=path))
+        except Exception:  # a picture is a nicety
+            pass
