@@ -72,15 +72,22 @@ def _expression(data: mnist.Digits, key: str) -> str:
     return f"__import__('grader.mnist').mnist.{loader}().{key}"
 
 
-def part(data: mnist.Digits, key: str, stop: int | None = None) -> np.ndarray:
-    """``data.<key>[:stop]`` as a read-only array whose snippets say how to load it."""
+def part(data: mnist.Digits, key: str, stop: int | None = None, *, form: str = "raw") -> np.ndarray:
+    """``data.<key>[:stop]``, read-only, registered so that failure snippets say how to load it.
+
+    ``form``: ``"raw"`` as loaded, ``"flat"`` as ``normalise(flatten(x))`` (what
+    ``fit_logistic`` takes), ``"channel"`` as ``normalise(add_channel_axis(x))``.
+    """
     array = getattr(data, key)
+    expression = _expression(data, key)
     if stop is not None and stop < len(array):
-        array = array[:stop]
-        expression = f"{_expression(data, key)}[:{stop}]"
+        array, expression = array[:stop], f"{expression}[:{stop}]"
+    if form == "flat":
+        array, expression = flat_inputs(array), f"({expression}).reshape({len(array)}, -1).astype(np.float32) / 255"
+    elif form == "channel":
+        array, expression = channel_inputs(array), f"({expression}).astype(np.float32)[..., None] / 255"
     else:
-        expression = _expression(data, key)
-    array = np.ascontiguousarray(array)
+        array = array.view()  # a view, so that the loader's own arrays stay as they are
     array.flags.writeable = False
     return derived(array, expression)
 

@@ -36,7 +36,7 @@ def fit_and_predict(learner, X, y, X_test, *, timeout=mlcheck.BASELINE_BUDGET_S)
 @graded("fit_logistic", 6)
 def test_held_out_accuracy(learner, digits):
     """fit_logistic reaches the accuracy threshold on held-out digits it never saw"""
-    X = mlcheck.flat_inputs(mlcheck.part(digits, "x_train", mlcheck.BASELINE_MAX_TRAIN))
+    X = mlcheck.part(digits, "x_train", mlcheck.BASELINE_MAX_TRAIN, form="flat")
     y = mlcheck.part(digits, "y_train", mlcheck.BASELINE_MAX_TRAIN)
     X_test = mlcheck.flat_inputs(digits.x_test)
     predictions, call = fit_and_predict(learner, X, y, X_test)
@@ -67,7 +67,7 @@ def test_separable_toy_problem(learner):
 @graded("fit_logistic", 1)
 def test_predicts_labels_of_the_training_set(learner, digits):
     """fit_logistic's predictions are class labels seen in training"""
-    X = mlcheck.flat_inputs(mlcheck.part(digits, "x_train", 500))
+    X = mlcheck.part(digits, "x_train", 500, form="flat")
     y = mlcheck.part(digits, "y_train", 500)
     predictions, call = fit_and_predict(learner, X, y, X[:100], timeout=60)
     unseen = sorted(set(predictions.tolist()) - set(y.tolist()))
@@ -80,7 +80,7 @@ def test_predicts_labels_of_the_training_set(learner, digits):
 @graded("fit_logistic", 1)
 def test_input_unchanged(learner, digits):
     """fit_logistic leaves its input unchanged"""
-    X = mlcheck.flat_inputs(mlcheck.part(digits, "x_train", 300))
-    y = np.array(mlcheck.part(digits, "y_train", 300))
+    X = mlcheck.part(digits, "x_train", 300, form="flat")
+    y = mlcheck.part(digits, "y_train", 300)
     learner.call("fit_logistic", X, y, _timeout=60, _then="type_name")
     expect_unmodified(learner)
