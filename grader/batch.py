@@ -14,8 +14,9 @@ Defences against a hostile submission, beyond the sandbox's per-call limits: eac
 submission is staged into a private temporary copy just before it is graded; the
 child's results come back signed (see :mod:`grader.batch_worker`); every output file
 is written at the end, from the parent's memory; a submission whose staged files
-changed while it was graded (by itself or by a neighbour) is graded again, alone; and
-the grader's own files are checked for changes once the batch is done. This protects
+changed while it was graded, or whose grading process died (by its own doing or a
+neighbour's), is graded again, alone; and the checks and references are checked for
+changes once the batch is done. This protects
 against accidents and casual tampering, not against a determined attacker running as
 the same user: grade untrusted code in a container or as an unprivileged user.
 """
@@ -468,6 +469,8 @@ class _Outcome:
 
 
 _FORKSERVER_LOCK = threading.Lock()
+_ACTIVE: set[int] = set()  # the grading processes running now (ended at once if the batch is interrupted)
+_START_FAILED = "the grading process could not start"
 _FORKSERVER_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                    "MKL_NUM_THREADS": "1", "PIXELGRADE_FORKSERVER": "1"}
 
@@ -534,9 +537,10 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
     try:
         process.start()
     except Exception as error:  # noqa: BLE001 - a failed start is a crashed row, never a crashed batch
-        return _Outcome(GRADER_CRASHED, note=f"the grading process could not start ({error})")
+        return _Outcome(GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
     finally:
         writer.close()
+    _ACTIVE.add(process.pid)
     payload, timed_out, readable = None, False, True
     deadline = started + limit_s
     while True:
@@ -566,6 +570,7 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
             break
     if process.pid is not None:
         kill_tree(process.pid)
+        _ACTIVE.discard(process.pid)
     process.join(5)
     reader.close()
     seconds = time.monotonic() - started
@@ -586,7 +591,8 @@ def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
                                        stdout=subprocess.PIPE, stderr=log, cwd=job["cwd"], env=env,
                                        start_new_session=(os.name == "posix"))
         except OSError as error:
-            return _Outcome(GRADER_CRASHED, note=f"the grading process could not start ({error})")
+            return _Outcome(GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
+    _ACTIVE.add(process.pid)
     chunks: list[bytes] = []
 
     def drain():
@@ -608,6 +614,7 @@ def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
     except subprocess.TimeoutExpired:
         timed_out = True
     kill_tree(process.pid)
+    _ACTIVE.discard(process.pid)
     process.wait()
     reader.join(5)  # a stray process holding the pipe must not hold the batch
     seconds = time.monotonic() - started
@@ -733,7 +740,8 @@ class _Graded:
     report: GradeReport | None
     notes: list[str]
     seconds: float
-    tampered: bool = False
+    files_changed: bool = False  # its staged files changed (or vanished) while it was graded
+    retry: bool = False  # a neighbour may have disturbed it: grade it again, alone
 
 
 def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path | None) -> _Graded:
@@ -746,13 +754,17 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
             return _Graded(submission, status, None, [f"{status}: {error}"], 0.0)
         except OSError as error:  # its staging folder vanished under it: a neighbour's doing?
             return _Graded(submission, GRADER_CRASHED, None, [f"it could not be staged ({error})"], 0.0,
-                           tampered=True)
+                           files_changed=True, retry=True)
         job = {"target": str(modules), "exercises": settings["exercises"], "max_examples": settings["max_examples"],
                "timeout_s": settings["timeout_s"], "hidden_checks": settings["hidden_checks"],
                "log": str(staging / "grader.log"), "cwd": str(staging)}
         run = _run_forked if settings["launcher"] == "fork" else _run_exec
         outcome = run(job, key, settings["submission_timeout_s"])
-        tampered = digest_tree(staging / "submission") != before
+        # Its files changed while it was graded, or its grading process died or could not start:
+        # a neighbour may be to blame (deleting files, killing processes, the OOM killer), so it
+        # is graded again, alone. What it does to itself, it does again.
+        files_changed = digest_tree(staging / "submission") != before
+        retry = files_changed or outcome.status == GRADER_CRASHED
         report = None
         if outcome.report is not None:
             label = f"<{submission.id}>" if submission.id != SOLUTIONS_ID else "<solutions>"
@@ -762,7 +774,7 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
             report.target = str(submission.path)
         if outcome.note:
             notes.append(outcome.note)
-        return _Graded(submission, outcome.status, report, notes, outcome.seconds, tampered)
+        return _Graded(submission, outcome.status, report, notes, outcome.seconds, files_changed, retry)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -850,18 +862,25 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         except Exception as error:  # noqa: BLE001 - one submission never stops the batch
             return _Graded(submission, GRADER_CRASHED, None, [f"the batch failed on it: {error!r}"], 0.0)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    try:
         futures = {pool.submit(work, s): s for s in [reference, *mine]}
         for future in concurrent.futures.as_completed(futures):
             result = future.result()
             graded[result.submission.id] = result
-            if progress and result.submission.id != SOLUTIONS_ID and not result.tampered:
+            if progress and result.submission.id != SOLUTIONS_ID and not result.retry:
                 progress("done", (result.submission.id, result.status))
-    # A submission whose files changed while it was graded may have been disturbed by a
-    # neighbour: grade it again, alone. If it changes them again, that is its own doing.
-    for submission_id in sorted(k for k, g in graded.items() if g.tampered):
+    except BaseException:  # Ctrl-C: end what runs now instead of waiting for it
+        pool.shutdown(wait=False, cancel_futures=True)
+        for pid in list(_ACTIVE):
+            kill_tree(pid)
+        raise
+    pool.shutdown()
+    # A submission that may have been disturbed by a neighbour is graded again, alone (see
+    # _grade_one); what happens to it then is its own doing.
+    for submission_id in sorted(k for k, g in graded.items() if g.retry):
         again = work(graded[submission_id].submission)
-        if again.tampered:
+        if again.files_changed:
             again.notes.append("its files changed while it was graded (it was graded twice, alone the second time)")
         graded[submission_id] = again
         if progress and submission_id != SOLUTIONS_ID:

@@ -114,6 +114,8 @@ def main(argv: list[str]) -> int:
     if args.jobs is not None and args.jobs < 1:
         return usage("--jobs must be at least 1")
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return usage(f"--out {args.out!r} is a file; name a folder")
     try:
         shard = batch.parse_shard(args.shard) if args.shard else None
         submissions = batch.discover(args.submissions, single=args.single)

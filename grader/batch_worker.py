@@ -10,7 +10,7 @@ start one, with the same work inside:
 - ``python -m grader.batch_worker`` (anywhere a fork server is not available): the
   job and a key arrive as one JSON line on stdin.
 
-Results travel back on a pipe as one frame, ``MAGIC + HMAC-SHA256(key, body) + body``
+Results travel back on a pipe as one frame, ``MAGIC + length + HMAC-SHA256(key, body) + body``
 with a per-batch key that never appears on a command line or in the environment, so
 learner code (which runs one level further down, in the sandbox's workers) cannot
 forge a grade by writing into the pipe; a damaged frame is simply not accepted.
@@ -25,6 +25,7 @@ import hmac
 import json
 import os
 import signal
+import struct
 import sys
 import time
 import traceback
@@ -41,15 +42,19 @@ WARM_MODULES = (
 
 
 def sign(key: bytes, body: bytes) -> bytes:
-    """One frame: MAGIC, the HMAC of ``body`` under ``key``, then ``body``."""
-    return MAGIC + hmac.new(key, body, hashlib.sha256).digest() + body
+    """One frame: MAGIC, the length of ``body``, its HMAC under ``key``, then ``body``."""
+    return MAGIC + struct.pack(">Q", len(body)) + hmac.new(key, body, hashlib.sha256).digest() + body
 
 
 def verify(key: bytes, frame: bytes) -> bytes | None:
-    """The body of a correctly signed ``frame``, else None."""
-    if not frame.startswith(MAGIC) or len(frame) < len(MAGIC) + _DIGEST:
+    """The body of the correctly signed frame at the start of ``frame`` (bytes after it are ignored), else None."""
+    head = len(MAGIC) + 8 + _DIGEST
+    if not frame.startswith(MAGIC) or len(frame) < head:
         return None
-    digest, body = frame[len(MAGIC):len(MAGIC) + _DIGEST], frame[len(MAGIC) + _DIGEST:]
+    (length,) = struct.unpack(">Q", frame[len(MAGIC):len(MAGIC) + 8])
+    digest, body = frame[len(MAGIC) + 8:head], frame[head:head + length]
+    if len(body) != length:
+        return None
     return body if hmac.compare_digest(digest, hmac.new(key, body, hashlib.sha256).digest()) else None
 
 

@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--learner-view", action="store_true",
                         help="leave hidden checks out; show 'public checks passed' instead of a grade")
     parser.add_argument("--junit", metavar="PATH", help="also write JUnit XML to PATH")
+    parser.add_argument("--text", action="store_true",
+                        help="print the terminal report of `pixelgrade --json` results instead of Markdown")
     return parser
 
 
@@ -45,6 +47,8 @@ def main(argv: list[str]) -> int:
         report = batch.report_from_dict(data)
         text = gradebook.markdown_for_report(report, learner_view=args.learner_view)
         junit = gradebook.junit_for_report(report)
+        if args.text:
+            text = gradebook.learner_text(report) if args.learner_view else _terminal_text(report)
     else:
         print(f"pixelgrade summary: {str(file)!r} holds no pixelgrade results", file=sys.stderr)
         return EXIT_USAGE
@@ -52,6 +56,18 @@ def main(argv: list[str]) -> int:
         Path(args.junit).write_text(junit, encoding="utf-8")
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _terminal_text(report) -> str:
+    import io
+
+    from rich.console import Console
+
+    from grader import reports
+
+    buffer = io.StringIO()
+    reports.print_report(report, Console(file=buffer, width=100, color_system=None, soft_wrap=True))
+    return buffer.getvalue()
 
 
 if __name__ == "__main__":

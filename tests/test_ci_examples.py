@@ -77,6 +77,12 @@ def test_workflow_commands_write_the_job_summary(tmp_path, kind):
     assert not (PROJECT_ROOT / "pixelgrade-junit.xml").exists()
 
 
+def sysconfig_paths():
+    import sysconfig
+
+    return sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+
+
 def _build_autograder(tmp_path):
     spec = importlib.util.spec_from_file_location("make_autograder", EXAMPLES / "gradescope" / "make_autograder.py")
     module = importlib.util.module_from_spec(spec)
@@ -96,6 +102,12 @@ def _build_autograder(tmp_path):
 @POSIX_ONLY
 def test_gradescope_setup_and_run_autograder(tmp_path):
     root = _build_autograder(tmp_path)
+    if sys.prefix != sys.base_prefix:
+        # This Python is itself a virtual environment (nox's): a new one made from it would not
+        # see its packages, so make the environment here, pointing at them; setup.sh reuses it.
+        subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(root / "venv")], check=True)
+        (site,) = (root / "venv" / "lib").glob("python3*/site-packages")
+        (site / "outer-environment.pth").write_text("\n".join(sysconfig_paths()) + "\n")
     setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True, timeout=300,
                            env=_env(PIXELGRADE_SOURCE=root / "source", PIXELGRADE_VENV=root / "venv",
                                     PIXELGRADE_PYTHON=PYTHON, PIXELGRADE_VENV_OPTIONS="--system-site-packages",

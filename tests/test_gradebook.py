@@ -290,3 +290,57 @@ def test_merge_command(small_batch, tmp_path, capsys):
     assert ET.parse(tmp_path / "all" / "junit.xml").getroot().get("tests") == "15"
     assert cli.main(["merge", str(tmp_path / "shard1"), "--out", str(tmp_path / "bad")]) == 2
     assert "incomplete: shard 2/2 of 2 is missing" in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--shard", "3/2"], "--shard must be i/n"),
+    (["--jobs", "0"], "--jobs must be at least 1"),
+    (["--gradescope-results", "r.json"], "needs exactly one submission; found 2"),
+    (["-e", "histogrm"], "unknown exercise 'histogrm'"),
+    (["--out", "FILE"], "is a file"),
+], ids=["shard", "jobs", "gradescope", "exercise", "out"])
+def test_batch_usage_errors(tmp_path, capsys, args, words):
+    from grader import cli
+
+    for name in ("a", "b"):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+    (tmp_path / "FILE").write_text("")
+    args = [str(tmp_path / "FILE") if a == "FILE" else a for a in args]
+    assert cli.main(["batch", str(tmp_path / "subs"), *args]) == 2
+    assert words in " ".join(capsys.readouterr().err.split())
+    assert cli.main(["batch", str(tmp_path / "nowhere")]) == 2
+
+
+def test_summary_command(small_batch, tmp_path, capsys):
+    from grader import cli
+
+    gradebook.write_all(small_batch, tmp_path / "out")
+    assert cli.main(["summary", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out == gradebook.markdown_summary(small_batch)
+    (tmp_path / "results.json").write_text(json.dumps(small_batch.row("bob").report.to_dict()))
+    assert cli.main(["summary", str(tmp_path / "results.json"), "--learner-view", "--junit",
+                     str(tmp_path / "j.xml")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("## pixelgrade: public checks passed 3/4") and "checkerboard" not in text
+    assert ET.parse(tmp_path / "j.xml").getroot().get("tests") == "5"
+    assert cli.main(["summary", str(tmp_path / "results.json"), "--learner-view", "--text"]) == 0
+    text = capsys.readouterr().out
+    assert "Public checks passed: 3/4" in text and "checkerboard" not in text
+    assert cli.main(["summary", str(tmp_path / "results.json"), "--text"]) == 0
+    assert "checkerboard" in capsys.readouterr().out  # the instructor's view
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    assert cli.main(["summary", str(tmp_path / "bad.json")]) == 2
+
+
+def test_results_from_a_grading_process_must_be_signed():
+    from grader import batch_worker
+
+    key, other = b"k" * 32, b"o" * 32
+    real = batch_worker.sign(key, b'{"ok": true, "points": 3}')
+    forged = batch_worker.sign(other, b'{"ok": true, "points": 999}')
+    assert batch_worker.verify(key, real) == b'{"ok": true, "points": 3}'
+    assert batch_worker.verify(key, forged) is None
+    assert batch_worker.verify(key, real.replace(b"3", b"9")) is None
+    stream = b"junk" + forged + real + b"PGR1 trailing junk"
+    assert batch_worker.find_signed(key, stream) == b'{"ok": true, "points": 3}'
+    assert batch_worker.find_signed(key, b"junk" + forged) is None

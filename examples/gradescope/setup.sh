@@ -8,7 +8,7 @@
 #
 # Every path can be overridden, so that a test can run this very script locally:
 #   PIXELGRADE_SOURCE        the unpacked zip (default: /autograder/source)
-#   PIXELGRADE_VENV          the environment to create (default: /autograder/venv)
+#   PIXELGRADE_VENV          the environment to create, or reuse (default: /autograder/venv)
 #   PIXELGRADE_PYTHON        the Python to create it with (default: python3.11, installed if missing)
 #   PIXELGRADE_VENV_OPTIONS  more options for `python -m venv`
 #   PIXELGRADE_PIP_OPTIONS   more options for `pip install`
@@ -28,7 +28,9 @@ fi
 
 read -r -a venv_options <<< "${PIXELGRADE_VENV_OPTIONS:-}"
 read -r -a pip_options <<< "${PIXELGRADE_PIP_OPTIONS:-}"
-"$PYTHON" -m venv "${venv_options[@]}" "$VENV"
+if [ ! -x "$VENV/bin/python" ]; then  # an environment that is already there is reused
+  "$PYTHON" -m venv "${venv_options[@]}" "$VENV"
+fi
 # The course's dependencies, as pyproject.toml lists them (TensorFlow only if the ML exercises are graded).
 "$VENV/bin/python" - "$SOURCE/pyproject.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
 import sys
