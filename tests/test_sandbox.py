@@ -87,3 +87,24 @@ def test_mutation_is_seen_but_the_grader_copy_is_untouched(module):
 def test_off_limits_calls_are_caught(module):
     with pytest.raises(failures.OffLimits, match="numpy.pad"):
         module.pad(np.arange(3))
+
+
+def test_closing_does_not_wait_for_a_process_left_behind(tmp_path):
+    """A learner's background process (in a session of its own) keeps the output pipe
+    open; stopping the worker must not wait for it."""
+    import time
+
+    (tmp_path / "bg.py").write_text(
+        "import os, time\n"
+        "def leave(a):\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        time.sleep(20)\n"
+        "        os._exit(0)\n"
+        "    return 1\n"
+    )
+    proxy = LearnerModule("bg", tmp_path / "bg.py", limits=Limits(timeout_s=5.0))
+    assert proxy.leave(np.arange(3)) == 1
+    started = time.monotonic()
+    proxy.close()
+    assert time.monotonic() - started < 5

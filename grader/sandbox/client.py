@@ -69,6 +69,8 @@ class _OutputTail:
                     self._tail.extend(chunk)
         except (OSError, ValueError):
             pass
+        finally:
+            stream.close()
 
     def take(self) -> str:
         with self._lock:
@@ -220,7 +222,10 @@ class WorkerProcess:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (process.stdin, process.stdout, process.stderr):
+        # stderr belongs to its drain thread, which closes it at end of file: closing
+        # it here would block for as long as a background process the learner left
+        # behind (in a session of its own) keeps the pipe open.
+        for stream in (process.stdin, process.stdout):
             try:
                 stream.close()
             except OSError:
