@@ -51,7 +51,7 @@ def fit_logistic(X, y):
         raise ValueError(f"X must be a 2-D (N, D) array, got shape {X.shape}")
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-    # TODO: choose the classifier.
+    # Choose the classifier.
     # Multinomial logistic regression (lbfgs fits all ten classes jointly
     # with a softmax) learns one weight per pixel and class: a linear model,
     # so it cannot combine strokes the way a network does, but it is fast and
@@ -60,7 +60,7 @@ def fit_logistic(X, y):
     # keeps the model from memorising noise in single pixels, helps held-out
     # accuracy and lets lbfgs converge in about a hundred steps.
     model = LogisticRegression(C=0.1, solver="lbfgs", max_iter=200, random_state=0)
-    # TODO: fit it on the training data only and return it.
+    # Fit it on the training data only and return it.
     # Held-out data must stay unseen: the accuracy on it estimates how well
     # the model does on digits it has never met.
     return model.fit(X, y)

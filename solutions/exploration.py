@@ -63,12 +63,12 @@ def class_counts(labels, num_classes=10):
     >>> class_counts(np.array([0, 2, 2, 1, 2], dtype=np.uint8), num_classes=4)
     array([1, 1, 3, 0])
     """
-    # TODO: check the range first.
+    # Check the range first.
     # np.bincount would reject a negative label with a message about
     # bincount, and silently count a label >= num_classes in an extra bin;
     # an explicit check names the real problem: the labels.
     labels = _check_labels(labels, num_classes)
-    # TODO: one count per class, including classes that never occur.
+    # One count per class, including classes that never occur.
     # bincount counts every value 0, 1, 2, ... in one pass; minlength adds
     # zeros for classes larger than the largest label present.
     return np.bincount(labels, minlength=num_classes).astype(np.int64)
@@ -112,11 +112,11 @@ def class_means(images, labels, num_classes=10):
     labels = _check_labels(labels, num_classes)
     if len(labels) != len(images):
         raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
-    # TODO: for each class, select its images with a boolean mask and average
+    # For each class, select its images with a boolean mask and average
     # them along the image axis, in float64 (a uint8 sum would overflow).
     # A loop over the classes is fine (ten of them); the mean of each class
     # is one vectorised reduction over all its images.
-    # TODO: a class without images gets zeros (the mean of nothing is 0/0).
+    # A class without images gets zeros (the mean of nothing is 0/0).
     means = np.zeros((num_classes,) + images.shape[1:])
     for c in range(num_classes):
         means[c] = _class_mean(images, labels, c)
@@ -156,7 +156,7 @@ def mean_difference(images, labels, a, b):
     labels = np.asarray(labels)
     if len(labels) != len(images):
         raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
-    # TODO: the mean image of class a and of class b (zeros if empty), then
+    # The mean image of class a and of class b (zeros if empty), then
     # the absolute difference: large values show the pixels that tell the two
     # digits apart, the pixels a classifier should look at.
     return np.abs(_class_mean(images, labels, a) - _class_mean(images, labels, b))
@@ -207,7 +207,7 @@ def montage(images, labels, per_class=10, *, seed=0, num_classes=10):
     if images.dtype != np.uint8:
         images = np.clip(np.rint(images.astype(np.float64)), 0, 255).astype(np.uint8)
     h, w = images.shape[1:3]
-    # TODO: one random generator for the whole montage, so the picture is
+    # One random generator for the whole montage, so the picture is
     # repeatable and every row depends on the same seed.
     rng = np.random.default_rng(seed)
     chosen = np.empty((num_classes, per_class) + images.shape[1:], dtype=np.uint8)
@@ -215,11 +215,11 @@ def montage(images, labels, per_class=10, *, seed=0, num_classes=10):
         members = np.flatnonzero(labels == d)
         if len(members) < per_class:
             raise ValueError(f"per_class={per_class} but class {d} has only {len(members)} images")
-        # TODO: choose per_class distinct images of class d (in this order).
+        # Choose per_class distinct images of class d (in this order).
         # The calls must come in the order d = 0, 1, ... because each one
         # moves the generator on: that is what makes the montage repeatable.
         chosen[d] = images[rng.choice(members, per_class, replace=False)]
-    # TODO: lay the chosen images out in a grid.
+    # Lay the chosen images out in a grid.
     # (classes, per_class, H, W) -> (classes, H, per_class, W): with the
     # image rows next to the grid rows, a plain reshape puts the images side
     # by side, with no loop over images or pixels.

@@ -89,7 +89,7 @@ def assign(points, centers):
     """
     points = _as_points(points)
     centers = _as_centers(centers, points.shape[1])
-    # TODO: the distance from every point to every center, then the nearest one.
+    # The distance from every point to every center, then the nearest one.
     # (The work is in _assign, which the k-means loop shares.)
     return _assign(points, centers)
 
@@ -150,8 +150,8 @@ def update(points, labels, centers):
         raise ValueError(f"labels must have shape ({points.shape[0]},), got {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= k):
         raise ValueError(f"labels must lie in [0, {k}), got values from {labels.min()} to {labels.max()}")
-    # TODO: the sum and the number of the points of every cluster.
-    # TODO: mean = sum / count, but an empty cluster keeps its old center.
+    # The sum and the number of the points of every cluster.
+    # Mean = sum / count, but an empty cluster keeps its old center.
     # (Both steps live in _update, which the k-means loop shares.)
     return _update(points, labels.astype(np.int64), centers)
 
@@ -244,12 +244,12 @@ def kmeans(points, k, *, init=None, max_iter=100, seed=0):
     """
     points = _as_points(points)
     n = points.shape[0]
-    # TODO: check k before anything else.
+    # Check k before anything else.
     # k distinct starting points need 1 <= k <= n; checking first gives a
     # message about k rather than one from deep inside rng.choice.
     if not 1 <= k <= n:
         raise ValueError(f"k must satisfy 1 <= k <= n = {n}, got k={k}")
-    # TODO: the starting centers.
+    # The starting centers.
     # Starting from k distinct data points guarantees that every cluster has
     # at least one point in the first round.
     if init is None:
@@ -259,7 +259,7 @@ def kmeans(points, k, *, init=None, max_iter=100, seed=0):
         if centers.shape != (k, points.shape[1]):
             raise ValueError(f"init must have shape ({k}, {points.shape[1]}), got {centers.shape}")
         centers = centers.copy()
-    # TODO: alternate assign and update until the labels stop changing.
+    # Alternate assign and update until the labels stop changing.
     # Each step can only lower the inertia (sum of squared distances), and
     # there are finitely many labellings, so the labels settle down. The
     # loop is _lloyd above, shared with quantise_colours.
@@ -303,12 +303,12 @@ def quantise_colours(image, k, *, seed=0):
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be (H, W, 3), got shape {image.shape}")
     rgb = image[..., :3]
-    # TODO: every pixel is a point in colour space: reshape to (H*W, 3).
+    # Every pixel is a point in colour space: reshape to (H*W, 3).
     pixels = rgb.reshape(-1, 3)
     n = pixels.shape[0]
     if not 1 <= k <= n:
         raise ValueError(f"k must satisfy 1 <= k <= H*W = {n}, got k={k}")
-    # TODO: run kmeans with this seed.
+    # Run kmeans with this seed.
     if image.dtype != np.uint8:  # not a colour photograph: the plain way
         points = pixels.astype(np.float64)
         start = points[np.random.default_rng(seed).choice(n, k, replace=False)]
@@ -324,7 +324,7 @@ def quantise_colours(image, k, *, seed=0):
     codes, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
     colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1).astype(np.float64)
     centers, colour_labels = _lloyd(colours, centers, 100, counts.astype(np.float64))
-    # TODO: look up each pixel's center, round and put the pixels back in shape.
+    # Look up each pixel's center, round and put the pixels back in shape.
     # Indexing the (k, 3) table of colours with the labels paints every pixel
     # at once; rint then clip turns the float centers into valid uint8 values.
     palette = np.clip(np.rint(centers), 0, 255).astype(np.uint8)

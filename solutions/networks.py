@@ -42,16 +42,16 @@ def build_mlp(num_pixels=784, num_classes=10):
 
     model = keras.Sequential([
         keras.Input(shape=(num_pixels,)),
-        # TODO: a hidden Dense layer with one unit per pixel, relu.
+        # A hidden Dense layer with one unit per pixel, relu.
         # Every unit sees every pixel (num_pixels weights + a bias each); relu
         # (max(0, z)) makes the model non-linear, so that two layers can do
         # more than one linear layer could.
         keras.layers.Dense(num_pixels, activation="relu"),
-        # TODO: the output layer: one unit per class, softmax.
+        # The output layer: one unit per class, softmax.
         # Softmax turns the class scores into probabilities that sum to 1.
         keras.layers.Dense(num_classes, activation="softmax"),
     ])
-    # TODO: compile: adam, categorical cross-entropy, accuracy.
+    # Compile: adam, categorical cross-entropy, accuracy.
     # Categorical cross-entropy is -log(probability given to the true class),
     # computed from one-hot labels; it is the natural loss for a softmax.
     # Adam adapts the step size of every weight, a robust default.
@@ -90,26 +90,26 @@ def build_cnn(input_shape=(28, 28, 1), num_classes=10):
 
     model = keras.Sequential([
         keras.Input(shape=tuple(input_shape)),
-        # TODO: 32 filters of 5 x 5, "same" padding, relu.
+        # 32 filters of 5 x 5, "same" padding, relu.
         # A filter is a small pattern detector (5*5*C weights + a bias) slid
         # over the whole image, so it finds a stroke wherever it is, with far
         # fewer weights than a Dense layer. "same" pads the border with
         # zeros so that the output keeps the input's height and width.
         keras.layers.Conv2D(32, 5, padding="same", activation="relu"),
-        # TODO: max pooling over 2 x 2 windows.
+        # Max pooling over 2 x 2 windows.
         # Keeping the largest response of each 2 x 2 window halves height and
         # width: fewer numbers later, and a little tolerance to small shifts.
         keras.layers.MaxPooling2D(2),
-        # TODO: dropout of 20 %.
+        # Dropout of 20 %.
         # During training, a random 20 % of the values are set to zero (the
         # rest scaled up), so the network cannot rely on any single feature:
         # a regulariser against overfitting. It does nothing at prediction.
         keras.layers.Dropout(0.2),
-        # TODO: flatten the feature maps and classify them with Dense layers.
+        # Flatten the feature maps and classify them with Dense layers.
         keras.layers.Flatten(),
         keras.layers.Dense(128, activation="relu"),
         keras.layers.Dense(num_classes, activation="softmax"),
     ])
-    # TODO: compile exactly as the MLP.
+    # Compile exactly as the MLP.
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     return model

@@ -97,14 +97,14 @@ def point_in_polygon(point, polygon):
     if point.shape != (2,):
         raise ValueError(f"point must be (x, y), got shape {point.shape}")
     polygon = _as_polygon(polygon)
-    # TODO: pair every vertex with the next one.
+    # Pair every vertex with the next one.
     # np.roll(polygon, -1, axis=0) moves every row up by one, so its row i is
     # the end of edge i, and the last edge ends at the first vertex: the
     # closing edge comes for free (see _edges).
     x1, y1, x2, y2 = _edges(polygon)
-    # TODO: for every edge, does it straddle the horizontal line through the
+    # For every edge, does it straddle the horizontal line through the
     # point (half-open test), and if so, is the crossing to the right?
-    # TODO: count the crossings: odd means inside.
+    # Count the crossings: odd means inside.
     # (Both steps live in _crossings_odd, shared with points_in_polygon.)
     return bool(_crossings_odd(point[0], point[1], x1, y1, x2, y2))
 
@@ -142,7 +142,7 @@ def points_in_polygon(points, polygon):
     points = np.asarray(points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"points must be an (n, 2) array, got shape {points.shape}")
-    # TODO: the same ray test for all points and all edges at once.
+    # The same ray test for all points and all edges at once.
     # (The work is in _points_inside, which group_holes shares.)
     return _points_inside(points, _as_polygon(polygon))
 
@@ -188,7 +188,7 @@ def polygon_inside(inner, outer):
     (True, False)
     """
     inner = _as_polygon(inner)
-    # TODO: test one vertex of `inner` against `outer`.
+    # Test one vertex of `inner` against `outer`.
     # Two polygons that never cross are either nested or apart, so the whole
     # of `inner` is inside `outer` exactly when any one of its vertices is.
     outer = _as_polygon(outer)
@@ -230,16 +230,16 @@ def group_holes(polygons):
     if n == 0:
         return {}
     firsts = np.array([p[0] for p in polygons])
-    # TODO: which polygon lies inside which?
+    # Which polygon lies inside which?
     # inside[i, j] says whether polygon i lies inside polygon j: one
     # vectorised test of all first vertices against each polygon j.
     inside = np.empty((n, n), dtype=bool)
     for j, outer in enumerate(polygons):
         inside[:, j] = _points_inside(firsts, outer)
     np.fill_diagonal(inside, False)  # a polygon is not "another polygon"
-    # TODO: the depth of each polygon = how many others contain it.
+    # The depth of each polygon = how many others contain it.
     depth = inside.sum(axis=1)
-    # TODO: outlines have even depth; their holes are the polygons one level
+    # Outlines have even depth; their holes are the polygons one level
     # deeper that lie inside them.
     # A polygon of depth d + 1 inside an outline of depth d has no polygon in
     # between (that one would make its depth at least d + 2), so it is

@@ -83,19 +83,19 @@ def train_cnn(x_train, y_train, *, seed=0):
     num_classes = max(10, int(y.max()) + 1 if y.size else 0)
     height, width = x.shape[1:3]
 
-    # TODO: fix the randomness.
+    # Fix the randomness.
     # One call seeds Python, NumPy and TensorFlow: the starting weights, the
     # order of the batches, the dropout masks and the random shifts all
     # follow from the seed, so the same seed gives the same model.
     keras.utils.set_random_seed(seed)
 
-    # TODO: prepare the inputs (done above in _as_images).
+    # Prepare the inputs (done above in _as_images).
     # The model is trained on exactly the form it will be given later,
     # float32 in [0, 1] with a channel axis: inputs of order 1 suit the
     # default weight initialisation, and 0..255 would make the first
     # steps huge.
 
-    # TODO: build a small CNN for this image size.
+    # Build a small CNN for this image size.
     # RandomTranslation shifts each training image by up to 10 % of its size
     # (fresh shifts every epoch; no shift at prediction time): a shifted
     # digit is the same digit, so the network learns shapes rather than
@@ -137,7 +137,7 @@ def train_cnn(x_train, y_train, *, seed=0):
     model.compile(optimizer=keras.optimizers.Adam(schedule),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
-    # TODO: fit on the training data only, then return the model.
+    # Fit on the training data only, then return the model.
     # No held-out data is used here at all: the grader keeps its own images
     # back and measures the accuracy on them, the only honest estimate of
     # how the model does on digits it has never seen.
