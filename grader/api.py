@@ -9,18 +9,24 @@ from pathlib import Path
 from grader import exercises as course
 from grader.results import GradeReport
 from grader.runner import DEFAULT_EXAMPLES, run_checks
+from grader.sandbox import isolation
 
 __all__ = ["DEFAULT_EXAMPLES", "grade"]
 
 
 def grade(names=None, *, target: str | Path = "exercises", max_examples: int = DEFAULT_EXAMPLES,
-          timeout_s: float | None = None, progress=None) -> GradeReport:
+          timeout_s: float | None = None, progress=None,
+          require_isolation: bool = False) -> GradeReport:
     """Grade the modules in ``target`` for the exercises ``names`` (default: all).
 
     Returns a :class:`~grader.results.GradeReport`; never raises for anything a
     submission does. An unknown exercise name or a missing target directory
     raises ``ValueError``. ``timeout_s`` overrides the per-call time limits.
+    ``require_isolation``: raise :class:`~grader.sandbox.isolation.IsolationUnavailable`
+    (naming what is missing) unless the full sandbox is available.
     """
+    if require_isolation:
+        isolation.require_full()
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
@@ -28,7 +34,8 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
     started = time.perf_counter()
     report = GradeReport(
         target=str(target),
-        settings={"max_examples": max_examples, "timeout_s": timeout_s, "python": platform.python_version()},
+        settings={"max_examples": max_examples, "timeout_s": timeout_s, "python": platform.python_version(),
+                  **isolation.report_settings()},
     )
     report.exercises = run_checks(target.resolve(), chosen, max_examples=max_examples, timeout_s=timeout_s,
                                   progress=progress)

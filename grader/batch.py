@@ -50,6 +50,7 @@ from grader.batch_worker import find_signed, kill_tree, verify
 from grader.exercises import PROJECT_ROOT
 from grader.results import CheckResult, ExerciseResult, GradeReport
 from grader.runner import DEFAULT_EXAMPLES, hidden_check_files
+from grader.sandbox import isolation
 
 FORMAT = "pixelgrade-batch/1"
 
@@ -925,13 +926,16 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
                         "them; grade in an isolated environment): " + ", ".join(changed[:10]))
     public_settings = {k: v for k, v in settings.items() if k not in ("limits", "hidden_checks", "launcher")}
     public_settings["hidden_checks"] = hidden_digest(hidden, chosen)
+    public_settings.update(isolation.report_settings())
     return BatchReport(exercises=chosen, rows=rows, expected=expected, settings=public_settings, shard=shard,
                        batch_ids=batch_ids, warnings=warnings, seconds=time.perf_counter() - started, jobs=jobs)
 
 
 # -- shards --------------------------------------------------------------------------------------
 def _identity(batch: BatchReport) -> tuple:
-    settings = {k: v for k, v in batch.settings.items() if k != "submission_timeout_s"}
+    # Shards may run on machines with other sandboxes: the gradebook names each, the key leaves it out.
+    settings = {k: v for k, v in batch.settings.items()
+                if k not in ("submission_timeout_s", "isolation", "isolation_level")}
     return batch.exercises, json.dumps(settings, sort_keys=True), batch.batch_ids, batch.shard[1]
 
 
@@ -975,8 +979,14 @@ def merge(batches: list[BatchReport]) -> BatchReport:
     warnings = []
     for batch in sorted(batches, key=lambda b: b.shard[0]):
         warnings += [w for w in batch.warnings if w not in warnings]
+    settings = dict(first.settings)
+    sandboxes = list(dict.fromkeys(b.settings.get("isolation") for b in batches if b.settings.get("isolation")))
+    if sandboxes:
+        settings["isolation"] = "; ".join(sandboxes)
+        settings["isolation_level"] = ("full" if all(b.settings.get("isolation_level") == "full" for b in batches)
+                                       else "partial")
     return BatchReport(exercises=list(first.exercises), rows=rows, expected=first.expected,
-                       settings=dict(first.settings), shard=(1, 1), batch_ids=list(first.batch_ids),
+                       settings=settings, shard=(1, 1), batch_ids=list(first.batch_ids),
                        warnings=warnings, seconds=sum(b.seconds for b in batches),
                        jobs=max(b.jobs for b in batches))
 

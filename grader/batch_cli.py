@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from grader import batch, gradebook
 from grader.runner import DEFAULT_EXAMPLES
+from grader.sandbox import isolation
 
 EXIT_OK, EXIT_USAGE, EXIT_GRADER_ERROR = 0, 2, 3
 
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help=f"submissions graded at once (default: the number of cores, {batch.default_jobs()})")
     parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (merge them with pixelgrade merge)")
+    parser.add_argument("--require-isolation", action="store_true",
+                        help="refuse to start (status 2) unless the full sandbox is available: "
+                             "Landlock, an unprivileged uid when run as root (see README: Safety)")
     parser.add_argument("--hidden-checks", metavar="DIR",
                         help="a folder of hidden checks, test_<exercise>_hidden.py (never shown to learners)")
     parser.add_argument("--hidden-visibility", choices=gradebook.HIDDEN_VISIBILITIES, default="after_published",
@@ -113,6 +117,11 @@ def main(argv: list[str]) -> int:
         return usage("--submission-timeout must be a positive number of seconds")
     if args.jobs is not None and args.jobs < 1:
         return usage("--jobs must be at least 1")
+    if args.require_isolation:
+        try:
+            isolation.require_full()
+        except isolation.IsolationUnavailable as error:
+            return usage(str(error))
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         return usage(f"--out {args.out!r} is a file; name a folder")

@@ -81,12 +81,13 @@ def grade_job(job: dict) -> dict:
     from grader import exercises as course
     from grader.results import GradeReport
     from grader.runner import run_checks
+    from grader.sandbox import isolation
 
     chosen = course.resolve(job["exercises"])
     started = time.perf_counter()
     report = GradeReport(target=job["target"], settings={
         "max_examples": job["max_examples"], "timeout_s": job["timeout_s"], "python": platform.python_version(),
-        "hidden_checks": bool(job.get("hidden_checks")),
+        "hidden_checks": bool(job.get("hidden_checks")), **isolation.report_settings(),
     })
     hidden = Path(job["hidden_checks"]) if job.get("hidden_checks") else None
     report.exercises = run_checks(Path(job["target"]).resolve(), chosen, max_examples=job["max_examples"],

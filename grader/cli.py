@@ -9,6 +9,7 @@ import sys
 from rich.console import Console
 
 from grader import api, exercises, reports
+from grader.sandbox.isolation import IsolationUnavailable
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_GRADER_ERROR = 0, 1, 2, 3
 
@@ -30,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every check, passed or not")
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every exercise gets full marks")
+    parser.add_argument("--require-isolation", action="store_true",
+                        help="refuse to start (status 2) unless the full sandbox is available (see README: Safety)")
     return parser
 
 
@@ -67,8 +70,8 @@ def grade_main(argv: list[str]) -> int:
     try:
         with reports.Progress(Console(stderr=True)) as progress:
             report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
-                               timeout_s=args.timeout, progress=progress)
-    except ValueError as error:
+                               timeout_s=args.timeout, progress=progress, require_isolation=args.require_isolation)
+    except (ValueError, IsolationUnavailable) as error:
         console.print(f"[red]pixelgrade: {error}[/]")
         return EXIT_USAGE
     reports.print_report(report, console, verbose=args.verbose)

@@ -37,15 +37,23 @@ def _g(value: float) -> str:
 
 # -- CSV -----------------------------------------------------------------------------------
 def csv_text(batch: BatchReport) -> str:
-    """The gradebook: submission, status, one column per exercise (points), bonus, total, max_total, notes."""
+    """The gradebook: submission, status, one column per exercise (points), bonus, total, max_total, notes,
+    and the isolation that protected the grading of that submission."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["submission", "status", *batch.exercises, "bonus", "total", "max_total", "notes"])
+    writer.writerow(["submission", "status", *batch.exercises, "bonus", "total", "max_total", "notes", "isolation"])
     for row in batch.rows:
         points = row.points
         writer.writerow([row.id, row.status, *(_g(points.get(name, 0.0)) for name in batch.exercises),
-                         _g(row.bonus), _g(row.total), _g(batch.max_total), "; ".join(row.notes)])
+                         _g(row.bonus), _g(row.total), _g(batch.max_total), "; ".join(row.notes),
+                         _isolation_of(row, batch)])
     return out.getvalue()
+
+
+def _isolation_of(row: SubmissionRow, batch: BatchReport | None = None) -> str:
+    report = row.report
+    described = report.settings.get("isolation") if report is not None else None
+    return described or (batch.settings.get("isolation", "") if batch is not None else "")
 
 
 # -- JUnit XML ------------------------------------------------------------------------------
@@ -185,6 +193,9 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
         "test_output_format": "text",
         "stdout_visibility": "hidden",
         "tests": tests,
+        # For the instructor (Gradescope shows extra_data to staff only): what protected this run.
+        "extra_data": {"isolation": _isolation_of(row),
+                       "isolation_level": (row.report.settings.get("isolation_level", "") if row.report else "")},
     }
     if hidden:
         data["visibility"] = hidden_visibility  # tests say "visible" where they are; the rest waits
@@ -203,6 +214,9 @@ def markdown_summary(batch: BatchReport) -> str:
     lines = [f"## pixelgrade: {len(batch.rows)} submissions{shard}", "",
              f"Exercises (points): {maxima}; total {_g(batch.max_total)}."
              + (" Includes hidden checks." if batch.hidden else ""), ""]
+    if batch.settings.get("isolation"):
+        lines += [f"Isolation: {_cell(batch.settings['isolation'])} ({batch.settings.get('isolation_level', '?')}).",
+                  ""]
     totals = [row.total for row in batch.rows]
     if totals:
         lines += [f"Mean total {_g(round(statistics.mean(totals), 2))}, median "

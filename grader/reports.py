@@ -64,8 +64,16 @@ def print_report(report: GradeReport, console: Console | None = None, *, verbose
     _print_grader_errors(console, report)
     console.print(
         f"\n[bold]Total: {_points(report.points)}/{_points(report.max_points)} points[/] "
-        f"in {report.seconds:.1f} s\n"
+        f"in {report.seconds:.1f} s"
     )
+    _print_isolation(console, report)
+
+
+def _print_isolation(console: Console, report: GradeReport) -> None:
+    # Which sandbox protected the run: a plain fact in the footer, never a warning.
+    if report.settings.get("isolation"):
+        console.print(f"[dim]isolation: {escape(report.settings['isolation'])}[/]")
+    console.print()
 
 
 def _print_details(console: Console, exercise: results.ExerciseResult, verbose: bool) -> None:
@@ -119,7 +127,8 @@ def _print_public_report(public: GradeReport, console: Console, verbose: bool) -
     _print_grader_errors(console, public)
     passed, total = visibility.public_counts(public)
     console.print(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "
-                  "that are not shown here, so this is not your final grade.\n")
+                  "that are not shown here, so this is not your final grade.")
+    _print_isolation(console, public)
 
 
 def _shown_path(path: str) -> str:

@@ -8,6 +8,7 @@ call, so one bad call costs one check and nothing else.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import itertools
 import os
@@ -15,16 +16,19 @@ import queue
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.sandbox import isolation as sandboxing
 from grader.sandbox.wire import WireError, WireTimeout, read_message, write_message
 
 _POSIX = os.name == "posix"
-_GRADER_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class SandboxError(RuntimeError):
+    """The worker could not confine itself as promised: a fault of the machine or the grader."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Reply:
     error: dict | None = None
     missing: bool = False
     problem: str = ""  # "timeout", "died", "corrupt", "unsendable" when there is no reply
+    sandbox: str = ""  # why the worker could not confine itself (it ran no learner code)
     output: str = ""
 
 
@@ -94,41 +99,31 @@ class WorkerProcess:
         self.load_failure: Reply | None = None
         self._loading = False  # spawned, import reply not read yet
         self._ids = itertools.count()
+        self._stage: sandboxing.Stage | None = None
+        self.isolation = sandboxing.current()
 
     # -- process management -------------------------------------------------
-    def _environment(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
-        threads = str(self.limits.threads)
-        env.update(
-            PYTHONPATH=_GRADER_PARENT,
-            PYTHONHASHSEED="0",
-            PYTHONIOENCODING="utf-8",
-            OMP_NUM_THREADS=threads,
-            OPENBLAS_NUM_THREADS=threads,
-            MKL_NUM_THREADS=threads,
-            TF_NUM_INTRAOP_THREADS=threads,
-            TF_NUM_INTEROP_THREADS=threads,
-            TF_CPP_MIN_LOG_LEVEL="2",
-            MPLBACKEND="Agg",
-        )
-        env.update(self.extra_env)
-        return env
-
     def spawn(self) -> None:
-        """Start the process and send its configuration, without waiting for the import."""
+        """Start the process and send its configuration, without waiting for the import.
+
+        Every start gets a fresh private copy of the submission folder and a fresh
+        scratch folder (grader.sandbox.isolation), both thrown away by :meth:`stop`.
+        """
         if self._process is not None or self.load_failure is not None:
             return
         self._replies = queue.Queue()
+        self._stage = stage = sandboxing.stage_submission(self.path.parent, self.isolation)
         process = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.worker"],
+            sandboxing.command(stage, self.isolation),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=str(self.path.parent),
-            env=self._environment(),
+            cwd=str(stage.code),
+            env=sandboxing.environment(stage, self.limits.threads, self.extra_env),
             start_new_session=(os.name == "posix"),
         )
         self._process = process
+        _LIVE.add(self)
         self._output = _OutputTail(process.stderr, self.limits.output_bytes)
         if not _POSIX:
             threading.Thread(target=self._read_replies, args=(process, self._replies), daemon=True).start()
@@ -136,9 +131,10 @@ class WorkerProcess:
             process.stdin.fileno(),
             {
                 "module": self.module,
-                "path": str(self.path),
+                "path": str(stage.code / self.path.name),
                 "memory_bytes": self.limits.memory_bytes,
                 "off_limits": self.off_limits,
+                "confinement": sandboxing.confinement(stage, self.isolation),
             },
         )
         self._loading = True
@@ -180,6 +176,7 @@ class WorkerProcess:
             if message.get("id") != request_id:
                 continue  # not an answer to this request: forged or stale, ignore it
             return Reply(
+                sandbox=str(message.get("sandbox") or ""),
                 ok=bool(message.get("ok")),
                 value=message.get("value"),
                 mutated=list(message.get("mutated") or []),
@@ -206,18 +203,16 @@ class WorkerProcess:
         return self._output.take() if self._output else ""
 
     def stop(self) -> None:
-        """Kill the worker and everything it started."""
+        """Kill the worker and everything it started, and throw its private folders away."""
         process, self._process = self._process, None
+        stage, self._stage = self._stage, None
         self._loading = False
+        _LIVE.discard(self)
         if process is None:
+            if stage is not None:
+                stage.remove()
             return
-        try:
-            if os.name == "posix":
-                os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
+        kill_tree(process)
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -230,6 +225,8 @@ class WorkerProcess:
                 stream.close()
             except OSError:
                 pass
+        if stage is not None:
+            stage.remove()
 
     @property
     def alive(self) -> bool:
@@ -247,6 +244,10 @@ class WorkerProcess:
             self.spawn()
         self._loading = False
         reply = self._wait(None, self.limits.import_timeout_s)
+        if reply.sandbox:
+            self.stop()
+            raise SandboxError(f"the worker could not confine itself ({reply.sandbox}); "
+                               f"no learner code ran. Isolation in force: {self.isolation.describe()}")
         if not reply.ok:
             # An import that fails will fail the same way again: remember it.
             self.load_failure = reply
@@ -270,3 +271,51 @@ class WorkerProcess:
         if not reply.ok and reply.error and "MemoryError" in reply.error.get("types", []):
             self.stop()  # the worker exits by itself after a MemoryError; make sure
         return reply
+
+
+def kill_tree(process: subprocess.Popen) -> None:
+    """SIGKILL a worker, its process group and every descendant it still has.
+
+    Under bubblewrap the worker's PID namespace dies with it. Without namespaces
+    the worker is a subreaper (orphans stay in its tree), so the descendants are
+    listed first, stopped so none can fork away while the list is killed, then killed.
+    """
+    descendants = []
+    try:
+        import psutil
+
+        descendants = psutil.Process(process.pid).children(recursive=True)
+        for child in descendants:
+            try:
+                child.suspend()
+            except (psutil.Error, OSError):
+                pass
+    except Exception:  # noqa: BLE001 - gone already, or no psutil on this platform
+        descendants = []
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    for child in descendants:
+        try:
+            child.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+# Workers still running: stopped when the grader exits, whatever the learner code did.
+_LIVE: set = set()
+
+
+def _stop_all() -> None:
+    for worker in list(_LIVE):
+        try:
+            worker.stop()
+        except Exception:  # noqa: BLE001 - exiting: stop the others still
+            pass
+
+
+atexit.register(_stop_all)

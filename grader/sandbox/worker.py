@@ -131,6 +131,40 @@ def _limit_memory(limit_bytes: int | None) -> None:
         pass  # no /proc or no RLIMIT_AS (macOS, Windows): the wall-clock limit still holds
 
 
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def confine(settings: dict) -> None:
+    """Give up, for good, everything learner code must not have (see grader.sandbox.isolation).
+
+    Runs before the learner's module is imported: the process keeps its already
+    open protocol channel and nothing else of the grader's.
+    """
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        # Die with the grader, and keep every orphaned descendant in this tree, so
+        # stopping the worker finds (and kills) every process the learner started.
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if settings.get("subreaper"):
+            libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    uid, gid = settings.get("uid"), settings.get("gid")
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)  # clears every capability: there is no way back
+        if os.getuid() != uid or os.geteuid() != uid:
+            raise PermissionError(f"could not drop to uid {uid}")
+    if settings.get("landlock_abi"):
+        from grader.sandbox import landlock
+
+        landlock.restrict(read=settings.get("read", ()), write=settings.get("write", ()),
+                          devices=settings.get("devices", ()), version=int(settings["landlock_abi"]))
+
+
 def _error(exc: BaseException, learner_file: str) -> dict:
     try:
         message = str(exc)
@@ -236,6 +270,11 @@ def main() -> None:
 
     config = read_message(requests)
     _limit_memory(config.get("memory_bytes"))
+    try:
+        confine(config.get("confinement") or {})
+    except Exception as exc:  # noqa: BLE001 - never run learner code less confined than promised
+        write_message(replies, {"ok": False, "sandbox": f"{type(exc).__name__}: {exc}"[:1000]})
+        return
     worker = Worker(config)
     write_message(replies, worker.load())
     while True:

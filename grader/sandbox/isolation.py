@@ -1,0 +1,414 @@
+"""How a worker is isolated: which kernel mechanisms are available, and how to use them.
+
+Levels, strongest first (each layer is used when the machine offers it):
+
+1. **Namespaces** (bubblewrap, ``bwrap``): the worker sees a filesystem made only
+   of the Python runtime, the installed libraries, its own read-only copy of the
+   submission and a scratch folder; it has its own PID namespace (no other
+   process is visible, and all of them die with it), an empty network namespace,
+   and private IPC. Needs root or unprivileged user namespaces.
+2. **Landlock** (Linux >= 5.13, no privilege needed): the worker restricts
+   itself before importing learner code; reads only the runtime, libraries and
+   its copy; writes only its scratch folder; no TCP (ABI >= 4); no signals or
+   abstract sockets out of its sandbox (ABI >= 6); no ptrace out of it.
+3. **An unprivileged uid** (``nobody``) whenever the grader runs as root.
+4. **The portable floor** (macOS, old kernels): a separate process with time and
+   memory limits, a clean environment, a private copy of the submission, the
+   process tree killed after use.
+
+``PIXELGRADE_ISOLATION`` chooses: ``auto`` (the default: everything available),
+``landlock`` (no namespaces) or ``plain`` (the floor only; for tests and for
+diagnosing a sandbox problem).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import site
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.sandbox import landlock
+
+MODE_ENV = "PIXELGRADE_ISOLATION"
+MODES = ("auto", "landlock", "plain")
+SANDBOX_UID = 65534  # nobody
+SANDBOX_GID = 65534
+MINIMUM_LANDLOCK_ABI = 4  # filesystem and TCP
+
+_SANDBOX_PACKAGE = Path(__file__).resolve().parent
+_PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
+# The worker's own code: copied out of the project so the project itself stays unreadable.
+_RUNTIME_MODULES = ("__init__.py", "wire.py", "worker.py", "adapters.py", "landlock.py")
+# Environment variables a worker may inherit: what Python and the numeric
+# libraries need to behave, nothing that could name a secret.
+_INHERITED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH",
+                  "SYSTEMROOT", "PATHEXT", "COMSPEC")
+# Besides the runtime, files and folders that dynamic loading and the numeric
+# libraries read (none of them holds anything of the grader's).
+_SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/etc/ld.so.cache", "/etc/ld.so.conf",
+                "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+                "/sys/devices/system/cpu", "/sys/fs/cgroup/cpu.max", "/proc/cpuinfo", "/proc/meminfo")
+_UNSHARE = ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try")
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+class IsolationUnavailable(RuntimeError):
+    """The isolation level that was required is not available on this machine."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """What protects a worker on this machine (plain data: reports carry it)."""
+
+    mode: str = "auto"
+    landlock_abi: int = 0  # 0: Landlock not used
+    uid: int | None = None  # the uid workers run as, when the grader's is dropped
+    namespaces: bool = False  # bubblewrap: private mount, PID, network and IPC namespaces
+    bwrap: str = ""
+    private_copy: bool = True
+    running_as_root: bool = False
+
+    def describe(self) -> str:
+        """One line for every report, e.g. ``landlock ABI 7, uid 65534, namespaces, private copy``."""
+        parts = []
+        if self.namespaces:
+            parts.append("namespaces (bubblewrap: pid, net, mount, ipc)")
+        if self.landlock_abi:
+            parts.append(f"landlock ABI {self.landlock_abi}")
+        if self.uid is not None:
+            parts.append(f"uid {self.uid}")
+        elif self.running_as_root:
+            parts.append("uid 0 (root: not dropped)")
+        if not parts:
+            parts.append("separate process only")
+        if self.private_copy:
+            parts.append("private copy")
+        return ", ".join(parts)
+
+    def missing(self) -> list[str]:
+        """What the full level needs and this machine does not give (empty: full)."""
+        gaps = []
+        if self.landlock_abi < MINIMUM_LANDLOCK_ABI:
+            gaps.append(f"Landlock ABI >= {MINIMUM_LANDLOCK_ABI} (Linux >= 6.7; here: "
+                        + (f"ABI {self.landlock_abi})" if self.landlock_abi else "none in use)"))
+        if not self.namespaces and self.landlock_abi < 6:
+            gaps.append("process isolation: bubblewrap namespaces, or Landlock ABI >= 6 (signal scoping)")
+        if self.running_as_root and self.uid is None:
+            gaps.append(f"an unprivileged uid: the grader runs as root and cannot drop to uid {SANDBOX_UID}")
+        if self.mode != "auto":
+            gaps.insert(0, f"{MODE_ENV}={self.mode} turns part of the sandbox off")
+        return gaps
+
+    @property
+    def full(self) -> bool:
+        return not self.missing()
+
+    def as_dict(self) -> dict:
+        return {"level": "full" if self.full else "partial", "description": self.describe(),
+                "landlock_abi": self.landlock_abi, "uid": self.uid, "namespaces": self.namespaces,
+                "private_copy": self.private_copy, "missing": self.missing()}
+
+
+def report_settings() -> dict:
+    """What every report records of the isolation in force (``settings`` of a grading)."""
+    isolation = current()
+    return {"isolation": isolation.describe(), "isolation_level": "full" if isolation.full else "partial"}
+
+
+def chosen_mode() -> str:
+    mode = os.environ.get(MODE_ENV, "auto").strip().lower() or "auto"
+    if mode not in MODES:
+        raise ValueError(f"{MODE_ENV} must be one of {', '.join(MODES)}; got {mode!r}")
+    return mode
+
+
+@functools.cache
+def _detect(mode: str) -> Isolation:
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if mode == "plain":
+        return Isolation(mode=mode, running_as_root=root)
+    abi = landlock.abi()
+    bwrap = "" if mode == "landlock" else _working_bwrap()
+    uid = SANDBOX_UID if root and (bwrap or _reachable_by_others(read_paths())) else None
+    return Isolation(mode=mode, landlock_abi=abi, uid=uid, namespaces=bool(bwrap), bwrap=bwrap,
+                     running_as_root=root)
+
+
+def current() -> Isolation:
+    """The isolation workers get on this machine (detected once per process)."""
+    return _detect(chosen_mode())
+
+
+def require_full() -> Isolation:
+    """The current isolation, or :class:`IsolationUnavailable` naming what is missing."""
+    isolation = current()
+    if not isolation.full:
+        raise IsolationUnavailable(
+            "the full sandbox is not available here (" + isolation.describe() + "). Missing: "
+            + "; ".join(isolation.missing()) + ". See the README's section on safety.")
+    return isolation
+
+
+def _working_bwrap() -> str:
+    """The bubblewrap binary if it can make a sandbox here (a container may forbid it)."""
+    if sys.platform != "linux":
+        return ""
+    path = shutil.which("bwrap")
+    if not path:
+        return ""
+    unshare = ["--unshare-user"] if os.geteuid() != 0 else []
+    probe = [path, *unshare, *_UNSHARE, "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+             "--dev", "/dev", "true"]
+    try:
+        done = subprocess.run(probe, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return path if done.returncode == 0 else ""
+
+
+def _reachable_by_others(paths) -> bool:
+    """Whether an unprivileged uid could reach every one of ``paths`` (search bits on the way)."""
+    for path in paths:
+        current_path = Path(path)
+        if not current_path.exists():
+            continue
+        for folder in [current_path, *current_path.parents]:
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                return False
+            if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
+                return False
+    return True
+
+
+@functools.cache
+def read_paths() -> tuple[str, ...]:
+    """The Python runtime and installed libraries: what a worker may read besides its copy.
+
+    A folder that holds the project (where the references and checks are) is
+    never granted, whatever ``sys.path`` says (an editable install puts the
+    project on it).
+    """
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        candidates.add(sysconfig.get_paths().get(key, ""))
+    candidates.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+    candidates.add(os.path.dirname(os.path.realpath(sys.executable)))
+    candidates.update(p for p in sys.path if p and os.path.isdir(p))
+    # A virtual environment may live inside the project (nox's .nox/, a .venv/): its
+    # folders are granted, nothing else of the project is.
+    environments = [os.path.abspath(p) for p in (sys.prefix, sys.exec_prefix)]
+    granted = set()
+    for candidate in candidates:
+        if not candidate or not os.path.exists(candidate):
+            continue
+        for path in {os.path.abspath(candidate), os.path.realpath(candidate)}:
+            if _within(str(_PROJECT_ROOT), path):
+                continue  # the project itself, or a folder that holds it
+            if _within(path, str(_PROJECT_ROOT)) and not any(_within(path, env) for env in environments):
+                continue  # a folder of the project's (its checks, its tests) that is no environment
+            granted.add(path)
+    return tuple(sorted(granted))
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies beneath it."""
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def system_paths() -> tuple[str, ...]:
+    return tuple(p for p in _SYSTEM_READ if os.path.exists(p))
+
+
+def environment(stage: Stage, threads: int, extra: dict | None = None) -> dict:
+    """The worker's whole environment: nothing of the grader's beyond what Python needs."""
+    env = {name: os.environ[name] for name in _INHERITED_ENV if name in os.environ}
+    threads_text = str(threads)
+    env.update(
+        PATH=os.pathsep.join(p for p in ("/usr/local/bin", "/usr/bin", "/bin") if os.path.isdir(p)) or os.defpath,
+        HOME=str(stage.scratch), TMPDIR=str(stage.scratch), MPLCONFIGDIR=str(stage.scratch),
+        KERAS_HOME=str(stage.scratch), XDG_CACHE_HOME=str(stage.scratch),
+        PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8",
+        PYTHONDONTWRITEBYTECODE="1",
+        OMP_NUM_THREADS=threads_text, OPENBLAS_NUM_THREADS=threads_text, MKL_NUM_THREADS=threads_text,
+        TF_NUM_INTRAOP_THREADS=threads_text, TF_NUM_INTEROP_THREADS=threads_text, TF_CPP_MIN_LOG_LEVEL="2",
+        MPLBACKEND="Agg",
+    )
+    env.update(extra or {})
+    return env
+
+
+# -- the worker's own code, outside the project -----------------------------------
+@functools.cache
+def runtime_dir() -> Path:
+    """A read-only copy of the worker's modules (``grader.sandbox``), made once per process."""
+    base = Path(tempfile.mkdtemp(prefix="pixelgrade-runtime-"))
+    package = base / "grader" / "sandbox"
+    package.mkdir(parents=True)
+    (base / "grader" / "__init__.py").write_text('"""The worker\'s copy of the grader: the sandbox only."""\n')
+    for name in _RUNTIME_MODULES:
+        shutil.copyfile(_SANDBOX_PACKAGE / name, package / name)
+    (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
+    _make_read_only(base)
+    import atexit
+
+    atexit.register(_remove, base)
+    return base
+
+
+BOOTSTRAP = "pixelgrade_worker.py"
+_BOOTSTRAP_SOURCE = '''"""Start a pixelgrade worker from this copy of its code, never from the project."""
+import sys
+
+# An editable install of pixelgrade maps `grader` to the project folder, which the
+# worker may not read: forget that mapping, so `grader.sandbox` comes from here.
+sys.meta_path[:] = [f for f in sys.meta_path if "pixelgrade" not in getattr(f, "__module__", "")]
+sys.path[:] = [p for p in sys.path if not str(p).startswith("__editable__.pixelgrade")]
+sys.path_importer_cache.clear()
+
+from grader.sandbox.worker import main  # noqa: E402
+
+main()
+'''
+
+
+# -- a worker's private folders ------------------------------------------------------
+COPY_LIMIT_BYTES = 64 * 1024**2
+COPY_LIMIT_FILES = 2000
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A worker's private folders: a read-only copy of the submission and a scratch folder."""
+
+    root: Path
+    code: Path
+    scratch: Path
+
+    def remove(self) -> None:
+        _remove(self.root)
+
+
+def stage_submission(source: Path, isolation: Isolation) -> Stage:
+    """Copy the submission folder (regular files only: never through a link) for one worker."""
+    root = Path(tempfile.mkdtemp(prefix="pixelgrade-worker-"))
+    code, scratch = root / "code", root / "scratch"
+    code.mkdir()
+    scratch.mkdir()
+    _copy_tree(Path(source), code)
+    _make_read_only(code)
+    if isolation.uid is not None:
+        os.chown(scratch, isolation.uid, SANDBOX_GID)
+        os.chmod(scratch, 0o700)
+        os.chmod(root, 0o755)
+    return Stage(root, code, scratch)
+
+
+def _copy_tree(source: Path, destination: Path) -> None:
+    budget = [COPY_LIMIT_BYTES, COPY_LIMIT_FILES]
+    # Python files first, so a large data file never crowds a module out of the copy.
+    entries = sorted(_walk(source), key=lambda item: (item[0].suffix != ".py", str(item[0])))
+    for path, size in entries:
+        if budget[1] <= 0 or (size > budget[0] and path.suffix != ".py"):
+            continue
+        target = destination / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "rb") as original:  # a regular file, checked by _walk without following links
+                shutil.copyfileobj(original, open(target, "wb"))
+        except OSError:
+            continue
+        budget[0] -= size
+        budget[1] -= 1
+
+
+def _walk(folder: Path):
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        if entry.is_symlink():
+            continue  # a link could point at anything the grader can read
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file(follow_symlinks=False):
+            yield Path(entry.path), entry.stat(follow_symlinks=False).st_size
+
+
+def _make_read_only(folder: Path) -> None:
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o444)
+        os.chmod(dirpath, 0o555)
+
+
+def _remove(folder: Path) -> None:
+    def make_writable(function, path, _info):
+        try:
+            parent = os.path.dirname(path)
+            os.chmod(parent, 0o700)
+            os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(folder, onerror=make_writable)
+
+
+# -- the command line and the worker's confinement -------------------------------------
+def command(stage: Stage, isolation: Isolation) -> list[str]:
+    """The worker's command line: under bubblewrap when namespaces are in force."""
+    python = [sys.executable, str(runtime_dir() / BOOTSTRAP)]
+    if not isolation.namespaces:
+        return python
+    # No user namespace as root: inside one the worker could not drop to a real unprivileged uid.
+    unshare = ["--unshare-user"] if not isolation.running_as_root else []
+    args = [isolation.bwrap, *unshare, *_UNSHARE, "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if isolation.uid is not None:
+        # Kept only to drop to the unprivileged uid, which clears them (worker.confine).
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    read = [*system_paths(), *read_paths(), str(runtime_dir()), str(stage.code)]
+    # bubblewrap makes the folders leading to a mount point for root only (0700):
+    # make them searchable first, so the unprivileged uid can reach what is mounted.
+    leading = sorted({str(parent) for path in [*read, str(stage.scratch)] for parent in Path(path).parents
+                      if str(parent) != "/"}, key=lambda folder: folder.count(os.sep))
+    for folder in leading:
+        args += ["--perms", "0755", "--dir", folder]
+    for path in read:
+        args += ["--ro-bind-try", path, path]
+    args += ["--bind", str(stage.scratch), str(stage.scratch),
+             "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm", "--chdir", str(stage.code)]
+    return args + ["--", *python]
+
+
+def confinement(stage: Stage, isolation: Isolation) -> dict:
+    """What the worker applies to itself before importing learner code (sent in its configuration)."""
+    read = [*system_paths(), *read_paths(), str(runtime_dir()), str(stage.code)]
+    write = [str(stage.scratch)]
+    if isolation.namespaces:
+        # A private /proc (its own processes only) and a private /dev/shm.
+        read.append("/proc")
+        write.append("/dev/shm")
+    return {
+        "uid": isolation.uid,
+        "gid": SANDBOX_GID if isolation.uid is not None else None,
+        "landlock_abi": isolation.landlock_abi,
+        "read": read,
+        "write": write,
+        "devices": list(_DEVICES),
+        "subreaper": not isolation.namespaces,
+    }
