@@ -25,8 +25,8 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
     ``require_isolation``: raise :class:`~grader.sandbox.isolation.IsolationUnavailable`
     (naming what is missing) unless the full sandbox is available.
     """
-    if require_isolation:
-        isolation.require_full()
+    # Detected first: a wrong PIXELGRADE_ISOLATION is a usage error (ValueError), before any work.
+    isolation.require_full() if require_isolation else isolation.current()
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")

@@ -847,6 +847,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         workdir = Path(workdir).resolve()
         workdir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
+    isolation.current()  # detected once, before any child: a wrong PIXELGRADE_ISOLATION is a ValueError here
     protected = grader_files(chosen, hidden)
     before = fingerprint(protected)
     reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else PROJECT_ROOT / "solutions")

@@ -61,13 +61,17 @@ def small_batch():
                  notes=["grading did not finish within the submission's limit of 5 s"]),
     ]
     return BatchReport(exercises=["arrays", "histogram"], rows=rows, expected=EXPECTED,
-                       settings={"exercises": ["arrays", "histogram"], "max_examples": 3},
+                       settings={"exercises": ["arrays", "histogram"], "max_examples": 3,
+                                 "isolation": "landlock ABI 7, uid 65534, private copy", "isolation_level": "full"},
                        batch_ids=["alice", "bob", "carol"], seconds=12.0, jobs=2)
 
 
 def test_csv_has_a_row_per_submission_and_a_column_per_exercise(small_batch):
     rows = list(csv.DictReader(io.StringIO(gradebook.csv_text(small_batch))))
-    assert list(rows[0]) == ["submission", "status", "arrays", "histogram", "bonus", "total", "max_total", "notes"]
+    assert list(rows[0]) == ["submission", "status", "arrays", "histogram", "bonus", "total", "max_total", "notes",
+                             "isolation"]
+    # Each row names the sandbox that graded it (the batch's, where its own report has none).
+    assert {r["isolation"] for r in rows} == {"landlock ABI 7, uid 65534, private copy"}
     assert [(r["submission"], r["status"], r["arrays"], r["histogram"], r["total"], r["max_total"]) for r in rows] == [
         ("alice", "graded", "3", "5", "8", "8"),
         ("bob", "graded", "1", "3", "4", "8"),

@@ -9,6 +9,8 @@
 #   PIXELGRADE_ARGS      more arguments for the grader (exercise names, --examples N...)
 #   PIXELGRADE_RESULTS   the JSON results file (default: pixelgrade-results.json)
 #   PIXELGRADE_JUNIT     the JUnit XML file (default: pixelgrade-junit.xml)
+#   PIXELGRADE_REQUIRE_ISOLATION  1: refuse to grade unless the full sandbox is available
+#                        (README: Safety; the workflow sets it); default 0
 #   GITHUB_STEP_SUMMARY  where the summary goes (GitHub Actions sets it; default: stdout)
 #
 # Exit status: the grader's (0 graded, 2 bad usage, 3 the grader itself failed), so a
@@ -26,6 +28,7 @@ if [ -z "${PIXELGRADE:-}" ]; then
 fi
 read -r -a grader <<< "$PIXELGRADE"
 read -r -a extra <<< "${PIXELGRADE_ARGS:-}"
+if [ "${PIXELGRADE_REQUIRE_ISOLATION:-0}" != "0" ]; then extra+=(--require-isolation); fi
 
 rm -f "$results"
 "${grader[@]}" "${extra[@]}" --target "$target" --json "$results"

@@ -18,6 +18,12 @@ SOURCE="${PIXELGRADE_SOURCE:-/autograder/source}"
 VENV="${PIXELGRADE_VENV:-/autograder/venv}"
 PYTHON="${PIXELGRADE_PYTHON:-}"
 
+# bubblewrap adds namespaces to the sandbox where the container allows them (README: Safety).
+if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y --no-install-recommends bubblewrap || (apt-get update && apt-get install -y \
+    --no-install-recommends bubblewrap)) || echo "pixelgrade: bubblewrap not installed; Landlock still applies"
+fi
+
 if [ -z "$PYTHON" ]; then
   if ! command -v python3.11 >/dev/null 2>&1; then
     apt-get update

@@ -85,6 +85,8 @@ class Isolation:
             parts.append(f"landlock ABI {self.landlock_abi}")
         if self.uid is not None:
             parts.append(f"uid {self.uid}")
+        elif self.running_as_root and self.mode != "plain" and sys.platform == "linux":
+            parts.append("uid 0 without capabilities")
         elif self.running_as_root:
             parts.append("uid 0 (root: not dropped)")
         if not parts:
@@ -263,7 +265,9 @@ def runtime_dir() -> Path:
     _make_read_only(base)
     import atexit
 
-    atexit.register(_remove, base)
+    creator = os.getpid()
+    # Removed at exit by the process that made it only: a forked child (batch mode) shares it.
+    atexit.register(lambda: os.getpid() == creator and _remove(base))
     return base
 
 
@@ -317,8 +321,9 @@ def stage_submission(source: Path, isolation: Isolation) -> Stage:
 
 def _copy_tree(source: Path, destination: Path) -> None:
     budget = [COPY_LIMIT_BYTES, COPY_LIMIT_FILES]
-    # Python files first, so a large data file never crowds a module out of the copy.
-    entries = sorted(_walk(source), key=lambda item: (item[0].suffix != ".py", str(item[0])))
+    # Python files first, the top level's first of all, so that neither a large data file
+    # nor a deep tree crowds the module being graded out of the copy.
+    entries = sorted(_walk(source), key=lambda item: (item[0].suffix != ".py", len(item[0].parts), str(item[0])))
     for path, size in entries:
         if budget[1] <= 0 or (size > budget[0] and path.suffix != ".py"):
             continue
@@ -411,4 +416,7 @@ def confinement(stage: Stage, isolation: Isolation) -> dict:
         "write": write,
         "devices": list(_DEVICES),
         "subreaper": not isolation.namespaces,
+        # Root that stays uid 0 (the runtime is out of reach of other users) gives up every capability.
+        "drop_capabilities": isolation.running_as_root and isolation.uid is None and isolation.mode != "plain"
+        and sys.platform == "linux",
     }
