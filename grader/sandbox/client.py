@@ -304,6 +304,12 @@ def kill_tree(process: subprocess.Popen) -> None:
             child.kill()
         except Exception:  # noqa: BLE001 - already gone
             pass
+    if descendants:
+        # Return once they are gone, so that "stopped" means no process of the submission is left.
+        try:
+            psutil.wait_procs(descendants, timeout=5)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 # Workers still running: stopped when the grader exits, whatever the learner code did.

@@ -132,6 +132,7 @@ def _limit_memory(limit_bytes: int | None) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+_SANDBOX_TASKS = 4096
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -160,6 +161,11 @@ def confine(settings: dict) -> None:
         os.setresuid(uid, uid, uid)  # clears every capability: there is no way back
         if os.getuid() != uid or os.geteuid() != uid:
             raise PermissionError(f"could not drop to uid {uid}")
+        import resource
+
+        # A fork bomb stops at this many tasks of the sandbox's uid (threads count: TensorFlow
+        # starts dozens per worker), far below what would starve the machine.
+        resource.setrlimit(resource.RLIMIT_NPROC, (_SANDBOX_TASKS, _SANDBOX_TASKS))
     if settings.get("landlock_abi"):
         from grader.sandbox import landlock
 
