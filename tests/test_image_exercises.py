@@ -155,6 +155,36 @@ BUGS = {
             score[(c0 == 0) | (c0 == n)] = -1.0
             return int(np.argmax(score))
     """),
+    # The textbook Otsu in floating point: right away from ties, wrong on exact ones.
+    "Otsu in floating point (a loop over t)": ("thresholding", "otsu_threshold", """
+        def otsu_threshold(image):
+            image = np.asarray(image)
+            _check_uint8(image)
+            p = np.bincount(image.ravel(), minlength=256) / image.size
+            best, best_t = -1.0, int(image.ravel()[0])
+            for t in range(256):
+                w0 = p[:t + 1].sum()
+                w1 = 1 - w0
+                if w0 == 0 or w1 <= 0:
+                    continue
+                mu0 = (np.arange(t + 1) * p[:t + 1]).sum() / w0
+                mu1 = (np.arange(t + 1, 256) * p[t + 1:]).sum() / w1
+                score = w0 * w1 * (mu0 - mu1) ** 2
+                if score > best:
+                    best, best_t = score, t
+            return best_t
+    """),
+    "Otsu in floating point (cumulative sums)": ("thresholding", "otsu_threshold", """
+        def otsu_threshold(image):
+            image = np.asarray(image)
+            _check_uint8(image)
+            p = np.bincount(image.ravel(), minlength=256) / image.size
+            omega, mu = np.cumsum(p), np.cumsum(p * np.arange(256))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                score = (mu[-1] * omega - mu) ** 2 / (omega * (1 - omega))
+            score = np.nan_to_num(score, nan=-1.0, posinf=-1.0)
+            return int(np.argmax(score)) if score.max() > 0 else int(image.ravel()[0])
+    """),
     "threshold uses >=": ("thresholding", "threshold", """
         def threshold(image, t):
             return np.asarray(image) >= t
@@ -327,3 +357,12 @@ def test_an_exercise_missing_only_a_bonus_is_complete():
     assert exercise.status == "complete"
     assert (exercise.points, exercise.max_points, exercise.bonus_points) == (2, 2, 0)
     assert results.GradeReport("t", [exercise]).complete
+
+
+@pytest.mark.parametrize("bug", ["Otsu in floating point (a loop over t)", "Otsu in floating point (cumulative sums)"])
+def test_otsu_in_floating_point_is_taught_why_ties_need_exact_scores(tmp_path, bug):
+    module, function, source = BUGS[bug]
+    report = grade_with(tmp_path, module, {function: source})
+    ties = next(c for c in report.exercise(module).checks if c.id.endswith("test_otsu_compares_exactly_on_ties"))
+    assert ties.status == results.FAILED and ties.points == 0
+    assert "exactly the same between-class variance" in ties.message and "floating point" in ties.message

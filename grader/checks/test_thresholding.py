@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -30,10 +30,14 @@ from grader.expect import (
 from grader.marks import graded
 from grader.samples import derived, sample
 from grader.speed import expect_fast
-from grader.strategies import few_levels, images, uint8_images
+from grader.strategies import few_levels, images, symmetric_histograms, uint8_images
 
 otsu_images = st.one_of(few_levels(levels=4, min_dims=1, max_dims=3, max_side=8),
-                        uint8_images(min_dims=1, max_dims=3, max_side=8))
+                        uint8_images(min_dims=1, max_dims=3, max_side=8), symmetric_histograms())
+# The two ties a textbook Otsu in floating point gets wrong (one each way), then the extremes.
+TIE_EXAMPLES = ([190, 178, 184, 178, 190], [217, 217, 143, 143, 69, 69, 143, 143], [0, 0, 255, 255],
+                [0, 255, 128, 128], [0, 0, 1, 254, 255, 255])
+
 colour_images = st.one_of(few_levels(levels=4, max_side=6, channels=3), images(np.uint8, max_side=6, channels=3))
 
 
@@ -103,6 +107,8 @@ def test_threshold_real_image(learner):
 # -- otsu_threshold ----------------------------------------------------------------------------
 @graded("otsu_threshold", 3)
 @given(image=otsu_images)
+@example(image=np.array(TIE_EXAMPLES[0], dtype=np.uint8))
+@example(image=np.array(TIE_EXAMPLES[1], dtype=np.uint8))
 def test_otsu_matches_reference(learner, reference, image):
     """otsu_threshold matches the reference (ties go to the smallest t)"""
     expect_int(learner.otsu_threshold(image), reference.otsu_threshold(image))
@@ -110,6 +116,8 @@ def test_otsu_matches_reference(learner, reference, image):
 
 @graded("otsu_threshold", 2)
 @given(image=otsu_images)
+@example(image=np.array(TIE_EXAMPLES[0], dtype=np.uint8))
+@example(image=np.array(TIE_EXAMPLES[1], dtype=np.uint8))
 def test_otsu_maximises_between_class_variance(learner, image):
     """otsu_threshold's t maximises w0 * w1 * (mu0 - mu1)**2 (computed exactly), the smallest such t"""
     t = returned_int(learner.otsu_threshold(image))
@@ -152,6 +160,49 @@ def test_otsu_breaks_exact_ties_to_the_smallest_t(learner):
                expected_from="the contract (t = 5 and t = 13 score exactly the same; ties go to the smallest t)")
     expect_int(learner.otsu_threshold(image.reshape(2, 5)[:, ::-1].copy()), 5,
                expected_from="the contract (t = 5 and t = 13 score exactly the same; ties go to the smallest t)")
+
+
+
+def tie_images():
+    """Images whose histograms are symmetric about a centre (seeded): every split ties with its mirror.
+
+    Computed in floating point, the two scores of a tie differ in their last bits, so
+    the comparison picks the mirror split about as often as not; exactly, they are equal
+    and the contract's smallest t wins.
+    """
+    for values in TIE_EXAMPLES:
+        yield np.array(values, dtype=np.uint8)
+    rng = np.random.default_rng(10)
+    made = 0
+    while made < 120:
+        centre2 = int(rng.integers(0, 511))  # twice the centre: it may lie between two levels
+        offsets = [d for d in range(1, min(centre2, 510 - centre2) + 1) if d % 2 == centre2 % 2]
+        if not offsets:
+            continue
+        values = []
+        for offset in rng.choice(offsets, size=min(len(offsets), int(rng.integers(1, 4))), replace=False):
+            count = int(rng.integers(1, 5))
+            values += [(centre2 - offset) // 2] * count + [(centre2 + offset) // 2] * count
+        if centre2 % 2 == 0:
+            values += [centre2 // 2] * int(rng.integers(0, 5))
+        made += 1
+        yield rng.permutation(np.array(values, dtype=np.uint8))
+
+
+@graded("otsu_threshold", 2)
+def test_otsu_compares_exactly_on_ties(learner, reference):
+    """otsu_threshold finds exact ties (symmetric histograms) and sends them to the smallest t"""
+    for image in tie_images():
+        got, want = returned_int(learner.otsu_threshold(image)), int(reference.otsu_threshold(image))
+        if got == want:
+            continue
+        scores = between_class_variances(image)
+        if got in scores and scores[got] == scores[want]:
+            fail(f"returned t = {got}, but t = {want} has exactly the same between-class variance "
+                 f"({scores[want]} as a fraction) and the contract sends ties to the smallest t. Computed in "
+                 "floating point, the two scores differ only by rounding, so the comparison picks either one: "
+                 "compare the scores exactly, with integers (multiply out the denominators) or fractions.")
+        expect_int(got, want)
 
 
 @graded("otsu_threshold", 1)
