@@ -49,6 +49,10 @@ import numpy as np
 def pad(image, width, mode="constant", constant_value=0):
     """Pad the first two axes of an image.
 
+    Off limits: ``numpy.pad``, ``skimage.util.pad``. They are what this function is
+    graded against, so calling them withholds its points: use them to check your work,
+    not in it.
+
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, C), any dtype
@@ -113,6 +117,12 @@ def output_size(n, f, stride=1, padding=0):
 def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stride=1):
     """True 2-D convolution (the kernel is flipped) of an image with a kernel.
 
+    Off limits: ``scipy.signal.convolve2d``, ``scipy.signal.correlate2d``,
+    ``scipy.signal.convolve``, ``scipy.signal.fftconvolve``,
+    ``scipy.signal.oaconvolve``, ``scipy.ndimage.convolve``,
+    ``scipy.ndimage.correlate``. They are what this function is graded against, so
+    calling them withholds its points: use them to check your work, not in it.
+
     Equal to ``scipy.signal.convolve2d(image.astype(float), kernel.astype(float),
     mode, boundary, fill_value)[::stride, ::stride]``.
 
@@ -160,6 +170,12 @@ def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stri
 
 def convolve_channels(image, kernel, **options):
     """Convolve each channel of a colour image with the same kernel.
+
+    Off limits: ``scipy.signal.convolve2d``, ``scipy.signal.correlate2d``,
+    ``scipy.signal.convolve``, ``scipy.signal.fftconvolve``,
+    ``scipy.signal.oaconvolve``, ``scipy.ndimage.convolve``,
+    ``scipy.ndimage.correlate``. They are what this function is graded against, so
+    calling them withholds its points: use them to check your work, not in it.
 
     Parameters
     ----------

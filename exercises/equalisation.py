@@ -26,6 +26,11 @@ import numpy as np
 def equalise(image):
     """Equalise a uint8 image of any shape.
 
+    Off limits: ``skimage.exposure.equalize_hist``,
+    ``skimage.exposure.equalize_adapthist``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
+
     ``out = (255 * cumulative_histogram(image)[image]) // image.size``, computed in
     integers (int64) so the result is exact.
 
@@ -50,6 +55,11 @@ def equalise(image):
 def equalise_colour(image):
     """Equalise the brightness of a colour image without shifting its hue.
 
+    Off limits: ``skimage.exposure.equalize_hist``,
+    ``skimage.exposure.equalize_adapthist``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
+
     ``V = image.max(axis=2)``, ``V2 = equalise(V)``; where ``V > 0`` each channel
     becomes ``rint((channel * V2) / V)``, computed in float64 in that order and
     clipped to 255; where ``V == 0`` all three channels become ``V2``.
@@ -62,6 +72,11 @@ def equalise_colour(image):
     Returns
     -------
     equalised : ndarray of uint8, shape (H, W, 3)
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not of shape (H, W, 3) or (H, W, 4) (a grey image, say).
     """
     # TODO: compute V and its equalised version V2.
     # TODO: scale each channel by V2 / V where V > 0; use V2 where V == 0.

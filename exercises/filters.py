@@ -81,6 +81,13 @@ def gaussian_kernel(n, sigma):
 def blur(image, kernel):
     """Blur an image by convolving it with a kernel, the border mirrored.
 
+    Off limits: ``scipy.signal.convolve2d``, ``scipy.signal.correlate2d``,
+    ``scipy.signal.convolve``, ``scipy.signal.fftconvolve``, ``scipy.ndimage.convolve``,
+    ``scipy.ndimage.correlate``, ``scipy.ndimage.uniform_filter``,
+    ``scipy.ndimage.gaussian_filter``, ``skimage.filters.gaussian``. They are what this
+    function is graded against, so calling them withholds its points: use them to check
+    your work, not in it.
+
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, C), usually uint8
@@ -102,6 +109,12 @@ def blur(image, kernel):
 
 def median_filter(image, size):
     """Replace each pixel by the median of its ``size x size`` neighbourhood.
+
+    Off limits: ``scipy.ndimage.median_filter``, ``scipy.signal.medfilt2d``,
+    ``scipy.signal.medfilt``, ``skimage.filters.median``, ``scipy.ndimage.rank_filter``,
+    ``scipy.ndimage.percentile_filter``, ``scipy.ndimage.generic_filter``. They are what
+    this function is graded against, so calling them withholds its points: use them to
+    check your work, not in it.
 
     Equal to ``scipy.ndimage.median_filter(image, size=size, mode="reflect")``.
 

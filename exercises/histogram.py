@@ -22,6 +22,11 @@ import numpy as np
 def histogram(image):
     """Count each value 0..255 of a uint8 image.
 
+    Off limits: ``numpy.histogram``, ``skimage.exposure.histogram``,
+    ``skimage.exposure.cumulative_distribution``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
+
     Parameters
     ----------
     image : ndarray of uint8, any shape
@@ -44,6 +49,11 @@ def histogram(image):
 def cumulative_histogram(image):
     """Running total of the histogram: how many pixels are at most each value.
 
+    Off limits: ``numpy.histogram``, ``skimage.exposure.histogram``,
+    ``skimage.exposure.cumulative_distribution``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
+
     Parameters
     ----------
     image : ndarray of uint8, any shape
@@ -59,6 +69,11 @@ def cumulative_histogram(image):
 
 def normalised_cdf(image):
     """The fraction of pixels at most each value (the cumulative distribution).
+
+    Off limits: ``numpy.histogram``, ``skimage.exposure.histogram``,
+    ``skimage.exposure.cumulative_distribution``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
 
     Parameters
     ----------

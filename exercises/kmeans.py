@@ -50,6 +50,12 @@ import numpy as np
 def assign(points, centers):
     """Label every point with the index of its nearest center.
 
+    Off limits: ``sklearn.cluster.KMeans``, ``sklearn.cluster.k_means``,
+    ``sklearn.cluster.MiniBatchKMeans``, ``scipy.cluster.vq.kmeans``,
+    ``scipy.cluster.vq.kmeans2``, ``scipy.cluster.vq.vq``. They are what this function
+    is graded against, so calling them withholds its points: use them to check your
+    work, not in it.
+
     Parameters
     ----------
     points : (n, d) array_like of float
@@ -72,6 +78,12 @@ def assign(points, centers):
 
 def update(points, labels, centers):
     """Move every center to the mean of the points labelled with it.
+
+    Off limits: ``sklearn.cluster.KMeans``, ``sklearn.cluster.k_means``,
+    ``sklearn.cluster.MiniBatchKMeans``, ``scipy.cluster.vq.kmeans``,
+    ``scipy.cluster.vq.kmeans2``, ``scipy.cluster.vq.vq``. They are what this function
+    is graded against, so calling them withholds its points: use them to check your
+    work, not in it.
 
     Parameters
     ----------
@@ -96,6 +108,12 @@ def update(points, labels, centers):
 
 def kmeans(points, k, *, init=None, max_iter=100, seed=0):
     """Cluster points with Lloyd's algorithm.
+
+    Off limits: ``sklearn.cluster.KMeans``, ``sklearn.cluster.k_means``,
+    ``sklearn.cluster.MiniBatchKMeans``, ``scipy.cluster.vq.kmeans``,
+    ``scipy.cluster.vq.kmeans2``, ``scipy.cluster.vq.vq``. They are what this function
+    is graded against, so calling them withholds its points: use them to check your
+    work, not in it.
 
     Parameters
     ----------
@@ -134,6 +152,12 @@ def kmeans(points, k, *, init=None, max_iter=100, seed=0):
 
 def quantise_colours(image, k, *, seed=0):
     """Repaint an image with only ``k`` colours chosen by k-means.
+
+    Off limits: ``sklearn.cluster.KMeans``, ``sklearn.cluster.k_means``,
+    ``sklearn.cluster.MiniBatchKMeans``, ``scipy.cluster.vq.kmeans``,
+    ``scipy.cluster.vq.kmeans2``, ``scipy.cluster.vq.vq``. They are what this function
+    is graded against, so calling them withholds its points: use them to check your
+    work, not in it.
 
     Parameters
     ----------

@@ -55,6 +55,10 @@ import numpy as np
 def point_in_polygon(point, polygon):
     """Whether a point lies inside a polygon (even-odd rule).
 
+    Off limits: ``matplotlib.path.Path``, ``skimage.measure.points_in_poly``. They are
+    what this function is graded against, so calling them withholds its points: use them
+    to check your work, not in it.
+
     Parameters
     ----------
     point : (2,) array_like of float
@@ -79,6 +83,10 @@ def point_in_polygon(point, polygon):
 
 def points_in_polygon(points, polygon):
     """Whether each of many points lies inside a polygon (even-odd rule).
+
+    Off limits: ``matplotlib.path.Path``, ``skimage.measure.points_in_poly``. They are
+    what this function is graded against, so calling them withholds its points: use them
+    to check your work, not in it.
 
     Parameters
     ----------
@@ -107,6 +115,10 @@ def points_in_polygon(points, polygon):
 def polygon_inside(inner, outer):
     """Whether polygon ``inner`` lies inside polygon ``outer``.
 
+    Off limits: ``matplotlib.path.Path``, ``skimage.measure.points_in_poly``. They are
+    what this function is graded against, so calling them withholds its points: use them
+    to check your work, not in it.
+
     Parameters
     ----------
     inner, outer : (m, 2) array_like of float
@@ -124,6 +136,10 @@ def polygon_inside(inner, outer):
 
 def group_holes(polygons):
     """Group non-crossing polygons into outlines and their holes.
+
+    Off limits: ``matplotlib.path.Path``, ``skimage.measure.points_in_poly``. They are
+    what this function is graded against, so calling them withholds its points: use them
+    to check your work, not in it.
 
     Parameters
     ----------

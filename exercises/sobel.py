@@ -51,6 +51,13 @@ def sobel_kernels():
 def sobel_gradients(image):
     """Horizontal and vertical Sobel gradients of a greyscale image.
 
+    Off limits: ``scipy.ndimage.sobel``, ``skimage.filters.sobel``,
+    ``skimage.filters.sobel_h``, ``skimage.filters.sobel_v``,
+    ``scipy.ndimage.correlate``, ``scipy.ndimage.convolve``,
+    ``scipy.signal.convolve2d``, ``scipy.signal.correlate2d``. They are what this
+    function is graded against, so calling them withholds its points: use them to check
+    your work, not in it.
+
     The correlation (not convolution) of the image with ``kx`` and ``ky``, the
     border extended symmetrically (mirrored, border pixel included). Equal to
     ``scipy.ndimage.sobel(image.astype(float), axis=1 / 0, mode="reflect")``.
@@ -82,6 +89,13 @@ def sobel_gradients(image):
 def sobel_magnitude(image):
     """Length of the Sobel gradient, ``hypot(gx, gy)``, at every pixel.
 
+    Off limits: ``scipy.ndimage.sobel``, ``skimage.filters.sobel``,
+    ``skimage.filters.sobel_h``, ``skimage.filters.sobel_v``,
+    ``scipy.ndimage.correlate``, ``scipy.ndimage.convolve``,
+    ``scipy.signal.convolve2d``, ``scipy.signal.correlate2d``. They are what this
+    function is graded against, so calling them withholds its points: use them to check
+    your work, not in it.
+
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, C)
@@ -97,6 +111,13 @@ def sobel_magnitude(image):
 
 def edges(image, threshold):
     """Mark pixels whose Sobel gradient magnitude exceeds a threshold.
+
+    Off limits: ``scipy.ndimage.sobel``, ``skimage.filters.sobel``,
+    ``skimage.filters.sobel_h``, ``skimage.filters.sobel_v``,
+    ``scipy.ndimage.correlate``, ``scipy.ndimage.convolve``,
+    ``scipy.signal.convolve2d``, ``scipy.signal.correlate2d``. They are what this
+    function is graded against, so calling them withholds its points: use them to check
+    your work, not in it.
 
     Parameters
     ----------

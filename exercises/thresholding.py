@@ -57,6 +57,11 @@ def threshold(image, t):
 def otsu_threshold(image):
     """The threshold that best separates the two classes of a histogram (Otsu).
 
+    Off limits: ``skimage.filters.threshold_otsu``,
+    ``skimage.filters.threshold_multiotsu``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
+
     Parameters
     ----------
     image : ndarray of uint8, any shape
@@ -85,6 +90,11 @@ def otsu_threshold(image):
 
 def otsu_mask_rgb(image):
     """Foreground mask of a colour image: bright in all three channels.
+
+    Off limits: ``skimage.filters.threshold_otsu``,
+    ``skimage.filters.threshold_multiotsu``. They are what this function is graded
+    against, so calling them withholds its points: use them to check your work, not in
+    it.
 
     Parameters
     ----------

@@ -37,6 +37,7 @@ class CheckResult:
     bonus: bool = False  # bonus points never count towards max_points
     picture: str = ""  # a PNG of a failed image comparison (grader.pictures), or ""
     hidden: bool = False  # an instructor's hidden check: never shown in learner-facing output
+    guard: bool = False  # counts only once another check of the same function passes (grader.marks)
 
 
 @dataclass

@@ -188,6 +188,7 @@ class GradingPlugin:
                 max_points=float(options.get("points", 1)),
                 bonus=bool(options.get("bonus", False)),
                 hidden=hidden,
+                guard=bool(options.get("guard", False)),
             )
             missing = _missing_needs(exercise)
             if missing:
@@ -245,6 +246,18 @@ class GradingPlugin:
         check.message = f"pixelgrade itself failed while running this check (not your fault):\n{tail}"
 
 
+def withhold_guards(result: results.ExerciseResult) -> None:
+    """Guards (grader.marks.graded) of a function none of whose other checks passed earn nothing."""
+    computing = {c.function for c in result.checks if not c.guard and not c.bonus and c.status == results.PASSED}
+    for check in result.checks:
+        if check.guard and check.status == results.PASSED and check.function not in computing:
+            check.status, check.points = results.FAILED, 0.0
+            check.message = (f"Not counted yet: `{check.function}` passes this check, but none of its checks of "
+                             "the values it returns. Leaving the input unchanged or raising on bad input is "
+                             "something a function that does nothing manages too, so these points count once "
+                             f"`{check.function}` also computes right values.")
+
+
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
                timeout_s: float | None = None, progress=None,
                hidden_checks: Path | None = None) -> list[results.ExerciseResult]:
@@ -279,6 +292,7 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
                                                      0, status=results.GRADER_ERROR,
                                                      message=f"pytest ended with {code!r}"))
     for result in plugin.results.values():
+        withhold_guards(result)
         if not result.checks:
             result.checks.append(results.CheckResult(f"{result.name}::<none>", result.name, "", "collect the checks",
                                                      0, status=results.GRADER_ERROR, message="no checks were found"))

@@ -71,6 +71,11 @@ def equalise_colour(image):
     -------
     equalised : ndarray of uint8, shape (H, W, 3)
 
+    Raises
+    ------
+    ValueError
+        If ``image`` is not of shape (H, W, 3) or (H, W, 4) (a grey image, say).
+
     Examples
     --------
     >>> image = np.array([[[10, 5, 0], [40, 20, 0]]], dtype=np.uint8)

@@ -67,5 +67,35 @@ def test_bug_costs_only_its_function(tmp_path, solutions_report, bug):
         else:
             assert (points, most) == full[name], f"{bug}: {name} lost points it should not have"
     failed = [c for c in report.exercise(module).checks if c.status != results.PASSED]
-    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith("Called `") for c in failed), [
+    # Each says what was called, or that a guard waits for a value check (grader.marks).
+    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith(("Called `", "Not counted yet"))
+               for c in failed), [
         (c.status, c.message) for c in failed]
+
+
+DO_NOTHING = {
+    "returns None": "return None",
+    "raises TypeError whatever it is given": "raise TypeError('image: no')",
+}
+
+
+@pytest.mark.parametrize("kind", DO_NOTHING)
+def test_a_function_that_does_nothing_earns_nothing(tmp_path, kind):
+    """Guards (inputs unchanged, errors for bad input) count only once the function computes right values."""
+    body = DO_NOTHING[kind]
+    replace = {name: f"def {name}(*args, **kwargs):\n    {body}\n"
+               for name in ("histogram", "cumulative_histogram", "normalised_cdf")}
+    target = make_submission(tmp_path, ["histogram"], replace={"histogram": replace})
+    report = api.grade(["histogram"], target=target, max_examples=5)
+    assert report.exercise("histogram").points == 0, [(c.id, c.points) for c in report.exercise("histogram").checks
+                                                       if c.points]
+    guards = [c for c in report.exercise("histogram").checks if c.guard]
+    assert guards and all(c.points == 0 for c in guards)
+    if kind == "returns None":  # it leaves its input unchanged, as doing nothing does: said so
+        unchanged = [c for c in guards if "unchanged" in c.title]
+        assert unchanged and all(c.message.startswith("Not counted yet") for c in unchanged)
+
+
+def test_guards_count_for_a_correct_function(solutions_report):
+    guards = [c for e in solutions_report.exercises for c in e.checks if c.guard]
+    assert guards and all(c.status == results.PASSED and c.points == c.max_points for c in guards)

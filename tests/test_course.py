@@ -37,6 +37,17 @@ def test_stub_marks_every_function_with_todo(name):
     assert f"pixelgrade {name}" in ast.get_docstring(ast.parse(source)), f"{name}: docstring does not say how to check"
 
 
+@pytest.mark.parametrize("name", [e.name for e in COURSE if e.off_limits and e.name in PRESENT])
+def test_stub_names_the_off_limits_calls_where_the_task_is_read(name):
+    exercise = next(e for e in COURSE if e.name == name)
+    functions = _functions(EXERCISES / f"{name}.py")
+    for function, oracles in exercise.off_limits.items():
+        doc = " ".join(ast.get_docstring(functions[function]).split())
+        assert "Off limits:" in doc, f"exercises/{name}.py: {function}'s docstring names no off-limits call"
+        for oracle in oracles:
+            assert f"``{oracle}``" in doc, f"exercises/{name}.py: {function}'s docstring does not name {oracle}"
+
+
 @pytest.mark.parametrize("name", PRESENT)
 def test_stub_and_solution_have_the_same_signatures(name):
     stub, solution = _functions(EXERCISES / f"{name}.py"), _functions(SOLUTIONS / f"{name}.py")

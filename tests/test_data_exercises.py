@@ -234,7 +234,9 @@ def _check_bug(tmp_path, full_report, bugs, bug, **options):
     failed = [c for c in checks if c.status != results.PASSED]
     assert any(c.id.split("::")[-1].startswith(check_name) for c in failed), (
         f"{bug}: {check_name} passed", [(c.id, c.message) for c in failed])
-    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith("Called `") for c in failed), [
+    # Each says what was called, or that a guard waits for a value check (grader.marks).
+    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith(("Called `", "Not counted yet"))
+               for c in failed), [
         (c.id, c.status, c.message) for c in failed]
     return report
 

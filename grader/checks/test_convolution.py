@@ -163,7 +163,7 @@ def test_pad_matches_reference(learner, reference, data, mode):
                      reference.pad(image, width, mode=mode, constant_value=constant))
 
 
-@graded("pad", 1)
+@graded("pad", 1, guard=True)
 def test_pad_rejects_negative_width(learner):
     """pad raises ValueError for a negative width"""
     image = np.zeros((3, 3), dtype=np.uint8)
@@ -171,14 +171,14 @@ def test_pad_rejects_negative_width(learner):
     expect_raises(learner, "pad", image, (1, -2), exception="ValueError", mentions="width")
 
 
-@graded("pad", 1)
+@graded("pad", 1, guard=True)
 def test_pad_rejects_unknown_mode(learner):
     """pad raises ValueError for an unknown mode"""
     expect_raises(learner, "pad", np.zeros((3, 3), dtype=np.uint8), 1, mode="mirror",
                   exception="ValueError", mentions="mode")
 
 
-@graded("pad", 1)
+@graded("pad", 1, guard=True)
 def test_pad_rejects_constant_the_dtype_cannot_hold(learner):
     """pad raises ValueError for a constant_value a uint8 image cannot hold (300, -1, 0.5)"""
     image = np.zeros((3, 3), dtype=np.uint8)
@@ -197,7 +197,7 @@ def test_output_size_formula(learner, n, padding, stride, data):
                expected_from="(n + 2*padding - f) // stride + 1")
 
 
-@graded("output_size", 1)
+@graded("output_size", 1, guard=True)
 def test_output_size_rejects_bad_arguments(learner):
     """output_size raises ValueError for stride < 1 and for a window that does not fit"""
     expect_raises(learner, "output_size", 28, 5, stride=0, exception="ValueError", mentions="stride")
@@ -262,7 +262,7 @@ def test_convolve2d_real_image(learner):
                  scipy_convolve2d(image, SHARPEN, "same", "symm"), expected_from="scipy.signal.convolve2d")
 
 
-@graded("convolve2d", 1)
+@graded("convolve2d", 1, guard=True)
 def test_convolve2d_rejects_unknown_mode_and_boundary(learner):
     """convolve2d raises ValueError for an unknown mode or boundary"""
     image, kernel = np.zeros((4, 4)), np.ones((3, 3))
@@ -271,14 +271,14 @@ def test_convolve2d_rejects_unknown_mode_and_boundary(learner):
                   mentions="boundary")
 
 
-@graded("convolve2d", 1)
+@graded("convolve2d", 1, guard=True)
 def test_convolve2d_rejects_bad_stride(learner):
     """convolve2d raises ValueError for stride < 1"""
     expect_raises(learner, "convolve2d", np.zeros((4, 4)), np.ones((3, 3)), stride=0, exception="ValueError",
                   mentions="stride")
 
 
-@graded("convolve2d", 1)
+@graded("convolve2d", 1, guard=True)
 def test_convolve2d_valid_rejects_kernel_larger_in_one_dimension(learner):
     """in "valid" mode, a kernel larger than the image in one dimension only raises ValueError"""
     expect_raises(learner, "convolve2d", np.zeros((3, 3)), np.ones((4, 2)), mode="valid", exception="ValueError",
@@ -305,7 +305,7 @@ def test_channels_real_images(learner, name):
                  expected_from="scipy.signal.convolve2d on each channel")
 
 
-@graded("convolve_channels", 1)
+@graded("convolve_channels", 1, guard=True)
 def test_channels_rejects_grey_image(learner):
     """convolve_channels raises ValueError for a 2-D image"""
     expect_raises(learner, "convolve_channels", np.zeros((4, 4)), np.ones((3, 3)), exception="ValueError",
@@ -313,7 +313,7 @@ def test_channels_rejects_grey_image(learner):
 
 
 # -- every function -------------------------------------------------------------------
-@graded(None, 1)
+@graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", ["pad", "convolve2d", "convolve_channels"])
 def test_input_unchanged(learner, function):
     """leaves its inputs unchanged"""

@@ -235,7 +235,7 @@ def test_otsu_real_images(learner, name):
     expect_int(learner.otsu_threshold(image), skimage_otsu(image), expected_from="skimage.filters.threshold_otsu")
 
 
-@graded("otsu_threshold", 1)
+@graded("otsu_threshold", 1, guard=True)
 def test_otsu_rejects_float(learner):
     """otsu_threshold raises TypeError for a float image"""
     expect_raises(learner, "otsu_threshold", np.zeros((3, 3)), exception="TypeError", mentions="image")
@@ -275,7 +275,7 @@ def test_mask_real_images(learner, name):
 
 
 # -- every function -------------------------------------------------------------------
-@graded(None, 1)
+@graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", ["threshold", "otsu_threshold", "otsu_mask_rgb"])
 def test_input_unchanged(learner, function):
     """leaves its input unchanged"""
