@@ -758,7 +758,10 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
                            files_changed=True, retry=True)
         job = {"target": str(modules), "exercises": settings["exercises"], "max_examples": settings["max_examples"],
                "timeout_s": settings["timeout_s"], "hidden_checks": settings["hidden_checks"],
-               "log": str(staging / "grader.log"), "cwd": str(staging)}
+               "log": str(staging / "grader.log"), "cwd": str(staging),
+               # The sandbox the batch reports (and --require-isolation checked): a fork server
+               # started earlier keeps the environment it started with, so the job says it.
+               "isolation_mode": settings["isolation_mode"]}
         run = _run_forked if settings["launcher"] == "fork" else _run_exec
         outcome = run(job, key, settings["submission_timeout_s"])
         # Its files changed while it was graded, or its grading process died or could not start:
@@ -842,12 +845,12 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         "exercises": chosen, "max_examples": max_examples, "timeout_s": timeout_s,
         "submission_timeout_s": submission_timeout_s or default_submission_timeout(chosen),
         "hidden_checks": str(hidden) if hidden else None, "launcher": launcher, "limits": limits,
+        "isolation_mode": isolation.chosen_mode(),
     }
     if workdir is not None:
         workdir = Path(workdir).resolve()
         workdir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    isolation.current()  # detected once, before any child: a wrong PIXELGRADE_ISOLATION is a ValueError here
     protected = grader_files(chosen, hidden)
     before = fingerprint(protected)
     reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else PROJECT_ROOT / "solutions")
@@ -925,7 +928,8 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     if changed:
         warnings.append("the grader's own files changed during the batch (a submission may have tampered with "
                         "them; grade in an isolated environment): " + ", ".join(changed[:10]))
-    public_settings = {k: v for k, v in settings.items() if k not in ("limits", "hidden_checks", "launcher")}
+    public_settings = {k: v for k, v in settings.items()
+                       if k not in ("limits", "hidden_checks", "launcher", "isolation_mode")}
     public_settings["hidden_checks"] = hidden_digest(hidden, chosen)
     public_settings.update(isolation.report_settings())
     return BatchReport(exercises=chosen, rows=rows, expected=expected, settings=public_settings, shard=shard,

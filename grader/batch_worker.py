@@ -83,6 +83,9 @@ def grade_job(job: dict) -> dict:
     from grader.runner import run_checks
     from grader.sandbox import isolation
 
+    if job.get("isolation_mode"):
+        os.environ[isolation.MODE_ENV] = job["isolation_mode"]  # the batch's, whatever this process inherited
+
     chosen = course.resolve(job["exercises"])
     started = time.perf_counter()
     report = GradeReport(target=job["target"], settings={

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import statistics
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -61,11 +62,19 @@ def _short_id(check: CheckResult) -> str:
     return check.id.split("::", 1)[1] if "::" in check.id else check.id
 
 
+# Characters XML 1.0 cannot hold (a learner's message may carry a bell or an escape code).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
 def _testcase(parent: ET.Element, classname: str, check: CheckResult) -> str:
-    case = ET.SubElement(parent, "testcase", classname=classname, name=_short_id(check),
+    case = ET.SubElement(parent, "testcase", classname=classname, name=_xml_text(_short_id(check)),
                          time=f"{check.seconds:.3f}")
-    detail = "\n".join(part for part in (check.title, check.message, check.snippet) if part)
-    first = (check.message.strip().splitlines() or [check.status])[0][:300]
+    detail = _xml_text("\n".join(part for part in (check.title, check.message, check.snippet) if part))
+    first = _xml_text((check.message.strip().splitlines() or [check.status])[0][:300])
     if check.status == results.PASSED:
         return "passed"
     if check.status == results.SKIPPED:
@@ -85,7 +94,7 @@ def _suite(parent: ET.Element, name: str, report: GradeReport, properties: dict)
     suite = ET.SubElement(parent, "testsuite", name=name)
     props = ET.SubElement(suite, "properties")
     for key, value in properties.items():
-        ET.SubElement(props, "property", name=key, value=str(value))
+        ET.SubElement(props, "property", name=key, value=_xml_text(str(value)))
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     seconds = 0.0
     for exercise in report.exercises:

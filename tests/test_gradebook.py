@@ -348,3 +348,13 @@ def test_results_from_a_grading_process_must_be_signed():
     stream = b"junk" + forged + real + b"PGR1 trailing junk"
     assert batch_worker.find_signed(key, stream) == b'{"ok": true, "points": 3}'
     assert batch_worker.find_signed(key, b"junk" + forged) is None
+
+
+def test_junit_xml_holds_a_message_with_control_characters(small_batch):
+    """A learner's exception text may carry a bell or an escape code: the XML stays well-formed."""
+    check = next(c for row in small_batch.rows for e in row.report.exercises for c in e.checks
+                 if c.status != results.PASSED)
+    check.message = "Called `f()`: it raised RuntimeError: bell \x07 and escape \x1b[31m red"
+    root = ET.fromstring(gradebook.junit_text(small_batch))
+    texts = [f.get("message") for f in root.iter("failure")]
+    assert any("bell \\x07 and escape \\x1b[31m red" in text for text in texts)
