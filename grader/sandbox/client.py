@@ -305,11 +305,21 @@ def kill_tree(process: subprocess.Popen) -> None:
         except Exception:  # noqa: BLE001 - already gone
             pass
     if descendants:
-        # Return once they are gone, so that "stopped" means no process of the submission is left.
-        try:
-            psutil.wait_procs(descendants, timeout=5)
-        except Exception:  # noqa: BLE001
-            pass
+        # Return once they are dead, so that "stopped" means no process of the submission runs.
+        # A zombie counts as dead: it runs nothing, and reaping an orphaned one is the machine's
+        # init's job, which may take seconds (or, in a container without an init, forever).
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline and any(_running(child) for child in descendants):
+            time.sleep(0.002)
+
+
+def _running(process) -> bool:
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 # Workers still running: stopped when the grader exits, whatever the learner code did.
