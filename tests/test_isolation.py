@@ -884,7 +884,7 @@ def test_forced_fallback_is_reported_and_refused(tmp_path, monkeypatch, capsys):
     message = one_line(printed.out + printed.err)
     assert code == 2, message
     assert re.match(r"pixelgrade( batch)?: the full sandbox is not available here", message), message
-    assert "PIXELGRADE_ISOLATION=plain turns part of the sandbox off" in message, message
+    assert "PIXELGRADE_ISOLATION=plain turns the kernel's sandbox off" in message, message
     for gap in fallback.missing():
         assert one_line(gap) in message, (gap, message)
     assert not out.exists()  # nothing graded, nothing written
