@@ -941,3 +941,44 @@ def test_batch_rows_are_graded_at_the_level_the_batch_reports(tmp_path, monkeypa
     assert second.rows[0].report.settings["isolation"] == described, (
         f"the batch reports {described!r}; its row was graded under "
         f"{second.rows[0].report.settings['isolation']!r}")
+
+
+@pytest.mark.skipif(isolation.current().landlock_abi < isolation.MINIMUM_LANDLOCK_ABI,
+                    reason="needs Landlock ABI >= 4")
+def test_landlock_without_namespaces_still_hides_the_grader(tmp_path, monkeypatch):
+    """The level a container without namespaces gets: Landlock, and no privilege left as root."""
+    from grader.sandbox.client import Limits, WorkerProcess
+
+    monkeypatch.setenv(isolation.MODE_ENV, "landlock")
+    (tmp_path / "probe.py").write_text(textwrap.dedent('''
+        import os
+
+        def probe(paths):
+            seen = {}
+            for path in paths:
+                try:
+                    with open(path, "rb") as file:
+                        file.read(1)
+                    seen[path] = "read"
+                except OSError as error:
+                    seen[path] = type(error).__name__
+            try:
+                os.setuid(1000)
+                seen["setuid"] = "done"
+            except OSError as error:
+                seen["setuid"] = type(error).__name__
+            seen["own"] = open(__file__).read(6)
+            return seen
+    '''))
+    secrets_ = [str(SOLUTIONS / "histogram.py"), str(CHECKS / "test_histogram.py"), "/proc/1/cmdline",
+                str(tmp_path / "probe.py")]
+    worker = WorkerProcess("probe", tmp_path / "probe.py", limits=Limits(timeout_s=10))
+    try:
+        reply = worker.call("probe", (secrets_,))
+    finally:
+        worker.stop()
+    assert reply.ok, reply
+    assert all(reply.value[path] != "read" for path in secrets_), reply.value  # not even the original file
+    assert reply.value["own"] == "\nimpor"  # its private copy is readable
+    if os.geteuid() == 0:
+        assert reply.value["setuid"] == "PermissionError"  # uid 65534, or uid 0 without capabilities
