@@ -26,7 +26,10 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
     (naming what is missing) unless the full sandbox is available.
     """
     # Detected first: a wrong PIXELGRADE_ISOLATION is a usage error (ValueError), before any work.
-    isolation.require_full() if require_isolation else isolation.current()
+    if require_isolation:
+        isolation.require_full()
+    else:
+        isolation.current()
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")

@@ -46,11 +46,12 @@ from pathlib import Path
 
 from grader import exercises as course
 from grader import results
-from grader.batch_worker import find_signed, kill_tree, verify
+from grader.batch_worker import find_signed, verify
 from grader.exercises import PROJECT_ROOT
 from grader.results import CheckResult, ExerciseResult, GradeReport
 from grader.runner import DEFAULT_EXAMPLES, hidden_check_files
 from grader.sandbox import isolation
+from grader.sandbox.processes import kill_tree
 
 FORMAT = "pixelgrade-batch/1"
 

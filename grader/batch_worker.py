@@ -24,12 +24,13 @@ import hashlib
 import hmac
 import json
 import os
-import signal
 import struct
 import sys
 import time
 import traceback
 from pathlib import Path
+
+from grader.sandbox.processes import become_subreaper, kill_tree
 
 MAGIC = b"PGR1"
 _DIGEST = 32
@@ -108,55 +109,11 @@ def _run(job: dict) -> bytes:
     return json.dumps(payload).encode("utf-8")
 
 
-def _become_subreaper() -> None:
-    """Orphans of learner code (a double fork) become our children, so they can be ended."""
-    if sys.platform != "linux":
-        return
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (Linux /proc; elsewhere none are found)."""
-    children: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.append(child)
-                todo.append(child)
-    return found
-
-
-def kill_tree(pid: int, *, include_root: bool = True) -> None:
-    """SIGKILL ``pid`` and everything below it (twice over, for processes forked meanwhile)."""
-    for _ in range(2):
-        victims = descendants(pid) + ([pid] if include_root else [])
-        for victim in victims:
-            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-                os.kill(victim, signal.SIGKILL)
-
-
 def _isolate(log_path: str | None) -> None:
     """A session of our own, the subreaper bit, and stray output into a log file."""
     with contextlib.suppress(OSError):
         os.setsid()
-    _become_subreaper()
+    become_subreaper()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     try:
@@ -203,7 +160,7 @@ def main() -> int:
     """``python -m grader.batch_worker``: one JSON line ``{"job": ..., "key": hex}`` on stdin."""
     request = json.loads(sys.stdin.readline())
     key, job = bytes.fromhex(request["key"]), request["job"]
-    _become_subreaper()
+    become_subreaper()
     out = os.dup(1)
     os.dup2(2, 1)  # stray prints go to the log (stderr), the frame alone to the pipe
     sys.stdout = sys.stderr

@@ -836,7 +836,7 @@ def test_default_level_is_full_here(monkeypatch):
     described = current.describe()
     for words in ("landlock ABI", "uid 65534", "private copy"):
         assert words in described, described
-    assert current.as_dict()["level"] == "full"
+    assert current.level == "full"
 
 
 @linux_root

@@ -14,7 +14,6 @@ import itertools
 import os
 import queue
 import secrets
-import signal
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.sandbox import isolation as sandboxing
+from grader.sandbox.processes import kill_tree
 from grader.sandbox.wire import WireError, WireTimeout, read_message, write_message
 
 _POSIX = os.name == "posix"
@@ -212,7 +212,7 @@ class WorkerProcess:
             if stage is not None:
                 stage.remove()
             return
-        kill_tree(process)
+        kill_tree(process.pid, group=True)  # under bubblewrap, the PID namespace dies with it
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -271,55 +271,6 @@ class WorkerProcess:
         if not reply.ok and reply.error and "MemoryError" in reply.error.get("types", []):
             self.stop()  # the worker exits by itself after a MemoryError; make sure
         return reply
-
-
-def kill_tree(process: subprocess.Popen) -> None:
-    """SIGKILL a worker, its process group and every descendant it still has.
-
-    Under bubblewrap the worker's PID namespace dies with it. Without namespaces
-    the worker is a subreaper (orphans stay in its tree), so the descendants are
-    listed first, stopped so none can fork away while the list is killed, then killed.
-    """
-    descendants = []
-    try:
-        import psutil
-
-        descendants = psutil.Process(process.pid).children(recursive=True)
-        for child in descendants:
-            try:
-                child.suspend()
-            except (psutil.Error, OSError):
-                pass
-    except Exception:  # noqa: BLE001 - gone already, or no psutil on this platform
-        descendants = []
-    try:
-        if os.name == "posix":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-    for child in descendants:
-        try:
-            child.kill()
-        except Exception:  # noqa: BLE001 - already gone
-            pass
-    if descendants:
-        # Return once they are dead, so that "stopped" means no process of the submission runs.
-        # A zombie counts as dead: it runs nothing, and reaping an orphaned one is the machine's
-        # init's job, which may take seconds (or, in a container without an init, forever).
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline and any(_running(child) for child in descendants):
-            time.sleep(0.002)
-
-
-def _running(process) -> bool:
-    import psutil
-
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 # Workers still running: stopped when the grader exits, whatever the learner code did.

@@ -46,7 +46,7 @@ MINIMUM_LANDLOCK_ABI = 4  # filesystem and TCP
 _SANDBOX_PACKAGE = Path(__file__).resolve().parent
 _PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
 # The worker's own code: copied out of the project so the project itself stays unreadable.
-_RUNTIME_MODULES = ("__init__.py", "wire.py", "worker.py", "adapters.py", "landlock.py")
+_RUNTIME_MODULES = ("__init__.py", "wire.py", "worker.py", "adapters.py", "landlock.py", "processes.py")
 # Environment variables a worker may inherit: what Python and the numeric
 # libraries need to behave, nothing that could name a secret.
 _INHERITED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH",
@@ -73,8 +73,12 @@ class Isolation:
     uid: int | None = None  # the uid workers run as, when the grader's is dropped
     namespaces: bool = False  # bubblewrap: private mount, PID, network and IPC namespaces
     bwrap: str = ""
-    private_copy: bool = True
     running_as_root: bool = False
+
+    @property
+    def drops_capabilities(self) -> bool:
+        """Root that stays uid 0 (the runtime is out of other users' reach) gives up every capability."""
+        return self.running_as_root and self.uid is None and self.mode != "plain" and sys.platform == "linux"
 
     def describe(self) -> str:
         """One line for every report, e.g. ``landlock ABI 7, uid 65534, namespaces, private copy``."""
@@ -85,14 +89,13 @@ class Isolation:
             parts.append(f"landlock ABI {self.landlock_abi}")
         if self.uid is not None:
             parts.append(f"uid {self.uid}")
-        elif self.running_as_root and self.mode != "plain" and sys.platform == "linux":
+        elif self.drops_capabilities:
             parts.append("uid 0 without capabilities")
         elif self.running_as_root:
             parts.append("uid 0 (root: not dropped)")
         if not parts:
             parts.append("separate process only")
-        if self.private_copy:
-            parts.append("private copy")
+        parts.append("private copy")  # at every level
         return ", ".join(parts)
 
     def missing(self) -> list[str]:
@@ -113,16 +116,15 @@ class Isolation:
     def full(self) -> bool:
         return not self.missing()
 
-    def as_dict(self) -> dict:
-        return {"level": "full" if self.full else "partial", "description": self.describe(),
-                "landlock_abi": self.landlock_abi, "uid": self.uid, "namespaces": self.namespaces,
-                "private_copy": self.private_copy, "missing": self.missing()}
+    @property
+    def level(self) -> str:
+        return "full" if self.full else "partial"
 
 
 def report_settings() -> dict:
     """What every report records of the isolation in force (``settings`` of a grading)."""
     isolation = current()
-    return {"isolation": isolation.describe(), "isolation_level": "full" if isolation.full else "partial"}
+    return {"isolation": isolation.describe(), "isolation_level": isolation.level}
 
 
 def chosen_mode() -> str:
@@ -416,7 +418,5 @@ def confinement(stage: Stage, isolation: Isolation) -> dict:
         "write": write,
         "devices": list(_DEVICES),
         "subreaper": not isolation.namespaces,
-        # Root that stays uid 0 (the runtime is out of reach of other users) gives up every capability.
-        "drop_capabilities": isolation.running_as_root and isolation.uid is None and isolation.mode != "plain"
-        and sys.platform == "linux",
+        "drop_capabilities": isolation.drops_capabilities,
     }

@@ -26,7 +26,7 @@ import traceback
 
 import numpy as np
 
-from grader.sandbox import adapters
+from grader.sandbox import adapters, processes
 from grader.sandbox.wire import read_message, write_message
 
 BLOCKED_PACKAGES = ("solutions", "grader")
@@ -132,8 +132,13 @@ def _limit_memory(limit_bytes: int | None) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+_PR_CAPBSET_DROP = 24
+_PR_SET_SECUREBITS = 28
+_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+# SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE, and their locks.
+_SECURE_BITS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _SANDBOX_TASKS = 4096
-_PR_SET_CHILD_SUBREAPER = 36
 
 
 def confine(settings: dict) -> None:
@@ -151,7 +156,7 @@ def confine(settings: dict) -> None:
         # stopping the worker finds (and kills) every process the learner started.
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         if settings.get("subreaper"):
-            libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+            processes.become_subreaper()
     if settings.get("drop_capabilities"):
         _drop_capabilities()
     uid, gid = settings.get("uid"), settings.get("gid")
@@ -178,11 +183,10 @@ def _drop_capabilities() -> None:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    # SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE and their locks.
-    libc.prctl(28, 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80, 0, 0, 0)  # PR_SET_SECUREBITS
+    libc.prctl(_PR_SET_SECUREBITS, _SECURE_BITS, 0, 0, 0)
     for capability in range(64):
-        libc.prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP (EINVAL past the last one)
-    libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL
+        libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)  # EINVAL past the last one: harmless
+    libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
 
     class Header(ctypes.Structure):
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
@@ -191,7 +195,7 @@ def _drop_capabilities() -> None:
         _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
     data = (Data * 2)()
-    if libc.capset(ctypes.byref(Header(0x20080522, 0)), data) != 0:  # _LINUX_CAPABILITY_VERSION_3
+    if libc.capset(ctypes.byref(Header(_LINUX_CAPABILITY_VERSION_3, 0)), data) != 0:
         raise PermissionError(ctypes.get_errno(), "capset failed")
 
 
