@@ -11,6 +11,16 @@ from grader.sandbox.wire import Foreign
 
 SNIPPET_MAX_ELEMENTS = 100
 
+
+class _NoValue:
+    """Marks a call that has not returned (it raised, or has not run yet)."""
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE = _NoValue()
+
 # Arrays the checks took from a known source (skimage.data...), by identity, so a
 # snippet can say `image = skimage.data.moon()` instead of printing 262,144 numbers.
 _RECIPES: dict[int, tuple[np.ndarray, str]] = {}
@@ -67,6 +77,12 @@ class CallRecord:
     parameter_names: list = field(default_factory=list)
     mutated: list = field(default_factory=list)
     seconds: float | None = None  # how long the learner's function ran, timed in the worker (once it returned)
+    # What came back, the follow-up call made on it in the worker (if any), and the
+    # reference module: what grader.diagnosis needs to name a misconception.
+    value: object = field(default=NO_VALUE, repr=False, compare=False)
+    then: str | None = None
+    reference: object = field(default=None, repr=False, compare=False)
+    diagnosis: object = field(default=NO_VALUE, repr=False, compare=False)
 
     def named_args(self) -> list[tuple[str | None, object]]:
         names = list(self.parameter_names) + [None] * len(self.args)
@@ -121,6 +137,8 @@ def _literal(value) -> str | None:
     if type(value) is np.ndarray:
         if value.size > SNIPPET_MAX_ELEMENTS:
             return None
+        if value.size == 0:  # np.array([]) would lose the shape, (0, 3) say
+            return f"np.zeros({tuple(value.shape)!r}, dtype=np.{value.dtype.name})"
         body = np.array2string(value, separator=", ", threshold=SNIPPET_MAX_ELEMENTS + 1, max_line_width=100)
         body = body.replace("\n", "\n    ")
         return f"np.array({body}, dtype=np.{value.dtype.name})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import failures, learner, pictures
+from grader import diagnosis, failures, learner, pictures
 from grader.describe import CallRecord, describe, describe_short
 from grader.sandbox.wire import Foreign
 
@@ -21,11 +21,19 @@ ATOL = 1e-9
 
 
 def fail(message: str, *, call: CallRecord | None = None):
-    """Fail the check with ``message`` about the latest learner call."""
+    """Fail the check with ``message`` about the latest learner call.
+
+    When the learner's result for that call is what a known misconception gives
+    (:mod:`grader.diagnosis`), the message starts with the sentence that names it.
+    """
     call = call or learner.last_call()
     if call is None:
         raise failures.CheckFailed(message)
-    raise failures.CheckFailed(f"Called `{call.describe()}`: {message}", snippet=call.snippet())
+    text = f"Called `{call.describe()}`: {message}"
+    found = diagnosis.diagnose(call)
+    if found is not None:
+        text = f"{found.sentence()}\n{text}"
+    raise failures.CheckFailed(text, snippet=call.snippet(), misconception=found.id if found else "")
 
 
 def expect(condition, message: str, *, call: CallRecord | None = None) -> None:
@@ -82,40 +90,56 @@ def _compare_arrays(got, expected: np.ndarray, *, expected_from: str = "the refe
 
     Integer and boolean arrays must match exactly (``exact`` defaults to that);
     float arrays to ``rtol``/``atol``. ``off_by_one_where`` marks elements that
-    may differ by 1 (a value rounded from within 1e-9 of a half-integer).
+    may differ by 1 (a value rounded from within 1e-9 of a half-integer). When
+    only the dtype is wrong the message says whether the values are right too,
+    so that a learner fixing the dtype is not surprised by a second failure.
     """
     expected = np.asarray(expected)
-    expect_kind(got, expected.dtype, expected.shape, call=call)
     if exact is None:
         exact = expected.dtype.kind not in "fc"
+    options = dict(exact=exact, rtol=rtol, atol=atol, off_by_one_where=off_by_one_where)
+    if (type(got) is np.ndarray and got.dtype != expected.dtype and got.shape == expected.shape
+            and got.dtype.kind in "biuf" and expected.dtype.kind in "biuf"):
+        wrong = _differences(got.astype(np.float64), expected.astype(np.float64), **options)
+        dtype = f"returned an array of dtype {got.dtype}; expected dtype {expected.dtype} (shape {expected.shape})"
+        if wrong is None:
+            fail(f"{dtype}. Its values are right: only the dtype is not (`.astype(np.{expected.dtype.name})`).",
+                 call=call)
+        fail(f"{dtype}. Its values are wrong too: they differ from {expected_from} {wrong}.", call=call)
+    expect_kind(got, expected.dtype, expected.shape, call=call)
+    wrong = _differences(got, expected, **options)
+    if wrong is None:
+        return
+    shown = f"{describe_short(got)}" if got.size <= 12 else f"{describe(got)}"
+    fail(f"returned {shown} that differs from {expected_from} {wrong}.", call=call)
+
+
+def _differences(got: np.ndarray, expected: np.ndarray, *, exact: bool, rtol: float, atol: float,
+                 off_by_one_where) -> str | None:
+    """Where two arrays of one shape differ, in words ("at 3 of 16 positions; ..."), or None if they agree."""
     if exact:
         same = np.array_equal(got, expected, equal_nan=expected.dtype.kind in "fc")
     else:
         same = np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if same:
-        return
+        return None
     if exact:
         differs = got != expected
         if expected.dtype.kind in "fc":
             differs &= ~(np.isnan(got) & np.isnan(expected))
-        if off_by_one_where is not None and expected.dtype.kind in "iu":
-            slack = np.abs(got.astype(np.int64) - expected.astype(np.int64)) <= 1
+        if off_by_one_where is not None and expected.dtype.kind in "iuf":
+            slack = np.abs(got.astype(np.float64) - expected.astype(np.float64)) <= 1
             differs &= ~(slack & np.asarray(off_by_one_where, dtype=bool))
             if not differs.any():
-                return
+                return None
     else:
         differs = ~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     count = int(differs.sum())
     first = tuple(np.argwhere(differs)[0]) if got.ndim else ()
     where = f"at index {_index(first)}" if got.ndim else ""
     tolerance = "" if exact else f" (beyond rtol={rtol:g}, atol={atol:g})"
-    shown = f"{describe_short(got)}" if got.size <= 12 else f"{describe(got)}"
-    fail(
-        f"returned {shown} that differs from {expected_from} at {count} of {got.size} "
-        f"{'position' if got.size == 1 else 'positions'}{tolerance}; the first {where}: "
-        f"returned {_scalar(got[first])}, expected {_scalar(expected[first])}.",
-        call=call,
-    )
+    return (f"at {count} of {got.size} {'position' if got.size == 1 else 'positions'}{tolerance}; the first "
+            f"{where}: returned {_scalar(got[first])}, expected {_scalar(expected[first])}")
 
 
 def expect_int(got, expected: int, *, expected_from: str = "the reference solution",

@@ -10,10 +10,11 @@ from __future__ import annotations
 class CheckFailed(AssertionError):
     """A learner's function ran but its result is not what the contract asks for."""
 
-    def __init__(self, message: str, *, snippet: str = ""):
+    def __init__(self, message: str, *, snippet: str = "", misconception: str = ""):
         super().__init__(message)
         self.message = message
         self.snippet = snippet
+        self.misconception = misconception  # the id of the mistake it was diagnosed as (grader.diagnosis), or ""
         self.panel = None  # arrays for a failure picture (grader.pictures.attach), drawn once scored
 
 

@@ -66,7 +66,8 @@ class LearnerModule:
         """Call ``function(*args, **kwargs)`` in the worker and return its value."""
         global _last_call
         names = parameter_names(getattr(self.reference, function, None)) if self.reference else []
-        record = CallRecord(self.module, function, tuple(args), dict(kwargs), names)
+        record = CallRecord(self.module, function, tuple(args), dict(kwargs), names, then=_then,
+                            reference=self.reference)
         self.last = _last_call = record
         if function in self._broken:
             raise self._broken[function]
@@ -76,6 +77,7 @@ class LearnerModule:
         if reply.ok:
             record.mutated = [record.argument_name(key) for key in reply.mutated]
             record.seconds = reply.seconds
+            record.value = reply.value
             self._check_off_limits(record, reply.tripped)
             return reply.value
         raise self._failure(record, reply, _timeout or self.limits.timeout_s)
@@ -153,7 +155,23 @@ class LearnerModule:
             return failures.ImportFailed(
                 f"Importing `{name}` called `sys.exit()`{at}. Code at the top level of a module runs on "
                 "import: move it under `if __name__ == \"__main__\":`.")
+        if "SyntaxError" in types and isinstance(error.get("syntax"), dict):
+            return failures.ImportFailed(self._syntax_message(types[0], error["syntax"]))
         return failures.ImportFailed(f"Importing `{name}` raised {types[0]}: {error.get('message', '')}{at}.")
+
+    def _syntax_message(self, kind: str, syntax: dict) -> str:
+        """Python's own "file, line, the line, a caret, the error" for a module it cannot read."""
+        import traceback
+
+        shown = self.path.parent / (syntax.get("filename") or self.path.name)
+        exception_type = {"IndentationError": IndentationError, "TabError": TabError}.get(kind, SyntaxError)
+        details = (str(shown), syntax.get("lineno"), syntax.get("offset"), syntax.get("text"),
+                   syntax.get("end_lineno"), syntax.get("end_offset"))
+        try:
+            located = "".join(traceback.format_exception_only(exception_type(syntax.get("msg", ""), details)))
+        except Exception:  # an odd location (a caret past the line...): the plain words still help
+            located = f"  File \"{shown}\", line {syntax.get('lineno')}\n{kind}: {syntax.get('msg', '')}\n"
+        return f"Python cannot read `{shown.name}`, so none of its checks could run:\n{located.rstrip()}"
 
 
 def _exit_description(code) -> str:

@@ -38,6 +38,7 @@ class CheckResult:
     picture: str = ""  # a PNG of a failed image comparison (grader.pictures), or ""
     hidden: bool = False  # an instructor's hidden check: never shown in learner-facing output
     guard: bool = False  # counts only once another check of the same function passes (grader.marks)
+    misconception: str = ""  # the common mistake the failure was diagnosed as (grader.diagnosis), or ""
 
 
 @dataclass

@@ -236,6 +236,7 @@ class GradingPlugin:
                 check.status = status
                 check.message = getattr(error, "message", str(error))
                 check.snippet = getattr(error, "snippet", "")
+                check.misconception = getattr(error, "misconception", "")
                 check.picture = pictures.save_for(error, check, self.target)  # best-effort, never raises
                 return
         if isinstance(error, AssertionError):  # a plain assert in a check

@@ -53,6 +53,58 @@ def make_submission(directory: Path, modules, *, replace: dict | None = None, pr
     return directory
 
 
+# The misconception (grader/checks/misconceptions.py) each of the project's buggy
+# submissions is diagnosed as, by the tables' names; a bug not listed gets no
+# sentence at all. Checked by each table's own test (see assert_diagnosis).
+EXPECTED_DIAGNOSIS = {
+    "log_transform in uint8/float16": "narrow-dtype-arithmetic",
+    "gamma_correction uses gamma, not 1 / gamma": "gamma-not-inverted",
+    "convolve2d correlates (kernel not flipped)": "correlation-not-convolution",
+    "pad uses 'reflect' where 'symmetric' is due": "reflect-not-symmetric",
+    "output_size forgets the + 1": "output-size-no-plus-one",
+    "median_filter pads with zeros": "zero-border-median",
+    "gaussian_kernel not normalised": "unnormalised-gaussian",
+    "blur truncates instead of rounding": "floor-not-rint-blur",
+    "sobel_gradients convolves (flipped kernel)": "convolution-not-correlation",
+    "sobel_magnitude is |gx| + |gy|": "l1-magnitude",
+    "edges uses >=": "greater-or-equal",
+    "Otsu with class 0 = image < t": "otsu-class-0-below-t",
+    "Otsu in floating point (a loop over t)": "otsu-float-tie",
+    "Otsu in floating point (cumulative sums)": "otsu-float-tie",
+    "threshold uses >=": "greater-or-equal-threshold",
+    "otsu_mask_rgb takes the union": "otsu-union",
+    "histogram over 0..254": "histogram-to-254",
+    "Fortran-order flatten": "column-major-flatten",
+    "cumulative histogram off by one": "exclusive-cumsum",
+    "equalise_colour equalises each channel": "per-channel-equalise",
+    "assign breaks ties towards the highest index": "assign-ties-highest",
+    "update sets an empty cluster to zero": "empty-cluster-zero",
+    "kmeans returns the labels from before the last update": "kmeans-stale-labels",
+    "quantise_colours truncates the centers": "floor-not-rint-quantise",
+    "polygon_inside swaps inner and outer": "polygon-inside-swapped",
+    "group_holes counts every deeper polygon as a hole": "holes-at-every-depth",
+    "class_means divides by the total count": "mean-over-all-images",
+    "mean_difference without the absolute value": "signed-difference",
+    "montage with a fresh rng for every class": "montage-fresh-rng",
+}
+
+
+def diagnoses(report, exercise: str) -> dict:
+    """{function: {misconception ids}} of the diagnosed checks of one exercise."""
+    found: dict = {}
+    for check in report.exercise(exercise).checks:
+        if check.misconception:
+            found.setdefault(check.function, set()).add(check.misconception)
+    return found
+
+
+def assert_diagnosis(report, exercise: str, function: str, bug: str) -> None:
+    """A buggy submission is named as its misconception, in its function only, or not at all."""
+    expected = EXPECTED_DIAGNOSIS.get(bug)
+    found = diagnoses(report, exercise)
+    assert found == ({function: {expected}} if expected else {}), f"{bug!r} was diagnosed as {found}"
+
+
 def copy_tree(source: Path, directory: Path) -> Path:
     shutil.copytree(source, directory, dirs_exist_ok=True)
     return directory

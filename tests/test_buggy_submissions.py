@@ -1,7 +1,7 @@
 """Deliberately buggy submissions lose the points of the broken function, and only those."""
 
 import pytest
-from conftest import make_submission, points_by_function
+from conftest import assert_diagnosis, make_submission, points_by_function
 
 from grader import api, results
 
@@ -68,9 +68,10 @@ def test_bug_costs_only_its_function(tmp_path, solutions_report, bug):
             assert (points, most) == full[name], f"{bug}: {name} lost points it should not have"
     failed = [c for c in report.exercise(module).checks if c.status != results.PASSED]
     # Each says what was called, or that a guard waits for a value check (grader.marks).
-    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith(("Called `", "Not counted yet"))
+    assert all(c.status in (results.FAILED, results.ERROR) and _details(c).startswith(("Called `", "Not counted yet"))
                for c in failed), [
         (c.status, c.message) for c in failed]
+    assert_diagnosis(report, module, function, bug)
 
 
 DO_NOTHING = {
@@ -99,3 +100,8 @@ def test_a_function_that_does_nothing_earns_nothing(tmp_path, kind):
 def test_guards_count_for_a_correct_function(solutions_report):
     guards = [c for e in solutions_report.exercises for c in e.checks if c.guard]
     assert guards and all(c.status == results.PASSED and c.points == c.max_points for c in guards)
+
+
+def _details(check) -> str:
+    """The message after the sentence that names a misconception (if the failure was diagnosed)."""
+    return check.message.split("\n", 1)[1] if check.misconception else check.message

@@ -6,7 +6,7 @@ the reason, where TensorFlow is missing; `nox -s tests` installs it.
 """
 
 import pytest
-from conftest import make_submission, needs_tensorflow, points_by_function
+from conftest import assert_diagnosis, make_submission, needs_tensorflow, points_by_function
 
 from grader import api, results
 
@@ -235,9 +235,10 @@ def _check_bug(tmp_path, full_report, bugs, bug, **options):
     assert any(c.id.split("::")[-1].startswith(check_name) for c in failed), (
         f"{bug}: {check_name} passed", [(c.id, c.message) for c in failed])
     # Each says what was called, or that a guard waits for a value check (grader.marks).
-    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith(("Called `", "Not counted yet"))
+    assert all(c.status in (results.FAILED, results.ERROR) and _details(c).startswith(("Called `", "Not counted yet"))
                for c in failed), [
         (c.id, c.status, c.message) for c in failed]
+    assert_diagnosis(report, module, function, bug)
     return report
 
 
@@ -268,3 +269,8 @@ def test_accuracy_messages_name_the_data(tmp_path):
     assert digits.description in check.message
     assert f"{mlcheck.thresholds(digits).baseline:.0%}" in check.message
     assert check.status == results.FAILED and check.points == 0
+
+
+def _details(check) -> str:
+    """The message after the sentence that names a misconception (if the failure was diagnosed)."""
+    return check.message.split("\n", 1)[1] if check.misconception else check.message

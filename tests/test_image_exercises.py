@@ -9,7 +9,7 @@ calling the exercise incomplete.
 import io
 
 import pytest
-from conftest import make_submission
+from conftest import assert_diagnosis, make_submission
 from rich.console import Console
 
 from grader import api, reports, results
@@ -213,9 +213,10 @@ def test_bug_costs_only_its_function(tmp_path, solutions_report, bug):
     failed = [c for c in report.exercise(module).checks if c.status != results.PASSED and not c.bonus]
     assert all(c.function == function for c in failed)
     # Each says what was called, or that a guard waits for a value check (grader.marks).
-    assert all(c.status in (results.FAILED, results.ERROR) and c.message.startswith(("Called `", "Not counted yet"))
+    assert all(c.status in (results.FAILED, results.ERROR) and _details(c).startswith(("Called `", "Not counted yet"))
                for c in failed), [
         (c.status, c.message) for c in failed]
+    assert_diagnosis(report, module, function, bug)
     assert not report.grader_errors
 
 
@@ -371,3 +372,8 @@ def test_otsu_in_floating_point_is_taught_why_ties_need_exact_scores(tmp_path, b
     ties = next(c for c in report.exercise(module).checks if c.id.endswith("test_otsu_compares_exactly_on_ties"))
     assert ties.status == results.FAILED and ties.points == 0
     assert "exactly the same between-class variance" in ties.message and "floating point" in ties.message
+
+
+def _details(check) -> str:
+    """The message after the sentence that names a misconception (if the failure was diagnosed)."""
+    return check.message.split("\n", 1)[1] if check.misconception else check.message
