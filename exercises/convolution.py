@@ -137,7 +137,9 @@ def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stri
         ``(H + F0 - 1, W + F1 - 1)``; ``"same"``: the centre of the full result,
         ``(H, W)``; ``"valid"``: only positions where the kernel lies wholly
         inside the image, ``(H - F0 + 1, W - F1 + 1)``. In ``"valid"`` mode a
-        kernel larger than the image in every dimension swaps roles with it.
+        kernel at least as large as the image in every dimension swaps roles
+        with it, as in SciPy: image ``(2, 3)`` with kernel ``(3, 3)`` gives
+        ``(2, 1)``, ``(1, 1)`` with ``(4, 1)`` gives ``(4, 1)``.
     boundary : {"fill", "symm", "wrap"}, optional
         The image beyond its border: ``fill_value``, the image mirrored (border
         pixel included), or the image repeated.
@@ -154,11 +156,13 @@ def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stri
     ------
     ValueError
         If ``mode`` or ``boundary`` is unknown, ``stride < 1``, or in ``"valid"``
-        mode the kernel is larger than the image in one dimension only.
+        mode neither fits inside the other: each is larger than the other in
+        some dimension (image ``(2, 4)`` with kernel ``(3, 3)``).
     """
     # TODO: validate mode, boundary and stride; convert image and kernel to float64.
-    # TODO: "valid" with a kernel larger than the image everywhere: swap them
-    # (convolution is commutative); larger in one dimension only: ValueError.
+    # TODO: "valid" with a kernel at least as large as the image in every
+    # dimension: swap them (convolution is commutative); when each is larger
+    # than the other in some dimension: ValueError.
     # TODO: work out which image rows and columns the wanted outputs need (the
     # "full" result at position p uses pixels p - F + 1 .. p; "same" starts
     # (F - 1) // 2 into the full result, "valid" F - 1 into it), and build that

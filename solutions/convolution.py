@@ -343,8 +343,8 @@ def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stri
         ``"full"``: every position where kernel and image overlap,
         ``(H + F0 - 1, W + F1 - 1)``. ``"same"``: the centre of the full result,
         ``(H, W)``. ``"valid"``: only positions where the kernel lies inside the
-        image, ``(H - F0 + 1, W - F1 + 1)``; a kernel larger than the image in
-        every dimension swaps roles with it, as in SciPy.
+        image, ``(H - F0 + 1, W - F1 + 1)``; a kernel at least as large as the
+        image in every dimension swaps roles with it, as in SciPy.
     boundary : {"fill", "symm", "wrap"}, optional
         The image outside its border: ``fill_value``, the image mirrored
         (including the border pixel), or the image repeated.
@@ -365,8 +365,8 @@ def convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stri
     ValueError
         If ``image`` or ``kernel`` is not 2-D or is empty, ``mode`` or
         ``boundary`` is unknown, ``stride`` is not an int >= 1, ``fill_value`` is not a single
-        real number, or ``mode="valid"`` and the kernel is larger than the image
-        in one dimension but not in the other.
+        real number, or ``mode="valid"`` and each of image and kernel is larger
+        than the other in some dimension.
 
     Examples
     --------

@@ -71,11 +71,25 @@ def test_equalise_rejects_float(learner):
 
 
 # -- equalise_colour --------------------------------------------------------------
+def colour_slack(reference, image):
+    """Where ``(channel * V2) / V`` is exactly a half-integer: the conventions let rint go either way there.
+
+    (Another correct order, ``channel * (V2 / V)``, lands a hair to either side of .5.)
+    """
+    rgb = image[..., :3].astype(np.int64)
+    value = rgb.max(axis=2)
+    new_value = reference.equalise(image[..., :3].max(axis=2)).astype(np.int64)
+    twice = 2 * rgb * new_value[..., None]
+    divisor = np.maximum(value, 1)[..., None]
+    return (value[..., None] > 0) & (twice % divisor == 0) & ((twice // divisor) % 2 == 1)
+
+
 @graded("equalise_colour", 3)
 @given(image=colour)
 def test_colour_matches_reference(learner, reference, image):
     """equalise_colour matches the reference on small RGB and RGBA images"""
-    expect_array(learner.equalise_colour(image), reference.equalise_colour(image))
+    expect_array(learner.equalise_colour(image), reference.equalise_colour(image),
+                 off_by_one_where=colour_slack(reference, image))
 
 
 @graded("equalise_colour", 2)
@@ -93,7 +107,8 @@ def test_colour_brightness_is_equalised(learner, reference, image):
 def test_colour_real_images(learner, reference, name):
     """equalise_colour of a real image"""
     image = sample(name)
-    expect_array(learner.equalise_colour(image), reference.equalise_colour(image))
+    expect_array(learner.equalise_colour(image), reference.equalise_colour(image),
+                 off_by_one_where=colour_slack(reference, image))
 
 
 @graded("equalise_colour", 1, guard=True)

@@ -171,6 +171,15 @@ def test_blur_real_images(learner, name):
     expect_blur(learner.blur(image, kernel), image, kernel)
 
 
+@graded("blur", 1)
+def test_blur_clips_both_ends(learner):
+    """blur clips to 0..255 at both ends: a sharpening kernel gives values below 0 and above 255"""
+    image = np.zeros((3, 4), dtype=np.uint8)
+    image[1, 1] = 200
+    sharpen = np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])  # 1000 at the centre, -200 around
+    expect_blur(learner.blur(image, sharpen), image, sharpen)
+
+
 # -- median_filter ----------------------------------------------------------------------
 median_images = st.one_of(images(np.uint8, max_side=8),
                           images(np.float64, max_side=6, elements=st.floats(-1e3, 1e3, allow_subnormal=False)))

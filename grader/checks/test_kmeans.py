@@ -306,13 +306,6 @@ def test_quantise_matches_reference(learner, reference, image, k, seed):
                  off_by_one_where=rounding_slack(reference, image, k, seed))
 
 
-@graded("quantise_colours", 1, guard=True)
-def test_quantise_rejects_grey(learner):
-    """quantise_colours raises ValueError for a 2-D image"""
-    image = derived(np.ascontiguousarray(sample("camera")[:4, :4]), "skimage.data.camera()[:4, :4]")
-    expect_raises(learner, "quantise_colours", image, 2, exception="ValueError", mentions="image")
-
-
 # -- every function -------------------------------------------------------------------
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", FUNCTIONS)
