@@ -112,10 +112,16 @@ def test_colour_real_images(learner, reference, name):
 
 
 @graded("equalise_colour", 1, guard=True)
-def test_colour_rejects_grey(learner):
-    """equalise_colour raises ValueError for a 2-D image"""
-    expect_raises(learner, "equalise_colour", derived(sample("moon")[:4, :4], "skimage.data.moon()[:4, :4]"),
-                  exception="ValueError", mentions="image")
+@pytest.mark.parametrize("channels", [None, 2, 5])
+def test_colour_rejects_other_shapes(learner, channels):
+    """equalise_colour raises ValueError for an image that is not (H, W, 3) or (H, W, 4)"""
+    grey = sample("moon")[:4, :4]
+    if channels is None:
+        image = derived(grey, "skimage.data.moon()[:4, :4]")
+    else:
+        image = derived(np.ascontiguousarray(np.repeat(grey[:, :, None], channels, axis=2)),
+                        f"np.repeat(skimage.data.moon()[:4, :4, None], {channels}, axis=2)")
+    expect_raises(learner, "equalise_colour", image, exception="ValueError", mentions="image")
 
 
 @graded(None, 1, guard=True)

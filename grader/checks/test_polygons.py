@@ -182,12 +182,14 @@ def test_point_concave_notch(learner):
 
 @graded("point_in_polygon", 2)
 @given(case=polygon_cases(count=4), shift=st.tuples(st.integers(-50, 50), st.integers(-50, 50)),
-       turn=st.integers(0, 11), backwards=st.booleans())
-def test_point_invariance(learner, case, shift, turn, backwards):
-    """point_in_polygon does not change when everything moves, or the vertices start elsewhere or run backwards"""
+       turn=st.integers(0, 11), backwards=st.booleans(), closed=st.booleans())
+def test_point_invariance(learner, case, shift, turn, backwards, closed):
+    """point_in_polygon ignores a shift, a turned or reversed vertex order, a repeated first vertex"""
     polygon, points = case
     expected = oracle(points, polygon)
     moved = np.roll(polygon, turn % len(polygon), axis=0)[::-1 if backwards else 1] + np.array(shift, float)
+    if closed:
+        moved = np.concatenate([moved, moved[:1]])
     for point, inside in zip(points + np.array(shift, float), expected):
         expect_bool(learner.point_in_polygon(point, np.ascontiguousarray(moved)), inside,
                     expected_from="the same point in the polygon before it was moved or its vertices turned")
