@@ -7,6 +7,8 @@ the worker may use, and what optional dependencies the checks need.
 
 from __future__ import annotations
 
+import shlex
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from grader.sandbox.client import Limits
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 HINTS_DIR = Path(__file__).resolve().parent / "hints"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DOCS_DIR = PROJECT_ROOT / "docs"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,38 @@ class Exercise:
     @property
     def has_checks(self) -> bool:
         return self.checks_file.exists()
+
+    @property
+    def page(self) -> Path:
+        """Its page in the course: ``docs/NN-<name>.md``."""
+        return DOCS_DIR / f"{self.number:02d}-{self.name}.md"
+
+    def unavailable_reason(self, missing) -> str:
+        """Why its checks are skipped here (``missing`` optional packages), with the command that installs them."""
+        return f"needs {', '.join(missing)}, which is not installed for this Python. {install_advice(self, missing)}"
+
+
+# Optional packages the checks may need -> the extra of pyproject.toml that installs them.
+EXTRAS = {"tensorflow": "ml"}
+
+
+def install_command(missing) -> str:
+    """The exact command that installs ``missing`` into the Python running the grader."""
+    extras = sorted({EXTRAS.get(name, "") for name in missing} - {""})
+    if extras:
+        editable = (PROJECT_ROOT / "pyproject.toml").exists()
+        spec = f"{PROJECT_ROOT if editable else 'pixelgrade'}[{','.join(extras)}]"
+        return f"{shlex.quote(sys.executable)} -m pip install {'-e ' if editable else ''}{shlex.quote(spec)}"
+    return f"{shlex.quote(sys.executable)} -m pip install {' '.join(shlex.quote(name) for name in missing)}"
+
+
+def install_advice(exercise: Exercise, missing) -> str:
+    """One sentence: the install command, and the nox session that grades ``exercise`` with what it needs."""
+    advice = f"Install it with: {install_command(missing)}"
+    if (PROJECT_ROOT / "noxfile.py").exists():
+        advice += (f" (or grade it in an environment of its own: `python3 -m nox -s {exercise.name}`, "
+                   f"run in {PROJECT_ROOT})")
+    return advice + "."
 
 
 _ML = Limits(timeout_s=600.0, import_timeout_s=120.0, memory_bytes=None, threads=2)

@@ -3,7 +3,9 @@
     >>> from grader import check            # doctest: +SKIP
     >>> check("otsu")                        # doctest: +SKIP
 
-prints the same report as ``pixelgrade thresholding``, saves the result where
+prints the same report as ``pixelgrade thresholding`` (in a notebook: as HTML that
+reads in light and dark themes, with a plain-text form free of escape codes,
+:class:`ReportView`), saves the result where
 ``pixelgrade list`` and ``watch`` find it, and shows failure pictures inline
 when IPython can display them. The grader reads your module from disk: save the
 file (or write it with ``%%writefile exercises/thresholding.py``) before checking.
@@ -50,6 +52,57 @@ class Checked:
         parts = [f"{e.name}: {e.points:g}/{e.max_points:g} ({e.status})" for e in self.report.exercises]
         return f"<checked {'; '.join(parts) or 'nothing'}>"
 
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's plain text: the same, never an escape code
+        printer.text(repr(self))
+
+    def view(self, *, verbose: bool = False) -> ReportView:
+        """The whole report, to display in a notebook (HTML, or plain text)."""
+        return ReportView(self.report, verbose=verbose)
+
+
+class ReportView:
+    """A report as a notebook displays it: HTML that reads in light and dark themes, or plain text.
+
+    The plain-text form (``text/plain``, ``repr``, IPython's pretty printer) has no ANSI
+    escape codes; the HTML inherits the theme's text colour, gives code blocks a
+    translucent background, and escapes every text that comes from the learner's code.
+    """
+
+    def __init__(self, report: GradeReport, *, verbose: bool = False):
+        self.report = report
+        self.verbose = verbose
+
+    def text(self) -> str:
+        return reports.report_text(self.report, verbose=self.verbose).strip("\n") + "\n"
+
+    def html(self) -> str:
+        return reports.report_html(self.report, verbose=self.verbose)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(self.text())
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": self.text(), "text/html": self.html()}
+
+
+def in_notebook() -> bool:
+    """Whether this runs in a notebook kernel (Jupyter, Colab...), where output is HTML, not a terminal."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    return type(shell).__name__ in ("ZMQInteractiveShell", "Shell", "DatabricksShell") or "IPKernelApp" in getattr(
+        shell, "config", {})
+
 
 def default_target(exercise: str) -> Path:
     """``./exercises`` if it exists, else ``.`` if it holds the module, else the project's ``exercises``."""
@@ -69,6 +122,7 @@ def check(*names: str, target: str | Path | None = None, max_examples: int = api
     A name that matches no exercise, or several, prints why and returns None
     (nothing raises in a notebook cell for a typo).
     """
+    notebook = console is None and in_notebook()
     console = console or Console()
     try:
         exercises = [lookup.find_exercise(name) for name in names] or None
@@ -92,7 +146,10 @@ def check(*names: str, target: str | Path | None = None, max_examples: int = api
     except ValueError as error:
         console.print(f"[red]check: {error}[/]", highlight=False)
         return None
-    reports.print_report(report, console, verbose=verbose)
+    if notebook:
+        _display(ReportView(report, verbose=verbose))  # HTML for the theme, clean text/plain: not the terminal's
+    else:
+        reports.print_report(report, console, verbose=verbose)
     try:
         saved = State.for_target(folder, state_dir)
         saved.record(report)
@@ -102,6 +159,12 @@ def check(*names: str, target: str | Path | None = None, max_examples: int = api
     if pictures:
         _display_pictures(report)
     return Checked(report)
+
+
+def _display(view: ReportView) -> None:
+    from IPython.display import display
+
+    display(view)
 
 
 def _display_pictures(report: GradeReport) -> None:

@@ -1,15 +1,20 @@
-"""Report writers: they only serialise a GradeReport (terminal text, JSON)."""
+"""Report writers: they only serialise a GradeReport (terminal text, plain text, HTML, JSON)."""
 
 from __future__ import annotations
 
+import html
+import io
 import json
+import shlex
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
 
+from grader import exercises as course
 from grader import results, visibility
 from grader.results import GradeReport
 
@@ -40,46 +45,83 @@ def write_json(report: GradeReport, path: str | Path) -> None:
 
 
 def print_report(report: GradeReport, console: Console | None = None, *, verbose: bool = False,
-                 learner_view: bool = False) -> None:
+                 learner_view: bool = False, watching: bool = False) -> None:
     """Print the report for a person: a line per exercise, then what to fix.
 
     ``learner_view``: what a learner may see when an instructor holds checks back; while
     the report has hidden checks, it shows the public checks only (never a hidden check's
     name, message or input) and "public checks passed: N/M" instead of a grade.
+
+    Prose (messages) wraps at the console's width; code (snippets, commands, the line of a
+    syntax error under its caret) is never wrapped or cut, so it can be copied and run.
+    ``watching``: printed by ``pixelgrade watch``, which re-grades by itself (no command to grade).
     """
-    console = console or Console()
+    render(report, TerminalWriter(console or Console()), verbose=verbose, learner_view=learner_view,
+           watching=watching)
+
+
+def report_text(report: GradeReport, *, verbose: bool = False, learner_view: bool = False,
+                width: int = 100) -> str:
+    """The terminal report as plain text: no colour, no escape codes (a notebook's text/plain)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, force_jupyter=False,
+                      highlight=False)
+    render(report, TerminalWriter(console), verbose=verbose, learner_view=learner_view)
+    return buffer.getvalue()
+
+
+def report_html(report: GradeReport, *, verbose: bool = False, learner_view: bool = False) -> str:
+    """The report as HTML for a notebook: readable in light and dark themes, every learner text escaped.
+
+    The text inherits the notebook's foreground colour; code blocks get a translucent grey
+    background (no white or black is hard-coded), statuses mid-tone colours that read on both.
+    """
+    writer = HtmlWriter()
+    render(report, writer, verbose=verbose, learner_view=learner_view)
+    return writer.html()
+
+
+def render(report: GradeReport, out: Writer, *, verbose: bool = False, learner_view: bool = False,
+           watching: bool = False) -> None:
+    """Write the report with ``out`` (terminal, plain text or HTML)."""
     if learner_view and visibility.has_hidden(report):
-        _print_public_report(visibility.public_view(report), console, verbose)
+        _render_public_report(visibility.public_view(report), out, verbose, watching)
         return
-    console.print(f"\n[bold]pixelgrade[/] — {escape(report.target)}\n")
+    out.line(f"\n[bold]pixelgrade[/] — {escape(report.target)}\n")
     for exercise in report.exercises:
         style = _STATUS_STYLE.get(exercise.status, "")
         bonus = f"  [cyan]+{_points(exercise.bonus_points)} bonus[/]" if exercise.bonus_points else ""
-        console.print(
+        out.line(
             f" {exercise.number:>2} {exercise.name:<14} "
             f"{_points(exercise.points):>5}/{_points(exercise.max_points):<5} [{style}]{exercise.status}[/]{bonus}"
         )
-    for exercise in report.exercises:
-        _print_details(console, exercise, verbose)
-    _print_grader_errors(console, report)
-    console.print(
+    _render_body(report, out, verbose, watching)
+    out.line(
         f"\n[bold]Total: {_points(report.points)}/{_points(report.max_points)} points[/] "
         f"in {report.seconds:.1f} s"
     )
-    _print_isolation(console, report)
+    _print_isolation(out, report)
 
 
-def _print_isolation(console: Console, report: GradeReport) -> None:
+def _render_body(report: GradeReport, out: Writer, verbose: bool, watching: bool = False) -> None:
+    for exercise in report.exercises:
+        _print_details(out, exercise, verbose)
+    _print_unavailable(out, report)
+    _print_start_here(out, report, watching)
+    _print_grader_errors(out, report)
+
+
+def _print_isolation(out: Writer, report: GradeReport) -> None:
     # Which sandbox protected the run: a plain fact in the footer, never a warning.
     if report.settings.get("isolation"):
-        console.print(f"[dim]isolation: {escape(report.settings['isolation'])}[/]")
-    console.print()
+        out.line(f"[dim]isolation: {escape(report.settings['isolation'])}[/]")
+    out.line("")
 
 
-def _print_details(console: Console, exercise: results.ExerciseResult, verbose: bool) -> None:
+def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool) -> None:
     if exercise.status in ("skipped", "missing") and not verbose:
         if exercise.status == "missing":
-            console.print(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
+            out.line(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
         return
     failing = [c for c in exercise.checks if c.status not in (results.PASSED, results.GRADER_ERROR)]
     if exercise.status == "complete":
@@ -87,48 +129,108 @@ def _print_details(console: Console, exercise: results.ExerciseResult, verbose: 
         failing = [c for c in failing if c.bonus and c.status != results.SKIPPED]
     if (exercise.status == "not started" or not failing) and not verbose:
         return
-    console.print(f"\n[bold underline]{exercise.number}. {exercise.name}[/]")
-    for check in exercise.checks if verbose else failing:
+    out.line(f"\n[bold underline]{exercise.number}. {exercise.name}[/]")
+    # A module that does not import fails every check the same way: say why once, for the exercise.
+    not_run = [c for c in failing if exercise.message and c.message == exercise.message]
+    if not_run:
+        said, _, located = exercise.message.partition("\n")  # the words may wrap; a line and its caret may not
+        out.prose(said, 2)
+        if located:
+            out.block(located, 2)
+        if not verbose:
+            worth = sum(c.max_points for c in not_run if not c.bonus)
+            out.line(f"  [red]✗[/] {len(not_run)} check{'s' if len(not_run) != 1 else ''} not run "
+                     f"[dim](0/{_points(worth)})[/]: the module does not import. Fix the error above and "
+                     "grade again.")
+    for check in exercise.checks if verbose else [c for c in failing if c not in not_run]:
         mark = _CHECK_MARK.get(check.status, "[red]✗[/]")
         if check.bonus and check.status in (results.FAILED, results.ERROR):
             mark = "[cyan]○[/]"  # a bonus not earned is no failure
         worth = f"{_points(check.points)}/{_points(check.max_points)}" + (" bonus" if check.bonus else "")
-        console.print(f"  {mark} {escape(check.title)} [dim]({check.function}, {worth})[/]")
+        out.line(f"  {mark} {escape(check.title)} [dim]({escape(check.function)}, {worth})[/]")
+        if check in not_run:
+            out.line("      [dim]not run: the module does not import[/]")
+            continue
         if check.status != results.PASSED and check.message:
-            console.print(Text(_indent(check.message, 6)))
+            out.prose(check.message, 6)
         if check.status != results.PASSED and check.picture:
-            console.print(Text(f"      Picture: {_shown_path(check.picture)}", style="cyan"), soft_wrap=True)
+            out.prose(f"Picture: {_shown_path(check.picture)}", 6, style="cyan", wrap=False)
         if check.status in (results.FAILED, results.ERROR) and check.snippet:
-            console.print("      [dim]To reproduce:[/]")
-            console.print(Syntax(_indent(check.snippet, 8), "python", theme="ansi_dark", background_color="default"))
+            out.line("      [dim]To reproduce:[/]")
+            out.code(check.snippet, 8)
 
 
-def _print_grader_errors(console: Console, report: GradeReport) -> None:
+def _print_unavailable(out: Writer, report: GradeReport) -> None:
+    """Exercises skipped because an optional package is missing: why, and the command that installs it."""
+    by_needs: dict[tuple, list[results.ExerciseResult]] = {}
+    for exercise in report.exercises:
+        known = course.BY_NAME.get(exercise.name)
+        if (exercise.status == "skipped" and known is not None and known.needs
+                and any(c.message.startswith("needs ") for c in exercise.checks)):
+            by_needs.setdefault(known.needs, []).append(exercise)
+    for needs, skipped in by_needs.items():
+        names = ", ".join(f"{e.number}. {e.name}" for e in skipped)
+        they = "they need" if len(skipped) > 1 else "it needs"
+        out.line(f"\n[bold]{escape(names)}[/]: skipped, because {they} {escape(', '.join(needs))}, which is not "
+                 "installed for this Python. Install it with:")
+        out.code(course.install_command(needs), 4)
+        if (course.PROJECT_ROOT / "noxfile.py").exists():
+            out.line("  or grade in an environment of its own, which nox builds with it installed:")
+            out.code("\n".join(f"cd {shlex.quote(str(course.PROJECT_ROOT))} && python3 -m nox -s {e.name}"
+                               for e in skipped), 4)
+
+
+def _print_start_here(out: Writer, report: GradeReport, watching: bool = False) -> None:
+    """For exercises not started yet: the file to edit, its page, the hint command (once, for the first)."""
+    waiting = sorted((e for e in report.exercises if e.status == "not started"), key=lambda e: e.number)
+    if not waiting:
+        return
+    started = [e for e in report.exercises if e.status not in ("not started", "missing", "skipped")]
+    first = waiting[0]
+    known = course.BY_NAME.get(first.name)
+    heading = "Start here" if not started else "Not started yet"
+    out.line(f"\n[bold]{heading}: {first.number}. {escape(first.name)}[/] — {escape(first.title)}")
+    default = Path(report.target).resolve() == Path("exercises").resolve()
+    target = "" if default else f" --target {shlex.quote(report.target)}"
+    edit = _shown_path(str(Path(report.target) / f"{first.name}.py"))
+    out.line(f"  Edit    {escape(edit)}  [dim](every place to fill in is marked # TODO:)[/]", wrap=False)
+    if known is not None and known.page.exists():
+        out.line(f"  Read    {escape(_shown_path(str(known.page)))}  [dim](the idea, the pitfalls, a picture)[/]",
+                 wrap=False)
+    out.line(f"  Stuck?  pixelgrade hint {escape(first.name)}", wrap=False)
+    if not watching:
+        out.line(f"  Grade   pixelgrade {escape(first.name)}{escape(target)}", wrap=False)
+        out.line(f"  Watch   pixelgrade watch{escape(target)}  [dim](re-grades on every save)[/]", wrap=False)
+    more = len(waiting) - 1
+    if more:
+        out.line(f"  [dim]{more} more exercise{'s are' if more > 1 else ' is'} not started yet: "
+                 f"{'take them' if more > 1 else 'it comes'} after this one, in course order.[/]")
+
+
+def _print_grader_errors(out: Writer, report: GradeReport) -> None:
     errors = report.grader_errors
     if not errors:
         return
-    console.print(f"\n[bold magenta]pixelgrade itself failed in {len(errors)} check(s).[/] "
-                  "This is not your fault; please report it to your instructor.")
+    out.line(f"\n[bold magenta]pixelgrade itself failed in {len(errors)} check(s).[/] "
+             "This is not your fault; please report it to your instructor.")
     for check in errors:
-        console.print(f"  [magenta]![/] {escape(check.id)}")
-        console.print(Text(_indent(check.message, 6)))
+        out.line(f"  [magenta]![/] {escape(check.id)}")
+        out.prose(check.message, 6)
 
 
-def _print_public_report(public: GradeReport, console: Console, verbose: bool) -> None:
+def _render_public_report(public: GradeReport, out: Writer, verbose: bool, watching: bool = False) -> None:
     """The learner view of a report whose hidden checks were left out: counts, no grade."""
-    console.print(f"\n[bold]pixelgrade[/] — {escape(public.target)}\n")
+    out.line(f"\n[bold]pixelgrade[/] — {escape(public.target)}\n")
     for exercise in public.exercises:
         style = _STATUS_STYLE.get(exercise.status, "")
         passed, total = visibility.exercise_public_counts(exercise)
-        console.print(f" {exercise.number:>2} {exercise.name:<14} {passed:>3}/{total:<3} public checks passed "
-                      f"[{style}]{exercise.status}[/]")
-    for exercise in public.exercises:
-        _print_details(console, exercise, verbose)
-    _print_grader_errors(console, public)
+        out.line(f" {exercise.number:>2} {exercise.name:<14} {passed:>3}/{total:<3} public checks passed "
+                 f"[{style}]{exercise.status}[/]")
+    _render_body(public, out, verbose, watching)
     passed, total = visibility.public_counts(public)
-    console.print(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "
-                  "that are not shown here, so this is not your final grade.")
-    _print_isolation(console, public)
+    out.line(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "
+             "that are not shown here, so this is not your final grade.")
+    _print_isolation(out, public)
 
 
 def _shown_path(path: str) -> str:
@@ -141,7 +243,116 @@ def _shown_path(path: str) -> str:
 
 def _indent(text: str, spaces: int) -> str:
     pad = " " * spaces
-    return "\n".join(pad + line for line in text.splitlines())
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
+
+
+# -- writers: the same report as terminal text, plain text or HTML ----------------------------------
+class Writer:
+    """Where a report goes: lines of report markup, prose that may wrap, code that never does."""
+
+    def line(self, markup: str, *, wrap: bool = True) -> None:
+        """A line of the report's own markup (rich markup; learner text in it is ``escape``d)."""
+        raise NotImplementedError
+
+    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
+        """Plain text (a message, which may hold the learner's own words), indented; it may wrap."""
+        raise NotImplementedError
+
+    def code(self, text: str, indent: int) -> None:
+        """Python or shell code to copy: indented, highlighted, never wrapped or cut."""
+        raise NotImplementedError
+
+    def block(self, text: str, indent: int) -> None:
+        """Preformatted text whose lines must stay as they are (a syntax error's line and caret)."""
+        raise NotImplementedError
+
+
+class TerminalWriter(Writer):
+    def __init__(self, console: Console):
+        self.console = console
+
+    def line(self, markup: str, *, wrap: bool = True) -> None:
+        self.console.print(markup, soft_wrap=None if wrap else True)  # None: the console's own setting
+
+    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
+        self.console.print(Text(_indent(text, indent), style=style), soft_wrap=None if wrap else True)
+
+    def code(self, text: str, indent: int) -> None:
+        # soft_wrap: printed as is, however wide the terminal (a cut or wrapped line would not run).
+        syntax = Syntax("", "python", theme="ansi_dark", background_color="default")
+        highlighted = syntax.highlight(_indent(text, indent))
+        highlighted.rstrip()
+        self.console.print(highlighted, soft_wrap=True)
+
+    def block(self, text: str, indent: int) -> None:
+        self.console.print(Text(_indent(text, indent)), soft_wrap=True)
+
+
+# Mid-tone colours that read on a light and on a dark background alike.
+_HTML_COLOURS = {
+    "red": "#d0453b", "green": "#2f9e44", "yellow": "#b8860b", "blue": "#3b7dd8", "magenta": "#b64fc8",
+    "cyan": "#1c9aa8", "white": "inherit", "black": "inherit",
+}
+_CODE_STYLE = ("background: rgba(127, 127, 127, 0.12); color: inherit; padding: 0.4em 0.6em; margin: 0.2em 0 0.4em "
+               "{indent}ch; border-radius: 4px; white-space: pre; overflow-x: auto; font-family: inherit")
+_BLOCK_STYLE = ("background: transparent; color: inherit; padding: 0; margin: 0.2em 0 0.4em {indent}ch; "
+                "white-space: pre; overflow-x: auto; font-family: inherit")
+
+
+class HtmlWriter(Writer):
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def html(self) -> str:
+        body = "\n".join(self.parts)
+        return ('<div class="pixelgrade-report" style="font-family: var(--jp-code-font-family, monospace); '
+                f'color: inherit; background: transparent; line-height: 1.45">\n{body}\n</div>')
+
+    def line(self, markup: str, *, wrap: bool = True) -> None:
+        for piece in markup.split("\n"):
+            text = Text.from_markup(piece)
+            inner = "".join(_html_span(segment.text, segment.style) for segment in text.render(_PLAIN_CONSOLE))
+            white_space = "pre-wrap" if wrap else "pre"
+            self.parts.append(f'<div style="white-space: {white_space}; min-height: 1.45em">{inner}</div>')
+
+    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
+        colour = _html_style(Style.parse(style)) if style else ""
+        white_space = "pre-wrap" if wrap else "pre"
+        self.parts.append(f'<div style="white-space: {white_space}; margin-left: {indent}ch;{colour}">'
+                          f"{html.escape(text)}</div>")
+
+    def code(self, text: str, indent: int) -> None:
+        self.parts.append(f'<pre style="{_CODE_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
+
+    def block(self, text: str, indent: int) -> None:
+        self.parts.append(f'<pre style="{_BLOCK_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
+
+
+_PLAIN_CONSOLE = Console(file=io.StringIO(), color_system=None, force_jupyter=False, force_terminal=False)
+
+
+def _html_style(style: Style | None) -> str:
+    if style is None:
+        return ""
+    css = []
+    if style.color is not None and not style.color.is_default:
+        name = style.color.name.removeprefix("bright_")
+        css.append(f"color: {_HTML_COLOURS.get(name) or style.color.get_truecolor().hex}")
+    if style.bold:
+        css.append("font-weight: bold")
+    if style.dim:
+        css.append("opacity: 0.7")
+    if style.italic:
+        css.append("font-style: italic")
+    if style.underline:
+        css.append("text-decoration: underline")
+    return "; ".join(css)
+
+
+def _html_span(text: str, style: Style | None) -> str:
+    css = _html_style(style)
+    escaped = html.escape(text)
+    return f'<span style="{css}">{escaped}</span>' if css else escaped
 
 
 class Progress:

@@ -192,7 +192,7 @@ class GradingPlugin:
             )
             missing = _missing_needs(exercise)
             if missing:
-                item.add_marker(pytest.mark.skip(reason=f"needs {', '.join(missing)}, which is not installed"))
+                item.add_marker(pytest.mark.skip(reason=exercise.unavailable_reason(missing)))
             # The report uses our own messages; pytest's traceback rendering (which
             # parses source for every frame, Hypothesis' included) would cost ~1 s per failure.
             item.repr_failure = item._repr_failure_py = _plain_failure
@@ -238,6 +238,8 @@ class GradingPlugin:
                 check.snippet = getattr(error, "snippet", "")
                 check.misconception = getattr(error, "misconception", "")
                 check.picture = pictures.save_for(error, check, self.target)  # best-effort, never raises
+                if isinstance(error, failures.ImportFailed):  # said once, for the exercise (grader.reports)
+                    self.results[check.exercise].message = check.message
                 return
         if isinstance(error, AssertionError):  # a plain assert in a check
             check.status, check.message = results.FAILED, str(error) or "a check failed"

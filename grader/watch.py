@@ -116,7 +116,7 @@ class Watcher:
             self.console.print(f"[magenta]pixelgrade itself failed while grading {name} (not your fault): "
                                f"{escape(type(error).__name__)}: {escape(str(error))}[/]")
             return None
-        reports.print_report(report, self.console)
+        reports.print_report(report, self.console, watching=True)
         self.state.record(report)
         try:
             self.state.save()
@@ -134,8 +134,17 @@ class Watcher:
         return (present or waiting or [None])[0]
 
     def next_after(self, name: str) -> course.Exercise | None:
-        """The next exercise not saved as complete, in course order after ``name`` (then from the start)."""
-        done = set(self.done())
+        """What to do after ``name`` is complete: the first exercise, in course order, not saved as complete.
+
+        Earlier unfinished work comes first (completing a later exercise never skips it). Only
+        exercises with a module here count; when none is left, the next one after ``name`` in
+        course order (then from the start), whose module is still to be created.
+        """
+        done = set(self.done()) | {name}
+        present = [e for e in course.EXERCISES
+                   if e.name not in done and e.has_checks and self._path(e.name).exists()]
+        if present:
+            return present[0]
         names = [e.name for e in course.EXERCISES]
         at = names.index(name)
         for candidate in names[at + 1:] + names[:at]:

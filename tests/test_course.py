@@ -75,3 +75,54 @@ def test_nox_sessions_follow_the_course():
     assert listed == [e.name for e in COURSE]
     ml = [e.name for e in COURSE if "tensorflow" in e.needs]
     assert re.findall(r'"(\w+)"', noxfile.split("ML_EXERCISES = [", 1)[1].split("]", 1)[0]) == ml
+
+
+# -- the pages teach the idea without handing over the answer ---------------------------------------
+# Code that is a solution rather than a pointer: a NumPy call with its arguments, broadcasting with new
+# axes, a reduction or reshape chained on an array, a call's result indexed by an array (a lookup
+# table applied), a comparison of comparisons (the crossing test), integer division by the size.
+_ANSWER_CODE = [
+    r"\bnp\.\w+\([^)]+\)",
+    r"\[\s*:\s*,\s*None\s*\]|\[\s*None\s*\]|np\.newaxis",
+    r"\.\s*(?:sum|ravel|reshape|cumsum|argmin|argmax|mean|astype|flatten)\s*\(",
+    r"\w\)\s*\[\s*\w+\s*\]",
+    r"\)\s*!=\s*\(",
+    r"//\s*\w+\.size",
+]
+PAGES = sorted((PROJECT_ROOT / "docs").glob("[0-9][0-9]-*.md"))
+
+
+def _code_in(markdown: str) -> list[str]:
+    blocks = re.findall(r"```.*?\n(.*?)```", markdown, flags=re.S)
+    spans = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", markdown, flags=re.S))
+    return blocks + spans
+
+
+def _solution_lines(name: str) -> set[str]:
+    """The statements of a reference's public functions, whitespace-normalised (long enough to be an answer)."""
+    source = (SOLUTIONS / f"{name}.py").read_text()
+    lines = set()
+    for function, node in _functions(SOLUTIONS / f"{name}.py").items():
+        if function.startswith("_"):
+            continue
+        for statement in ast.walk(node):
+            if isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign, ast.Expr)) and not (
+                    isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+                text = " ".join((ast.get_source_segment(source, statement) or "").split())
+                text = text.removeprefix("return ")
+                if len(text) >= 20 and "(" in text:
+                    lines.add(text)
+    return lines
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.name)
+def test_pages_hand_over_no_solution_code(page):
+    text = page.read_text()
+    for code in _code_in(text):
+        for pattern in _ANSWER_CODE:
+            assert not re.search(pattern, code), f"docs/{page.name}: `{code}` hands over code of a solution"
+    name = page.stem.split("-", 1)[1]
+    if (SOLUTIONS / f"{name}.py").exists():
+        flat = " ".join(text.split())
+        for line in _solution_lines(name):
+            assert line not in flat, f"docs/{page.name} quotes the reference solution: {line}"

@@ -1,5 +1,6 @@
 """The learner's tools: watch mode, hints, list, failure pictures, show, check() and the exercise pages."""
 
+import html
 import io
 import json
 import os
@@ -18,7 +19,7 @@ from rich.console import Console
 from grader import api, cli, hints, listing, lookup, pictures, show, watch
 from grader.exercises import EXERCISES as COURSE
 from grader.exercises import PROJECT_ROOT
-from grader.results import CheckResult
+from grader.results import CheckResult, ExerciseResult, GradeReport
 from grader.state import State
 
 TOTAL = len(COURSE)
@@ -202,6 +203,61 @@ def test_check_resolves_a_name_and_prints_the_report(tmp_path):
     assert "ambiguous" in _text(buffer)
 
 
+class _Printer:  # IPython's pretty printer, as far as _repr_pretty_ uses it
+    def __init__(self):
+        self.parts = []
+
+    def text(self, value):
+        self.parts.append(value)
+
+
+def _learner_text_report():
+    sneaky = '<script>alert("x")</script> & <b>bold</b>'
+    check = CheckResult("histogram::a", "histogram", "histogram", f"a check {sneaky}", 2, status="error",
+                        message=f"Called `histogram(image: uint8 (1,))`: it raised ValueError: {sneaky}.",
+                        snippet="import numpy as np\nfrom histogram import histogram\n\n"
+                                "print(histogram(np.zeros(1) < 1))")
+    passed = CheckResult("histogram::b", "histogram", "histogram", "b", 1, points=1, status="passed")
+    stub = CheckResult("intensity::a", "intensity", "negative", "a", 1, status="not_started", message="not started")
+    exercises = [ExerciseResult("histogram", "Histograms", 3, [check, passed]),
+                 ExerciseResult("intensity", "Point transforms", 2, [stub])]
+    return GradeReport(target="exercises", exercises=exercises, settings={"isolation": "plain"}), sneaky
+
+
+def test_notebook_report_reads_cleanly_in_light_and_dark_themes():
+    from grader.notebook import Checked, ReportView
+
+    report, sneaky = _learner_text_report()
+    view = ReportView(report)
+    bundle = view._repr_mimebundle_()
+    printer = _Printer()
+    view._repr_pretty_(printer, False)
+    for plain in (bundle["text/plain"], repr(view), "".join(printer.parts), repr(Checked(report))):
+        assert "\x1b" not in plain
+    assert sneaky in bundle["text/plain"] and "To reproduce:" in bundle["text/plain"]
+    page = bundle["text/html"]
+    assert sneaky not in page and "<script>" not in page and "<b>bold" not in page
+    assert html.escape(sneaky) in page  # the learner's words, escaped, in the title and the message
+    assert html.escape("print(histogram(np.zeros(1) < 1))") in page
+    assert not re.search(r"background(-color)?\s*:\s*(white|black|#fff\b|#ffffff|#000\b|#000000)", page, re.I)
+    assert not re.search(r"(?<!-)color\s*:\s*(white|black|#fff\b|#ffffff|#000\b|#000000)", page, re.I)
+    assert "rgba(127, 127, 127, 0.12)" in page and "color: inherit" in page
+    assert "\x1b" not in page
+
+
+def test_check_in_a_notebook_displays_html_and_clean_text(tmp_path, monkeypatch):
+    from grader import notebook
+
+    shown = []
+    monkeypatch.setattr(notebook, "in_notebook", lambda: True)
+    monkeypatch.setattr(notebook, "_display", shown.append)
+    result = notebook.check("cumulative", target=SOLUTIONS, max_examples=2, state_dir=tmp_path)
+    assert result.complete and len(shown) == 1
+    bundle = shown[0]._repr_mimebundle_()
+    assert "\x1b" not in bundle["text/plain"] and "histogram" in bundle["text/plain"]
+    assert "complete" in bundle["text/html"] and "<div" in bundle["text/html"]
+
+
 # -- show ----------------------------------------------------------------------------------------
 def test_show_draws_reference_and_learner_pictures(tmp_path, capsys):
     target = _copy_stub(make_submission(tmp_path / "work", ["sobel"]), "networks")  # a stub: "not started" tiles
@@ -233,6 +289,24 @@ def test_watch_step_regrades_a_change_and_moves_on(tmp_path):
     assert f"1/{TOTAL} exercises done" in after and "Next: 4. equalisation" in after
     assert watcher.current.name == "equalisation"
     assert State(tmp_path / "state").done(target) == ["histogram"]
+
+
+def test_watch_after_a_complete_exercise_goes_back_to_unfinished_earlier_ones(tmp_path):
+    # arrays complete, intensity not started (the current one); histogram is saved complete ahead of time.
+    target = _copy_stub(_copy_stub(make_submission(tmp_path / "work", ["arrays"]), "intensity"), "equalisation")
+    _copy_stub(target, "histogram")
+    console, buffer = _console()
+    watcher = watch.Watcher(target, console=console, max_examples=2, state_dir=tmp_path / "state", settle=0.05)
+    watcher.begin()
+    assert watcher.current.name == "intensity" and State(tmp_path / "state").done(target) == ["arrays"]
+    first = _text(buffer)
+    (target / "histogram.py").write_text((SOLUTIONS / "histogram.py").read_text())
+    assert watcher.step() == ["histogram"]
+    after = _text(buffer)[len(first):]
+    assert "3. histogram is complete" in after and f"2/{TOTAL} exercises done" in after
+    assert "Next: 2. intensity" in after and "Next: 4." not in after
+    assert watcher.current.name == "intensity"
+    assert watcher.next_after("histogram").name == "intensity"
 
 
 def test_watch_command_sees_an_edit(tmp_path):

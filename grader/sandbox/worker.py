@@ -206,12 +206,24 @@ def _error(exc: BaseException, learner_file: str) -> dict:
         message = "<the exception's message could not be shown>"
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == learner_file]
     where = [f"line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]]
-    return {
+    error = {
         "types": [cls.__name__ for cls in type(exc).__mro__],
         "message": message[:2000],
         "where": where,
         "code": exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else None,
     }
+    if isinstance(exc, SyntaxError):
+        # Where Python could not read the module: enough to draw its own "line, then a caret" message.
+        error["syntax"] = {
+            "msg": str(exc.msg or "")[:500],
+            "filename": os.path.basename(exc.filename or ""),
+            "lineno": exc.lineno if isinstance(exc.lineno, int) else None,
+            "offset": exc.offset if isinstance(exc.offset, int) else None,
+            "end_lineno": exc.end_lineno if isinstance(exc.end_lineno, int) else None,
+            "end_offset": exc.end_offset if isinstance(exc.end_offset, int) else None,
+            "text": str(exc.text)[:500] if exc.text is not None else None,
+        }
+    return error
 
 
 def _snapshot(values):
