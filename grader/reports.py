@@ -6,6 +6,7 @@ import html
 import io
 import json
 import shlex
+import textwrap
 from pathlib import Path
 
 from rich.console import Console
@@ -275,7 +276,17 @@ class TerminalWriter(Writer):
         self.console.print(markup, soft_wrap=None if wrap else True)  # None: the console's own setting
 
     def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
-        self.console.print(Text(_indent(text, indent), style=style), soft_wrap=None if wrap else True)
+        if not wrap:
+            self.console.print(Text(_indent(text, indent), style=style), soft_wrap=True)
+            return
+        # Wrapped lines keep the indent, so that a message stays under its check.
+        width = max(self.console.width, indent + 20)
+        lines = []
+        for line in text.splitlines():
+            lead = " " * (indent + len(line) - len(line.lstrip(" ")))  # a line's own indent is kept too
+            lines.append(textwrap.fill(line.strip(" "), width, initial_indent=lead, subsequent_indent=lead,
+                                       break_long_words=False, break_on_hyphens=False) if line.strip() else "")
+        self.console.print(Text("\n".join(lines), style=style), soft_wrap=True)
 
     def code(self, text: str, indent: int) -> None:
         # soft_wrap: printed as is, however wide the terminal (a cut or wrapped line would not run).
