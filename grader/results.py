@@ -39,6 +39,9 @@ class CheckResult:
     hidden: bool = False  # an instructor's hidden check: never shown in learner-facing output
     guard: bool = False  # counts only once another check of the same function passes (grader.marks)
     misconception: str = ""  # the common mistake the failure was diagnosed as (grader.diagnosis), or ""
+    # Figures a check measured, recorded with pytest's ``record_property`` (the speed
+    # checks' times: "seconds", "reference_seconds", "ratio"); for the class report.
+    measurements: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -212,6 +212,9 @@ class GradingPlugin:
         check = self.by_id.get(_key(item))
         if check is None:
             return
+        if report.when == "call":
+            check.measurements = {str(name): value for name, value in report.user_properties
+                                  if isinstance(value, (int, float, str))}
         if report.when == "call" and report.passed:
             check.status, check.points = results.PASSED, check.max_points
         elif report.skipped and report.when in ("setup", "call"):

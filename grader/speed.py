@@ -48,12 +48,14 @@ def _ms(seconds: float) -> str:
 
 
 def expect_fast(learner, function: str, reference_function, *args, check=None, what: str = "",
-                **kwargs) -> float:
+                record=None, **kwargs) -> float:
     """The learner's ``function(*args, **kwargs)`` must be at most ``SLOWER_AT_MOST`` x the reference's time.
 
     ``check(got, expected)`` compares the learner's result with the reference's
     first (a comparison helper of :mod:`grader.expect`). ``what`` names the input
-    in the message ("a 512 x 512 image and a 5 x 5 kernel"). Returns the ratio.
+    in the message ("a 512 x 512 image and a 5 x 5 kernel"). ``record``: pytest's
+    ``record_property``, to keep the times in the results (the class report shows them).
+    Returns the ratio.
     """
     got = learner.call(function, *args, _timeout=TIMEOUT_S, **kwargs)
     call = learner.last
@@ -73,6 +75,10 @@ def expect_fast(learner, function: str, reference_function, *args, check=None, w
             reference_times.append(_timed(reference_function, *args, **kwargs)[1])
     mine, theirs = statistics.median(learner_times), statistics.median(reference_times)
     ratio = mine / max(theirs, 1e-9)
+    if record is not None:
+        record("seconds", round(mine, 6))
+        record("reference_seconds", round(theirs, 6))
+        record("ratio", round(ratio, 3))
     runs = f"median of {RUNS} calls each" if len(learner_times) > 1 else "one call: too slow to repeat"
     expect(
         ratio <= SLOWER_AT_MOST,

@@ -291,7 +291,8 @@ def test_input_unchanged(learner, function):
 
 # -- the optional speed bonus (last: a call that times out is not made again) ------
 @graded("otsu_threshold", 1, bonus=True)
-def test_otsu_speed(learner, reference):
+def test_otsu_speed(learner, reference, record_property):
     """otsu_threshold is fast: a 2048 x 2048 image in at most 10x the reference's time"""
     expect_fast(learner, "otsu_threshold", reference.otsu_threshold, four_megapixels(),
-                check=lambda got, expected: expect_int(got, expected), what="a 2048 × 2048 (4-megapixel) image")
+                check=lambda got, expected: expect_int(got, expected),
+                record=record_property, what="a 2048 × 2048 (4-megapixel) image")
