@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader import batch, gradebook
+from grader import batch, gradebook, visibility
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -40,22 +40,84 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError) as error:
         print(f"pixelgrade summary: cannot read {str(file)!r}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if isinstance(data, dict) and data.get("format") == batch.FORMAT:
-        report = batch.BatchReport.from_dict(data)
-        text, junit = gradebook.markdown_summary(report), gradebook.junit_text(report)
-    elif isinstance(data, dict) and "exercises" in data:
-        report = batch.report_from_dict(data)
-        text = gradebook.markdown_for_report(report, learner_view=args.learner_view)
-        junit = gradebook.junit_for_report(report)
-        if args.text:
-            text = gradebook.learner_text(report) if args.learner_view else _terminal_text(report)
-    else:
-        print(f"pixelgrade summary: {str(file)!r} holds no pixelgrade results", file=sys.stderr)
+    try:
+        text, junit = _summarise(data, learner_view=args.learner_view, as_text=args.text)
+    except (KeyError, TypeError, ValueError) as error:
+        print(f"pixelgrade summary: {str(file)!r} holds no pixelgrade results ({error}): expected the JSON of "
+              "`pixelgrade --json`, a batch's batch.json (or its folder) or one of its per-submission/<id>.json",
+              file=sys.stderr)
         return EXIT_USAGE
     if args.junit:
         Path(args.junit).write_text(junit, encoding="utf-8")
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _summarise(data, *, learner_view: bool, as_text: bool) -> tuple[str, str]:
+    """(the summary, its JUnit XML) of any of the three result files, honouring both flags.
+
+    A learner view is built from :func:`grader.visibility.public_view` of each report, so
+    no hidden check's name, message or input reaches it, whatever the file.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if data.get("format") == batch.FORMAT:
+        report = batch.BatchReport.from_dict(data)
+        if learner_view:
+            return _per_row(report.rows, as_text), _junit_of_rows(report, public=True)
+        text = _batch_text(report) if as_text else gradebook.markdown_summary(report)
+        return text, gradebook.junit_text(report)
+    if "report" in data and "status" in data:  # per-submission/<id>.json: one row of a batch
+        row = batch.SubmissionRow.from_dict(data)
+        if learner_view:
+            return _per_row([row], as_text), gradebook.junit_for_report(visibility.public_view(row.report), row.id)
+        return _one(row.report, learner_view=False, as_text=as_text, notes=row.notes), \
+            gradebook.junit_for_report(row.report, row.id)
+    if "exercises" in data:
+        report = batch.report_from_dict(data)
+        shown = visibility.public_view(report) if learner_view else report
+        return _one(report, learner_view=learner_view, as_text=as_text), gradebook.junit_for_report(shown)
+    raise ValueError("none of the keys of a pixelgrade result")
+
+
+def _one(report, *, learner_view: bool, as_text: bool, notes=()) -> str:
+    if as_text:
+        text = gradebook.learner_text(report) if learner_view else _terminal_text(report)
+    else:
+        text = gradebook.markdown_for_report(report, learner_view=learner_view)
+    return "".join(f"Note: {note}\n" for note in notes) + text
+
+
+def _per_row(rows, as_text: bool) -> str:
+    """What each learner may see of their row: their public report and the notes meant for them."""
+    parts = []
+    for row in rows:
+        heading = f"== {row.id} ==\n" if as_text else f"# {row.id}\n\n"
+        feedback = "".join(f"- {note}\n" for note in row.feedback)
+        parts.append(heading + feedback + _one(row.report, learner_view=True, as_text=as_text))
+    return "\n".join(parts)
+
+
+def _junit_of_rows(report: batch.BatchReport, *, public: bool) -> str:
+    import copy
+
+    shown = copy.copy(report)
+    shown.rows = [copy.copy(row) for row in report.rows]
+    for row in shown.rows:
+        row.report = visibility.public_view(row.report) if public else row.report
+        row.notes = [] if public else row.notes  # notes may name checks an instructor holds back
+    return gradebook.junit_text(shown)
+
+
+def _batch_text(report: batch.BatchReport) -> str:
+    """The batch's table as plain text: a row per submission, its status, points per exercise, total."""
+    header = ["submission", "status", *report.exercises, "total"]
+    rows = [[row.id, row.status, *(f"{row.points.get(name, 0.0):g}" for name in report.exercises),
+             f"{row.total:g}/{row.max_total:g}"] for row in report.rows]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
+             for line in [header, *rows]]
+    return f"pixelgrade: {len(report.rows)} submissions\n\n" + "\n".join(lines) + "\n"
 
 
 def _terminal_text(report) -> str:

@@ -1,0 +1,79 @@
+"""`pixelgrade summary`: every result file, every flag, and no hidden check in any learner view."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from grader import batch as batches
+from grader import gradebook, results, summary_cli
+from grader.results import CheckResult, ExerciseResult, GradeReport
+
+SECRET = "ZEBRA-7731"  # in every hidden check's title, message and snippet
+
+
+def _report(name: str) -> GradeReport:
+    public = CheckResult(id="histogram::test_counts", exercise="histogram", function="histogram",
+                         title="histogram counts each value", max_points=2, points=0, status=results.FAILED,
+                         message="Called `histogram(image: uint8 (2, 2))`: returned ...", snippet="print(1)")
+    hidden = CheckResult(id=f"histogram::hidden::test_{SECRET}", exercise="histogram", function="histogram",
+                         title=f"hidden {SECRET}", max_points=3, points=0, status=results.FAILED,
+                         message=f"Called `histogram(image={SECRET})`", snippet=f"image = {SECRET!r}", hidden=True)
+    exercise = ExerciseResult("histogram", "Histograms", 3, [public, hidden])
+    return GradeReport(target=name, exercises=[exercise], settings={"hidden_checks": SECRET})
+
+
+@pytest.fixture
+def files(tmp_path):
+    row = batches.SubmissionRow(id="ada", source="ada", status=batches.GRADED, report=_report("ada"),
+                                notes=[f"missing check hidden::test_{SECRET}"], feedback=["your notebook: ..."])
+    batch = batches.BatchReport(exercises=["histogram"], rows=[row])
+    (tmp_path / "batch.json").write_text(json.dumps(batch.to_dict()))
+    (tmp_path / "ada.json").write_text(gradebook.submission_json(row))
+    (tmp_path / "results.json").write_text(json.dumps(_report("exercises").to_dict()))
+    return {"batch folder": tmp_path, "per-submission file": tmp_path / "ada.json",
+            "pixelgrade --json": tmp_path / "results.json"}
+
+
+FLAGS = [[], ["--text"]]
+
+
+@pytest.mark.parametrize(("kind", "flags"), list(itertools.product(
+    ["batch folder", "per-submission file", "pixelgrade --json"], FLAGS)))
+def test_no_learner_view_shows_a_hidden_check(files, tmp_path, capsys, kind, flags):
+    junit = tmp_path / "junit.xml"
+    assert summary_cli.main([str(files[kind]), "--learner-view", "--junit", str(junit), *flags]) == 0
+    printed = capsys.readouterr().out
+    assert "histogram counts each value" in printed  # the public check is there ...
+    assert SECRET not in printed and SECRET not in junit.read_text()  # ... and nothing of the hidden one
+    assert "public checks passed" in printed.lower()
+
+
+@pytest.mark.parametrize(("kind", "flags"), list(itertools.product(
+    ["batch folder", "per-submission file", "pixelgrade --json"], FLAGS)))
+def test_the_instructor_view_has_everything(files, tmp_path, capsys, kind, flags):
+    """The same files do hold the hidden check: the learner-view test above can fail."""
+    junit = tmp_path / "junit.xml"
+    assert summary_cli.main([str(files[kind]), "--junit", str(junit), *flags]) == 0
+    printed = capsys.readouterr().out
+    assert SECRET in junit.read_text()
+    if kind != "batch folder":  # a batch's instructor summary is its table, without check titles
+        assert SECRET in printed
+
+
+def test_text_and_markdown_differ_for_a_batch(files, capsys):
+    summary_cli.main([str(files["batch folder"])])
+    markdown = capsys.readouterr().out
+    summary_cli.main([str(files["batch folder"]), "--text"])
+    text = capsys.readouterr().out
+    assert markdown.startswith("## pixelgrade") and "|" in markdown
+    assert text.startswith("pixelgrade: 1 submissions") and "|" not in text
+
+
+def test_not_pixelgrade_results_is_a_usage_error(tmp_path, capsys):
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"hello": 1}))
+    assert summary_cli.main([str(other)]) == summary_cli.EXIT_USAGE
+    assert "holds no pixelgrade results" in capsys.readouterr().err
