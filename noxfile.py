@@ -5,6 +5,7 @@
     nox -s solutions      grade the reference solutions (must get full marks)
     nox -s tests          the project's own tests
     nox -s lint           ruff
+    nox -s mutants        mutation testing of the checks (slow; not a default session)
 
 Environments are reused between runs and built with uv when it is available.
 Only the sessions that need TensorFlow (the machine-learning exercises) install it.
@@ -80,21 +81,27 @@ def solutions(session: nox.Session) -> None:
     session.run("pixelgrade", "--target", "solutions", "--require-full", *session.posargs, env=_env())
 
 
-def _install_bubblewrap(session: nox.Session) -> None:
-    """bubblewrap gives the sandbox its namespaces; the tests grade hostile code at the full level.
+# Programs the tests need from the system, by command -> Debian package: bubblewrap gives
+# the sandbox its namespaces (the tests grade hostile code at the full level); Chromium
+# opens the class report in a real browser (tests/test_class_report.py).
+SYSTEM_PACKAGES = {"bwrap": "bubblewrap", "chromium": "chromium"}
 
-    Installed with apt where the session runs as root on Debian or Ubuntu (CI); elsewhere
-    the tests run at whatever level the machine has (README: Safety).
+
+def _install_system_packages(session: nox.Session) -> None:
+    """Installed with apt where the session runs as root on Debian or Ubuntu (CI).
+
+    Elsewhere the tests run with what the machine has: the sandbox at its level (README:
+    Safety), the browser test skipped with its reason.
     """
-    if shutil.which("bwrap") or not sys.platform.startswith("linux") or os.geteuid() != 0 \
-            or not shutil.which("apt-get"):
+    missing = [package for command, package in SYSTEM_PACKAGES.items() if not shutil.which(command)]
+    if not missing or not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
     quiet = {"silent": True, "external": True}
     try:
-        session.run("apt-get", "install", "-y", "-q", "bubblewrap", **quiet)
+        session.run("apt-get", "install", "-y", "-q", *missing, **quiet)
     except nox.command.CommandFailed:  # an old package list: refresh it once
         session.run("apt-get", "update", "-q", **quiet)
-        session.run("apt-get", "install", "-y", "-q", "bubblewrap", **quiet)
+        session.run("apt-get", "install", "-y", "-q", *missing, **quiet)
 
 
 @nox.session
@@ -105,8 +112,9 @@ def tests(session: nox.Session) -> None:
     installed here too, so that their checks, tests and doctests run in CI.
     """
     needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
-    _install(session, *(["ml"] if needs_ml else []))
-    _install_bubblewrap(session)
+    # dev: cosmic-ray, for the fixed sample of mutants in tests/test_mutants.py.
+    _install(session, "dev", *(["ml"] if needs_ml else []))
+    _install_system_packages(session)
     doctested = IMAGE_EXERCISES + (ML_EXERCISES if needs_ml else [])
     solution_files = [f"solutions/{name}.py" for name in doctested if (ROOT / "solutions" / f"{name}.py").exists()]
     session.run("pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider", *solution_files)
@@ -117,7 +125,19 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the checks: mutate solutions/ (in copies), grade each mutant, report survivors.
+
+    Slow (every image exercise, a second or more per mutant): run on demand, e.g.
+    ``nox -s mutants -- histogram`` or ``nox -s mutants -- --sample 50``; see tools/mutants.py.
+    """
+    needs_ml = any(name in session.posargs for name in ML_EXERCISES)
+    _install(session, "dev", *(["ml"] if needs_ml else []))
+    session.run("python", str(ROOT / "tools" / "mutants.py"), *session.posargs, env=_env())
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff, on the grader, the references and the tests."""
     session.install("ruff")
-    session.run("ruff", "check", "grader", "solutions", "tests", "noxfile.py")
+    session.run("ruff", "check", "grader", "solutions", "tests", "tools", "noxfile.py")

@@ -63,7 +63,9 @@ GRADER_CRASHED = "grader crashed"  # the child process grading it died or sent n
 TIMED_OUT = "timed out"  # the submission ran past its wall-clock limit
 UNREADABLE_ZIP = "unreadable zip"
 UNREADABLE = "unreadable submission"
-ROW_STATUSES = (GRADED, INCOMPLETE, GRADER_ERROR, GRADER_CRASHED, TIMED_OUT, UNREADABLE_ZIP, UNREADABLE)
+NOT_A_SUBMISSION = "not graded"  # an entry of the submissions folder that is no submission (README.txt)
+ROW_STATUSES = (GRADED, INCOMPLETE, GRADER_ERROR, GRADER_CRASHED, TIMED_OUT, UNREADABLE_ZIP, UNREADABLE,
+                NOT_A_SUBMISSION)
 
 # A check status of our own: the check has no result for this submission (counts as failed).
 NOT_GRADED = "not_graded"
@@ -96,10 +98,21 @@ class MergeError(ValueError):
 # -- the data ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Submission:
-    """One submission: a directory or a .zip of exercise modules, and the id its row gets."""
+    """One submission: a directory or a .zip of exercise modules, and the id its row gets.
+
+    From an export (see :mod:`grader.exports`): ``layout`` names it, ``parts`` are a
+    student's loose files ((name in the staged copy, file); ``"."`` for a folder whose files
+    go to the top), ``skip`` says why an entry that is no submission is not graded, and
+    ``notes`` go to its row (the Canvas upload kept...).
+    """
 
     id: str
     path: Path
+    layout: str = ""
+    parts: tuple = ()
+    skip: str = ""
+    notes: tuple = ()
+    origin: str = ""  # the path given to discover() it was found under
 
     @property
     def is_zip(self) -> bool:
@@ -117,6 +130,7 @@ class SubmissionRow:
     notes: list[str] = field(default_factory=list)
     missing_checks: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    feedback: list[str] = field(default_factory=list)  # notes the learner sees too (a notebook's left-out lines)
 
     def exercise(self, name: str) -> ExerciseResult:
         return self.report.exercise(name)
@@ -151,6 +165,7 @@ class SubmissionRow:
             "max_total": self.max_total,
             "missing_checks": list(self.missing_checks),
             "seconds": round(self.seconds, 3),
+            "feedback": list(self.feedback),
             "report": self.report.to_dict(),
         }
 
@@ -158,7 +173,8 @@ class SubmissionRow:
     def from_dict(cls, data: dict) -> SubmissionRow:
         return cls(id=data["id"], source=data.get("source", ""), status=data["status"],
                    report=report_from_dict(data["report"]), notes=list(data.get("notes", [])),
-                   missing_checks=list(data.get("missing_checks", [])), seconds=float(data.get("seconds", 0.0)))
+                   missing_checks=list(data.get("missing_checks", [])), seconds=float(data.get("seconds", 0.0)),
+                   feedback=list(data.get("feedback", [])))
 
 
 @dataclass
@@ -255,37 +271,18 @@ def holds_modules(directory: Path) -> bool:
 
 
 def discover(paths, *, single: bool = False) -> list[Submission]:
-    """The submissions named by ``paths``, in id order, ids unique.
+    """The submissions named by ``paths``, in id order, ids unique (see :func:`grader.exports.discover`).
 
-    Each path is a submission (a ``.zip``, or a directory that holds exercise modules)
-    or a folder of submissions (its subdirectories and ``.zip`` files). ``single``: each
-    path is one submission, whatever it holds (Gradescope's submission folder).
+    Each path is a submission (a ``.zip``, ``.tar.gz``, ``.ipynb``, or a directory that holds
+    exercise modules) or a folder of submissions: plain folders and archives, or a Canvas,
+    Moodle or GitHub Classroom export. Entries that are no submission come back with a
+    ``skip`` reason (they get a "not graded" row). ``single``: each path is one submission,
+    whatever it holds (Gradescope's submission folder). ``ValueError`` for a folder that
+    holds no submission.
     """
-    found: list[tuple[str, Path]] = []
-    for path in map(Path, paths):
-        if not path.exists():
-            raise ValueError(f"{str(path)!r} does not exist")
-        if single or path.is_file() or holds_modules(path):
-            if path.is_file() and path.suffix.lower() != ".zip":
-                raise ValueError(f"{str(path)!r} is neither a directory nor a .zip file")
-            found.append((path.stem if path.is_file() else path.resolve().name, path))
-            continue
-        for entry in sorted(path.iterdir()):
-            if entry.name.startswith(".") or entry.name in SKIPPED_NAMES:
-                continue
-            if entry.is_dir() or (entry.is_file() and entry.suffix.lower() == ".zip"):
-                found.append((entry.stem if entry.is_file() else entry.name, entry))
-    submissions: list[Submission] = []
-    taken: set[str] = set()
-    for name, path in sorted(found, key=lambda item: (_safe_id(item[0]), str(item[1]))):
-        base = candidate = _safe_id(name)
-        n = 1
-        while candidate in taken or candidate == SOLUTIONS_ID:
-            n += 1
-            candidate = f"{base}-{n}"
-        taken.add(candidate)
-        submissions.append(Submission(candidate, path))
-    return submissions
+    from grader import exports
+
+    return exports.discover(paths, single=single).submissions
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -411,25 +408,45 @@ def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = 4) -> 
 
 
 def stage(submission: Submission, workdir: Path, exercises: list[str],
-          limits: ArchiveLimits = ArchiveLimits()) -> tuple[Path, list[str], dict[str, str]]:
+          limits: ArchiveLimits = ArchiveLimits(),
+          notebook_map: dict[str, list[str]] | None = None) -> tuple[Path, list[str], dict[str, str]]:
     """Copy or extract ``submission`` into ``workdir/submission``.
 
-    Returns the folder to grade, notes about it, and the digests of the Python files
-    staged (compare with :func:`digest_tree` to notice a change).
+    Notebooks become the exercise modules they hold (:mod:`grader.ipynb`; ``notebook_map``:
+    {notebook name: exercises}, else found by function name). Returns the folder to grade,
+    notes about it (wrongly named modules, what was left out of a notebook), and the
+    digests of the Python files staged (compare with :func:`digest_tree` to notice a change).
     """
+    from grader import exports, ipynb
+
     content = workdir / "submission"
     content.mkdir()
-    if submission.is_zip:
+    if submission.parts:  # a student's loose files (Canvas, Moodle)
+        exports.stage_parts(submission.parts, content, limits)
+        digests = digest_tree(content)
+    elif submission.is_zip:
         digests = safe_extract(submission.path, content, limits)
+    elif exports.is_tar(submission.path):
+        digests = exports.safe_extract_tar(submission.path, content, limits)
+    elif exports.is_notebook(submission.path):
+        exports.stage_parts(((submission.path.name, submission.path),), content, limits)
+        digests = {}
     else:
         digests = copy_submission(submission.path, content, limits)
-    notes = []
+    notes = list(submission.notes)
+    converted, written = ipynb.convert_all(content, exercises, notebook_map)
+    notes += converted
+    digests.update(digest_tree(content) if written else {})
     modules = find_module_dir(content, exercises)
+    renames = exports.rename_advice(content, modules, exercises)
     if modules is None:
-        notes.append("no exercise modules were found in the submission")
+        notes.append("no exercise modules were found in the submission" + (": " + "; ".join(renames) if renames
+                                                                          else ""))
         modules = content
-    elif modules != content:
-        notes.append(f"modules found in the subfolder {modules.relative_to(content).as_posix()}/")
+    else:
+        if modules != content:
+            notes.append(f"modules found in the subfolder {modules.relative_to(content).as_posix()}/")
+        notes += renames
     return modules, notes, digests
 
 
@@ -744,13 +761,17 @@ class _Graded:
     seconds: float
     files_changed: bool = False  # its staged files changed (or vanished) while it was graded
     retry: bool = False  # a neighbour may have disturbed it: grade it again, alone
+    feedback: list[str] = field(default_factory=list)  # notes for the learner too
 
 
 def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path | None) -> _Graded:
+    if submission.skip:  # README.txt and the like: a row that says why, nothing run
+        return _Graded(submission, NOT_A_SUBMISSION, None, [submission.skip], 0.0)
     staging = Path(tempfile.mkdtemp(prefix="pixelgrade-", dir=workdir))
     try:
         try:
-            modules, notes, before = stage(submission, staging, settings["exercises"], settings["limits"])
+            modules, notes, before = stage(submission, staging, settings["exercises"], settings["limits"],
+                                           settings.get("notebook_map"))
         except Unreadable as error:
             status = UNREADABLE_ZIP if submission.is_zip else UNREADABLE
             return _Graded(submission, status, None, [f"{status}: {error}"], 0.0)
@@ -777,9 +798,11 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
             data = _scrub(data, str(staging), label)
             report = report_from_dict(data)
             report.target = str(submission.path)
+        feedback = list(notes)  # what staging found is the learner's to know too
         if outcome.note:
             notes.append(outcome.note)
-        return _Graded(submission, outcome.status, report, notes, outcome.seconds, files_changed, retry)
+        return _Graded(submission, outcome.status, report, notes, outcome.seconds, files_changed, retry,
+                       feedback)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -809,7 +832,8 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
                 hidden_checks: str | Path | None = None, max_examples: int = DEFAULT_EXAMPLES,
                 timeout_s: float | None = None, submission_timeout_s: float | None = None, progress=None,
                 workdir: str | Path | None = None, launcher: str | None = None,
-                limits: ArchiveLimits = ArchiveLimits(), solutions: str | Path | None = None) -> BatchReport:
+                limits: ArchiveLimits = ArchiveLimits(), solutions: str | Path | None = None,
+                notebook_map: dict[str, list[str]] | None = None) -> BatchReport:
     """Grade ``submissions`` (a list of :class:`Submission`, see :func:`discover`) into a :class:`BatchReport`.
 
     ``exercises``: names (default: every exercise with checks). ``jobs``: submissions graded
@@ -820,6 +844,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     submission's whole grading. ``progress(event, payload)`` is called with ``("start", n)``
     and ``("done", (submission id, status))``. ``workdir``: where submissions are staged (default: the system's
     temporary folder). ``launcher``: ``"fork"`` or ``"exec"`` (see :func:`default_launcher`).
+    ``notebook_map``: {notebook file name: exercises it holds} (default: found by function name).
     Never raises for anything a submission does; bad arguments raise ``ValueError``.
     """
     started = time.perf_counter()
@@ -846,7 +871,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         "exercises": chosen, "max_examples": max_examples, "timeout_s": timeout_s,
         "submission_timeout_s": submission_timeout_s or default_submission_timeout(chosen),
         "hidden_checks": str(hidden) if hidden else None, "launcher": launcher, "limits": limits,
-        "isolation_mode": isolation.chosen_mode(),
+        "isolation_mode": isolation.chosen_mode(), "notebook_map": dict(notebook_map or {}),
     }
     if workdir is not None:
         workdir = Path(workdir).resolve()
@@ -923,7 +948,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
             notes += _exercise_notes(report)
         status = _row_status(result.status, report, missing)
         rows.append(SubmissionRow(submission.id, str(submission.path), status, report, notes, missing,
-                                  result.seconds))
+                                  result.seconds, list(result.feedback)))
 
     changed = sorted(path for path, digest in fingerprint(protected).items() if before.get(path) != digest)
     if changed:
@@ -932,6 +957,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     public_settings = {k: v for k, v in settings.items()
                        if k not in ("limits", "hidden_checks", "launcher", "isolation_mode")}
     public_settings["hidden_checks"] = hidden_digest(hidden, chosen)
+    public_settings["layout"] = ", ".join(sorted({s.layout for s in submissions if s.layout}))
     public_settings.update(isolation.report_settings())
     return BatchReport(exercises=chosen, rows=rows, expected=expected, settings=public_settings, shard=shard,
                        batch_ids=batch_ids, warnings=warnings, seconds=time.perf_counter() - started, jobs=jobs)

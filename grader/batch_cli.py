@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from grader import batch, gradebook
+from grader import batch, exports, gradebook, ipynb
 from grader.runner import DEFAULT_EXAMPLES
 from grader.sandbox import isolation
 
@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                "points, the grader's files changed, or an output lacks a check).",
     )
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSIONS",
-                        help="a submission (a directory holding exercise modules, or a .zip), or a folder of them")
+                        help="a submission (a directory holding exercise modules, a .zip, .tar.gz or .ipynb), or a "
+                             "folder of them: plain, or a Canvas, Moodle or GitHub Classroom export")
     parser.add_argument("-e", "--exercise", action="append", default=[], metavar="EXERCISE",
                         help="an exercise to grade (repeat, or separate with commas; default: all)")
     parser.add_argument("--out", default="pixelgrade-batch", metavar="DIR",
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="time limit for each call of a learner function (default: per exercise)")
     parser.add_argument("--submission-timeout", type=float, metavar="SECONDS",
                         help="time limit for grading one whole submission (default: 600, 1800 with the ML exercises)")
+    parser.add_argument("--notebook-map", action="append", default=[], metavar="NOTEBOOK=EXERCISE,...",
+                        help="the exercises a notebook holds, e.g. 'homework.ipynb=histogram,equalisation' "
+                             "(repeat; default: found by the functions it defines)")
     parser.add_argument("--single", action="store_true",
                         help="each SUBMISSIONS path is one submission, whatever it holds (Gradescope)")
     parser.add_argument("--gradescope-results", metavar="PATH",
@@ -127,16 +131,21 @@ def main(argv: list[str]) -> int:
         return usage(f"--out {args.out!r} is a file; name a folder")
     try:
         shard = batch.parse_shard(args.shard) if args.shard else None
-        submissions = batch.discover(args.submissions, single=args.single)
+        notebook_map = ipynb.parse_mapping(args.notebook_map)
+        found = exports.discover(args.submissions, single=args.single)
+        submissions = found.submissions
         if any(_inside(out, submission.path) for submission in submissions):
             return usage(f"--out {args.out!r} lies inside a submission; choose a folder of its own")
         if args.gradescope_results and len(submissions) != 1:
             return usage(f"--gradescope-results needs exactly one submission; found {len(submissions)}")
+        for line in found.describe():
+            errors.print(f"[bold]layout:[/] {escape(line)}")
         with _Progress(errors) as progress:
             report = batch.grade_batch(submissions, exercises=names or None, jobs=args.jobs, shard=shard,
                                        hidden_checks=args.hidden_checks, max_examples=args.examples,
                                        timeout_s=args.timeout, submission_timeout_s=args.submission_timeout,
-                                       progress=progress, workdir=args.workdir, launcher=args.launcher)
+                                       progress=progress, workdir=args.workdir, launcher=args.launcher,
+                                       notebook_map=notebook_map)
     except ValueError as error:
         return usage(str(error))
     written = gradebook.write_all(report, out, hidden_visibility=args.hidden_visibility)
@@ -148,19 +157,24 @@ def main(argv: list[str]) -> int:
         with open(args.summary_to, "a", encoding="utf-8") as summary:
             summary.write(gradebook.markdown_summary(report))
     problems = gradebook.audit(report, out)
-    _print_outcome(console, report, written, problems)
+    _print_outcome(console, report, written, problems, found)
     return EXIT_GRADER_ERROR if problems or report.warnings else EXIT_OK
 
 
-def _print_outcome(console: Console, report: batch.BatchReport, written: dict, problems: list[str]) -> None:
+def _print_outcome(console: Console, report: batch.BatchReport, written: dict, problems: list[str],
+                   found: exports.Discovery | None = None) -> None:
     shard = f" (shard {report.shard[0]}/{report.shard[1]})" if report.shard[1] > 1 else ""
     rate = len(report.rows) / report.seconds * 60 if report.seconds else 0.0
     plural = "" if len(report.rows) == 1 else "s"
     console.print(f"\n[bold]pixelgrade batch[/]: {len(report.rows)} submission{plural}{shard} in "
                   f"{report.seconds:.1f} s ({rate:.1f} per minute, {report.jobs} at a time)")
+    for line in found.describe() if found else []:
+        console.print(f"  layout: {escape(line)}")
     for status, count in sorted(report.status_counts().items()):
         style = "green" if status == batch.GRADED else "yellow"
         console.print(f"  [{style}]{count:>5}  {escape(status)}[/]")
+    for warning in found.warnings if found else []:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
     for warning in report.warnings:
         console.print(f"[bold red]warning:[/] {escape(warning)}")
     for problem in problems:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader import reports, results, visibility
-from grader.batch import GRADED, BatchReport, SubmissionRow
+from grader import class_report, reports, results, visibility
+from grader.batch import GRADED, NOT_A_SUBMISSION, BatchReport, SubmissionRow
 from grader.results import CheckResult, GradeReport
 
 HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date")
@@ -151,6 +151,13 @@ def learner_text(report: GradeReport, *, width: int = 100) -> str:
     return buffer.getvalue()
 
 
+def submission_notes(row: SubmissionRow) -> str:
+    """What staging found that the learner should know (a notebook's left-out lines, a module to rename)."""
+    if not row.feedback:
+        return ""
+    return "About your submission:\n" + "".join(f"  - {note}\n" for note in row.feedback) + "\n"
+
+
 _LEARNER_REASONS = {
     "timed out": "Grading your submission did not finish within its time limit, so it could not be graded. "
                  "Is there a loop that never ends?",
@@ -189,7 +196,7 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
             })
     if hidden:
         tests = [t for t in tests if t["visibility"] == "visible"] + [t for t in tests if t["visibility"] != "visible"]
-    output = learner_text(report)
+    output = submission_notes(row) + learner_text(report)
     if row.status in _LEARNER_REASONS:
         output = _LEARNER_REASONS[row.status] + "\n" + output
     elif row.status.startswith("unreadable"):
@@ -226,7 +233,7 @@ def markdown_summary(batch: BatchReport) -> str:
     if batch.settings.get("isolation"):
         lines += [f"Isolation: {_cell(batch.settings['isolation'])} ({batch.settings.get('isolation_level', '?')}).",
                   ""]
-    totals = [row.total for row in batch.rows]
+    totals = [row.total for row in batch.rows if row.status != NOT_A_SUBMISSION]  # README.txt is no zero
     if totals:
         lines += [f"Mean total {_g(round(statistics.mean(totals), 2))}, median "
                   f"{_g(round(statistics.median(totals), 2))}, full marks: "
@@ -311,17 +318,20 @@ def write_all(batch: BatchReport, out: str | Path, *, hidden_visibility: str = "
         "summary": out / "summary.md",
         "junit": out / "junit.xml",
         "batch": out / "batch.json",
+        "class report": out / "report.html",
     }
     written["gradebook"].write_text(csv_text(batch), encoding="utf-8")
     written["summary"].write_text(markdown_summary(batch), encoding="utf-8")
     written["junit"].write_text(junit_text(batch), encoding="utf-8")
     written["batch"].write_text(json.dumps(batch.to_dict(), indent=1) + "\n", encoding="utf-8")
+    written["class report"].write_text(class_report.class_report_html(batch), encoding="utf-8")
     for row in batch.rows:
         (out / "per-submission" / f"{row.id}.json").write_text(submission_json(row), encoding="utf-8")
         (out / "gradescope" / f"{row.id}.json").write_text(
             json.dumps(gradescope_results(row, hidden_visibility=hidden_visibility), indent=2) + "\n",
             encoding="utf-8")
-        (out / "feedback" / f"{row.id}.txt").write_text(learner_text(row.report), encoding="utf-8")
+        (out / "feedback" / f"{row.id}.txt").write_text(submission_notes(row) + learner_text(row.report),
+                                                         encoding="utf-8")
     return written
 
 

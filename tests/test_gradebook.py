@@ -236,11 +236,13 @@ def test_discover_submissions(tmp_path):
     (tmp_path / "subs" / "bob" / "histogram.py").write_text("x = 1")
     _zip(tmp_path / "subs" / "Alice Smith.zip", {"histogram.py": "x = 1"})
     (tmp_path / "subs" / "bob.zip").write_bytes(b"")
-    (tmp_path / "subs" / "readme.txt").write_text("ignored")
+    (tmp_path / "subs" / "readme.txt").write_text("not a submission")
     (tmp_path / "subs" / ".git").mkdir()
     found = batch.discover([tmp_path / "subs"])
-    assert [s.id for s in found] == ["Alice_Smith", "bob", "bob-2"]
-    assert [s.is_zip for s in found] == [True, False, True]
+    # readme.txt gets a row that says why it is not graded (tests/test_exports.py); .git/ is ignored.
+    assert [s.id for s in found] == ["Alice_Smith", "bob", "bob-2", "readme.txt"]
+    assert [s.is_zip for s in found] == [True, False, True, False]
+    assert [s.skip for s in found] == ["", "", "", "not a submission: a .txt file"]
     # A folder that holds modules is one submission; --single makes any folder one.
     assert [s.id for s in batch.discover([tmp_path / "subs" / "bob"])] == ["bob"]
     assert [s.id for s in batch.discover([tmp_path / "subs"], single=True)] == ["subs"]
@@ -326,7 +328,7 @@ def test_summary_command(small_batch, tmp_path, capsys):
                      str(tmp_path / "j.xml")]) == 0
     text = capsys.readouterr().out
     assert text.startswith("## pixelgrade: public checks passed 3/4") and "checkerboard" not in text
-    assert ET.parse(tmp_path / "j.xml").getroot().get("tests") == "5"
+    assert ET.parse(tmp_path / "j.xml").getroot().get("tests") == "4"  # the hidden check is left out
     assert cli.main(["summary", str(tmp_path / "results.json"), "--learner-view", "--text"]) == 0
     text = capsys.readouterr().out
     assert "Public checks passed: 3/4" in text and "checkerboard" not in text
