@@ -151,6 +151,11 @@ class SubmissionRow:
     def bonus(self) -> float:
         return sum(e.bonus_points for e in self.report.exercises)
 
+    @property
+    def total_with_bonus(self) -> float:
+        """The one total every output reports: the points plus the bonus (README: Totals)."""
+        return self.total + self.bonus
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,
@@ -725,6 +730,8 @@ def reconcile(report: GradeReport, expected: dict[str, list[dict]], exercises: l
 def _not_graded_report(source: str, expected, exercises, reason: str) -> GradeReport:
     report = GradeReport(target=source)
     reconcile(report, expected, exercises, reason=reason)
+    for exercise in report.exercises:  # said once per exercise, not once per check (grader.reports)
+        exercise.message = reason
     return report
 
 

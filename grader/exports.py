@@ -215,10 +215,11 @@ def _unique(found: list[Submission]) -> list[Submission]:
     for submission in sorted(found, key=lambda s: (bool(s.skip), _safe_id(s.id), str(s.path))):
         base = candidate = _safe_id(submission.id)
         n = 1
-        while candidate in taken or candidate == SOLUTIONS_ID:
+        # Compared without case: "Alice" and "alice" would share a file on macOS and Windows.
+        while candidate.casefold() in taken or candidate.casefold() == SOLUTIONS_ID.casefold():
             n += 1
             candidate = f"{base}-{n}"
-        taken.add(candidate)
+        taken.add(candidate.casefold())
         unique.append(dataclass_replace(submission, id=candidate))
     return sorted(unique, key=lambda s: s.id)
 

@@ -38,16 +38,17 @@ def _g(value: float) -> str:
 
 # -- CSV -----------------------------------------------------------------------------------
 def csv_text(batch: BatchReport) -> str:
-    """The gradebook: submission, status, one column per exercise (points), bonus, total, max_total, notes,
-    and the isolation that protected the grading of that submission."""
+    """The gradebook: submission, status, one column per exercise (points), their sum, the bonus, the total
+    with the bonus, the maximum (without bonus), notes, and the isolation that graded that submission."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["submission", "status", *batch.exercises, "bonus", "total", "max_total", "notes", "isolation"])
+    writer.writerow(["submission", "status", *batch.exercises, "points", "bonus", "total_with_bonus",
+                     "max_points", "notes", "isolation"])
     for row in batch.rows:
         points = row.points
         writer.writerow([row.id, row.status, *(_g(points.get(name, 0.0)) for name in batch.exercises),
-                         _g(row.bonus), _g(row.total), _g(batch.max_total), "; ".join(row.notes),
-                         _isolation_of(row, batch)])
+                         _g(row.total), _g(row.bonus), _g(row.total_with_bonus), _g(batch.max_total),
+                         "; ".join(row.notes), _isolation_of(row, batch)])
     return out.getvalue()
 
 
@@ -121,8 +122,9 @@ def junit_text(batch: BatchReport) -> str:
     root = ET.Element("testsuites", name="pixelgrade")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for row in batch.rows:
-        counts = _suite(root, row.id, row.report, {"status": row.status, "total": _g(row.total),
-                                                   "max_total": _g(row.max_total), "notes": "; ".join(row.notes)})
+        counts = _suite(root, row.id, row.report, {"status": row.status, "points": _g(row.total),
+                                                   "bonus": _g(row.bonus), "total_with_bonus": _g(row.total_with_bonus),
+                                                   "max_points": _g(row.max_total), "notes": "; ".join(row.notes)})
         for key in totals:
             totals[key] += counts[key]
     for key, value in totals.items():
@@ -190,7 +192,7 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
                 "max_score": 0.0 if check.bonus else check.max_points,
                 "status": "passed" if check.status == results.PASSED else "failed",
                 "output": output,
-                "tags": [exercise.name] + ([check.function] if check.function else []),
+                "tags": list(dict.fromkeys(tag for tag in (exercise.name, check.function) if tag)),  # no repeats
                 "visibility": hidden_visibility if check.hidden else "visible",
                 "extra_data": {"id": check.id, "pixelgrade_status": check.status},
             })
@@ -202,7 +204,7 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
     elif row.status.startswith("unreadable"):
         output = f"Your submission could not be read: {row.notes[0].split(': ', 1)[-1] if row.notes else ''}\n"
     data = {
-        "score": row.total + row.bonus,
+        "score": row.total_with_bonus,  # the same total as gradebook.csv's total_with_bonus
         "execution_time": int(round(row.seconds)),
         "output": output,
         "output_format": "text",
@@ -240,13 +242,15 @@ def markdown_summary(batch: BatchReport) -> str:
                   f"{sum(t == batch.max_total for t in totals)}.", ""]
     lines += ["| status | submissions |", "| --- | ---: |"]
     lines += [f"| {_cell(status)} | {count} |" for status, count in sorted(batch.status_counts().items())]
-    lines += ["", "| submission | status | " + " | ".join(map(_cell, batch.exercises)) + " | total | notes |",
-              "| --- | --- | " + " | ".join("---:" for _ in batch.exercises) + " | ---: | --- |"]
+    lines += ["", "| submission | status | " + " | ".join(map(_cell, batch.exercises))
+              + " | points | bonus | total with bonus | notes |",
+              "| --- | --- | " + " | ".join("---:" for _ in batch.exercises) + " | ---: | ---: | ---: | --- |"]
     for row in batch.rows:
         points = row.points
         cells = [_g(points.get(name, 0.0)) for name in batch.exercises]
         lines.append(f"| {_cell(row.id)} | {_cell(row.status)} | " + " | ".join(cells)
-                     + f" | {_g(row.total)}/{_g(row.max_total)} | {_cell('; '.join(row.notes))} |")
+                     + f" | {_g(row.total)}/{_g(row.max_total)} | {_g(row.bonus)} | {_g(row.total_with_bonus)} "
+                     f"| {_cell('; '.join(row.notes))} |")
     flagged = [row for row in batch.rows if row.status != GRADED]
     if flagged:
         lines += ["", f"### Flagged ({len(flagged)})", ""]
@@ -347,8 +351,9 @@ def audit(batch: BatchReport, out: str | Path) -> list[str]:
         if [r["submission"] for r in rows] != [row.id for row in batch.rows]:
             problems.append("gradebook.csv: its rows are not one per submission")
         for written, row in zip(rows, batch.rows):
-            if float(written["total"]) != row.total:
-                problems.append(f"gradebook.csv: {row.id}: total {written['total']} differs from {row.total:g}")
+            if float(written["total_with_bonus"]) != row.total_with_bonus:
+                problems.append(f"gradebook.csv: {row.id}: total_with_bonus {written['total_with_bonus']} differs "
+                                f"from {row.total_with_bonus:g}")
     except (OSError, KeyError, ValueError) as error:
         problems.append(f"gradebook.csv cannot be read back: {error}")
     try:

@@ -97,16 +97,20 @@ def render(report: GradeReport, out: Writer, *, verbose: bool = False, learner_v
             f"{_points(exercise.points):>5}/{_points(exercise.max_points):<5} [{style}]{exercise.status}[/]{bonus}"
         )
     _render_body(report, out, verbose, watching)
+    bonus = sum(e.bonus_points for e in report.exercises)
+    # The one rule of every output (README: Totals): points out of the maximum, then the bonus on top.
+    with_bonus = f" + {_points(bonus)} bonus = {_points(report.points + bonus)}" if bonus else ""
     out.line(
-        f"\n[bold]Total: {_points(report.points)}/{_points(report.max_points)} points[/] "
+        f"\n[bold]Total: {_points(report.points)}/{_points(report.max_points)} points{with_bonus}[/] "
         f"in {report.seconds:.1f} s"
     )
     _print_isolation(out, report)
 
 
 def _render_body(report: GradeReport, out: Writer, verbose: bool, watching: bool = False) -> None:
+    said_before: set = set()
     for exercise in report.exercises:
-        _print_details(out, exercise, verbose)
+        _print_details(out, exercise, verbose, said_before)
     _print_unavailable(out, report)
     _print_start_here(out, report, watching)
     _print_grader_errors(out, report)
@@ -119,7 +123,9 @@ def _print_isolation(out: Writer, report: GradeReport) -> None:
     out.line("")
 
 
-def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool) -> None:
+def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool,
+                   said_before: set | None = None) -> None:
+    said_before = set() if said_before is None else said_before  # exercise messages already printed
     if exercise.status in ("skipped", "missing") and not verbose:
         if exercise.status == "missing":
             out.line(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
@@ -135,14 +141,20 @@ def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool)
     not_run = [c for c in failing if exercise.message and c.message == exercise.message]
     if not_run:
         said, _, located = exercise.message.partition("\n")  # the words may wrap; a line and its caret may not
-        out.prose(said, 2)
-        if located:
-            out.block(located, 2)
+        if exercise.message in said_before:  # a submission that could not be read: said once, for all
+            out.prose("Not graded, for the reason given above.", 2)
+        else:
+            out.prose(said, 2)
+            if located:
+                out.block(located, 2)
+            said_before.add(exercise.message)
         if not verbose:
             worth = sum(c.max_points for c in not_run if not c.bonus)
-            out.line(f"  [red]✗[/] {len(not_run)} check{'s' if len(not_run) != 1 else ''} not run "
-                     f"[dim](0/{_points(worth)})[/]: the module does not import. Fix the error above and "
-                     "grade again.")
+            checks = f"{len(not_run)} check{'s' if len(not_run) != 1 else ''} not run [dim](0/{_points(worth)})[/]"
+            if all(c.status == "not_graded" for c in not_run):  # the submission could not be graded at all
+                out.line(f"  [red]✗[/] {checks}, for the reason above.")
+            else:
+                out.line(f"  [red]✗[/] {checks}: the module does not import. Fix the error above and grade again.")
     for check in exercise.checks if verbose else [c for c in failing if c not in not_run]:
         mark = _CHECK_MARK.get(check.status, "[red]✗[/]")
         if check.bonus and check.status in (results.FAILED, results.ERROR):
@@ -225,8 +237,9 @@ def _render_public_report(public: GradeReport, out: Writer, verbose: bool, watch
     for exercise in public.exercises:
         style = _STATUS_STYLE.get(exercise.status, "")
         passed, total = visibility.exercise_public_counts(exercise)
-        out.line(f" {exercise.number:>2} {exercise.name:<14} {passed:>3}/{total:<3} public checks passed "
-                 f"[{style}]{exercise.status}[/]")
+        # Columns: number, name, status, then the count in words (never run together).
+        out.line(f" {exercise.number:>2} {exercise.name:<14} [{style}]{exercise.status:<12}[/] "
+                 f"{passed:>3}/{total:<3} public checks passed")
     _render_body(public, out, verbose, watching)
     passed, total = visibility.public_counts(public)
     out.line(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "

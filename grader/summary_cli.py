@@ -111,9 +111,9 @@ def _junit_of_rows(report: batch.BatchReport, *, public: bool) -> str:
 
 def _batch_text(report: batch.BatchReport) -> str:
     """The batch's table as plain text: a row per submission, its status, points per exercise, total."""
-    header = ["submission", "status", *report.exercises, "total"]
+    header = ["submission", "status", *report.exercises, "points", "bonus", "total_with_bonus"]
     rows = [[row.id, row.status, *(f"{row.points.get(name, 0.0):g}" for name in report.exercises),
-             f"{row.total:g}/{row.max_total:g}"] for row in report.rows]
+             f"{row.total:g}/{row.max_total:g}", f"{row.bonus:g}", f"{row.total_with_bonus:g}"] for row in report.rows]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
              for line in [header, *rows]]

@@ -374,3 +374,14 @@ def test_contract_functions_come_from_the_checks_without_solutions(monkeypatch):
         assert {k: set(v) for k, v in from_checks.items()} == {k: set(v) for k, v in from_solutions.items()}
     finally:
         ipynb.contract_functions.cache_clear()
+
+
+def test_names_that_differ_only_by_case_get_distinct_ids(tmp_path):
+    """'Alice' and 'alice' would share per-submission/<id>.json on a case-insensitive disk (macOS, Windows)."""
+    from grader import exports
+
+    for name in ("Alice", "alice"):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "histogram.py").write_text("def histogram(image):\n    return None\n")
+    ids = [s.id for s in exports.discover([tmp_path / "subs"]).submissions]
+    assert len(ids) == 2 and len({i.casefold() for i in ids}) == 2, ids

@@ -68,11 +68,12 @@ def small_batch():
 
 def test_csv_has_a_row_per_submission_and_a_column_per_exercise(small_batch):
     rows = list(csv.DictReader(io.StringIO(gradebook.csv_text(small_batch))))
-    assert list(rows[0]) == ["submission", "status", "arrays", "histogram", "bonus", "total", "max_total", "notes",
-                             "isolation"]
+    assert list(rows[0]) == ["submission", "status", "arrays", "histogram", "points", "bonus", "total_with_bonus",
+                             "max_points", "notes", "isolation"]
     # Each row names the sandbox that graded it (the batch's, where its own report has none).
     assert {r["isolation"] for r in rows} == {"landlock ABI 7, uid 65534, private copy"}
-    assert [(r["submission"], r["status"], r["arrays"], r["histogram"], r["total"], r["max_total"]) for r in rows] == [
+    columns = ("submission", "status", "arrays", "histogram", "points", "max_points")
+    assert [tuple(r[c] for c in columns) for r in rows] == [
         ("alice", "graded", "3", "5", "8", "8"),
         ("bob", "graded", "1", "3", "4", "8"),
         ("carol", "timed out", "0", "0", "0", "8"),
@@ -126,7 +127,7 @@ def test_learner_facing_output_never_shows_hidden_checks(small_batch):
 def test_markdown_summary_is_a_table(small_batch):
     text = gradebook.markdown_summary(small_batch)
     assert text.startswith("## pixelgrade: 3 submissions")
-    assert "| submission | status | arrays | histogram | total | notes |" in text
+    assert "| submission | status | arrays | histogram | points | bonus | total with bonus | notes |" in text
     assert "| alice | graded | 3 | 5 | 8/8 |" in text
     assert "| carol | timed out | 0 | 0 | 0/8 |" in text
     assert "### Flagged (1)" in text and "**carol**" in text
@@ -146,7 +147,7 @@ def test_reconciliation_counts_a_missing_check_as_failed_and_flags_it(small_batc
     small_batch.batch_ids.append("dave")
     gradebook.write_all(small_batch, tmp_path)
     assert gradebook.audit(small_batch, tmp_path) == []
-    assert "dave,incomplete,2,5,0,7,8" in (tmp_path / "gradebook.csv").read_text()
+    assert "dave,incomplete,2,5,7,0,7,8" in (tmp_path / "gradebook.csv").read_text()
     suite = [s for s in ET.parse(tmp_path / "junit.xml").getroot().iter("testsuite") if s.get("name") == "dave"][0]
     assert suite.find("testcase[@name='test_one_hot']/failure").get("type") == batch.NOT_GRADED
     gradescope = json.loads((tmp_path / "gradescope" / "dave.json").read_text())
@@ -360,3 +361,36 @@ def test_junit_xml_holds_a_message_with_control_characters(small_batch):
     root = ET.fromstring(gradebook.junit_text(small_batch))
     texts = [f.get("message") for f in root.iter("failure")]
     assert any("bell \\x07 and escape \\x1b[31m red" in text for text in texts)
+
+
+def test_one_rule_for_the_total_in_every_output(small_batch):
+    """gradebook.csv's total_with_bonus, Gradescope's score and the text it shows agree (README: Totals)."""
+    from grader import visibility
+
+    row = small_batch.row("alice")
+    row.report = visibility.public_view(row.report)  # no hidden checks: the learner's text shows the total
+    row.report.exercises[0].checks.append(CheckResult(
+        id="arrays::test_speed", exercise="arrays", function="normalise", title="fast", max_points=1, points=1,
+        status=results.PASSED, bonus=True))
+    rows = csv.DictReader(io.StringIO(gradebook.csv_text(small_batch)))
+    csv_row = next(r for r in rows if r["submission"] == "alice")
+    scored = gradebook.gradescope_results(row)
+    points, most = row.total, row.max_total
+    assert float(csv_row["total_with_bonus"]) == scored["score"] == points + 1
+    assert float(csv_row["points"]) == points and csv_row["bonus"] == "1"
+    assert f"Total: {points:g}/{most:g} points + 1 bonus = {points + 1:g}" in scored["output"]
+    assert f"| {points:g}/{most:g} | 1 | {points + 1:g} |" in gradebook.markdown_summary(small_batch)
+
+
+def test_gradescope_tags_are_not_repeated(small_batch):
+    for test in gradebook.gradescope_results(small_batch.row("alice"))["tests"]:
+        assert len(test["tags"]) == len(set(test["tags"])), test["tags"]
+
+
+def test_an_unreadable_submission_says_why_once():
+    from grader.batch import _not_graded_report
+
+    reason = "the zip file could not be opened: File is not a zip file"
+    report = _not_graded_report("peggy.zip", EXPECTED, ["arrays", "histogram"], reason)
+    text = gradebook.learner_text(report)
+    assert text.count(reason) == 1, text
