@@ -180,7 +180,8 @@ def _print_outcome(console: Console, report: batch.BatchReport, written: dict, p
     for problem in problems:
         console.print(f"[bold red]incomplete output:[/] {escape(problem)}")
     console.print("Gradebook: " + escape(str(written["gradebook"])) + "; summary: " + escape(str(written["summary"]))
-                  + "; JUnit: " + escape(str(written["junit"])))
+                  + "; JUnit: " + escape(str(written["junit"])) + "; class report: "
+                  + escape(str(written["class report"])))
 
 
 if __name__ == "__main__":

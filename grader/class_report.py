@@ -50,6 +50,7 @@ class ExerciseSummary:
     complete: int
     failed_checks: tuple[FailedCheck, ...]
     chart_svg: str = ""
+    not_started: int = 0  # submissions whose module is still the stub (left out of the failure counts)
 
     @property
     def mean(self) -> float:
@@ -140,7 +141,8 @@ def summarise(batch: batches.BatchReport) -> ClassSummary:
         timings: dict[str, list[results.CheckResult]] = {}
         for exercise in reports:
             for check in exercise.checks:
-                if check.status == results.SKIPPED:
+                # A stub left untouched says nothing about what the class misunderstood.
+                if check.status in (results.SKIPPED, results.NOT_STARTED):
                     continue
                 if check.bonus:
                     timings.setdefault(check.id, []).append(check)
@@ -167,6 +169,7 @@ def summarise(batch: batches.BatchReport) -> ClassSummary:
         exercises.append(ExerciseSummary(
             name=name, number=first.number, title=first.title, max_points=float(first.max_points), scores=scores,
             complete=sum(e.status == "complete" for e in reports), failed_checks=tuple(failed_checks),
+            not_started=sum(e.status == "not started" for e in reports),
             chart_svg=_histogram_svg(scores, float(first.max_points), f"{first.number}. {name}")))
     problems = tuple(Problem(row.id, row.status, "; ".join(row.notes)) for row in batch.rows
                      if row.status != batches.GRADED)

@@ -116,3 +116,14 @@ def test_the_page_in_a_real_browser(batch, tmp_path):
     assert high - low > 100, "the screenshot is blank"
     histogram = shot.histogram()
     assert max(histogram) < 0.98 * sum(histogram), "the screenshot is nearly one colour"
+
+
+def test_untouched_stubs_are_left_out_of_the_failure_counts(batch):
+    stub = ExerciseResult("histogram", "Histograms", 3, [
+        _check("histogram", "histogram_counts", results.NOT_STARTED, points=2, function="histogram",
+               message="`histogram` is not started yet (it raises NotImplementedError).")])
+    batch.rows.append(_row("eve", [stub, _convolution(False, 1.0)]))
+    histogram = next(e for e in class_report.summarise(batch).exercises if e.name == "histogram")
+    assert histogram.not_started == 1 and len(histogram.scores) == 4
+    (top,) = histogram.failed_checks
+    assert (top.failed, top.attempted) == (1, 3)  # bob's failure, out of the three who started it
