@@ -65,7 +65,7 @@ def sobel_gradients(image):
     Parameters
     ----------
     image : ndarray of shape (H, W)
-        The image (compute in float64).
+        The image, of any real dtype (uint8 or float, negative values too): compute in float64.
 
     Returns
     -------
@@ -99,7 +99,7 @@ def sobel_magnitude(image):
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, C)
-        The image; a colour image is treated channel by channel.
+        The image, of any real dtype; a colour image is treated channel by channel.
 
     Returns
     -------
