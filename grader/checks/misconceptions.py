@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.diagnosis import Misconception
+from grader.diagnosis import Misconception, same
 
 MISCONCEPTIONS: list[Misconception] = []
 
@@ -207,29 +207,42 @@ def _(ref, function, image):
          "the kernel was slid over the image as it is; convolution flips it in both directions first "
          "(a symmetric kernel hides the difference, an asymmetric one shows it).")
 def _(ref, function, image, kernel, *args, **kwargs):
-    mode = dict(zip(("mode",), args)).get("mode", kwargs.get("mode", "same"))
-    small = any(side < 2 * size for side, size in zip(np.shape(image)[:2], np.shape(kernel)))
-    if mode == "same" and (small or _flip_is_a_shift(kernel)):
-        # In "same" mode a kernel placed off-centre can give the same outputs (the
-        # flip of a single tap is a shift; a small image has few outputs): better
-        # no diagnosis than a wrong one. "full" and "valid" place no centre.
-        return []
+    names = ("mode", "boundary", "fill_value", "stride")
+    options = {"mode": "same", "boundary": "fill", "fill_value": 0.0, "stride": 1} | dict(zip(names, args)) | kwargs
     flipped = np.asarray(kernel)[::-1, ::-1]
-    return [getattr(ref, function)(image, flipped, *args, **kwargs)]
+    correlated = getattr(ref, function)(image, flipped, *args, **kwargs)
+    if options["mode"] == "same":
+        planes = [image] if function == "convolve2d" else [np.asarray(image)[..., c] for c in range(np.shape(image)[2])]
+        shifted = [_off_centre(plane, kernel, options) for plane in planes]
+        for offset in range(len(shifted[0])):
+            output = shifted[0][offset] if function == "convolve2d" else np.stack([s[offset] for s in shifted], axis=2)
+            if same(correlated, output):
+                return []
+    return [correlated]
 
 
-def _flip_is_a_shift(kernel) -> bool:
-    """Whether the flipped kernel is the kernel moved (e.g. a single non-zero entry).
+def _off_centre(image, kernel, options, rounding=None) -> list:
+    """The "same" convolution with its window moved by one row and/or column: a centring mistake's outputs.
 
-    Then correlating is the same as convolving off-centre, and the output cannot
-    tell the two mistakes apart: better no diagnosis than a wrong one.
+    On some inputs (a one-tap kernel, a tiny image) correlating gives what such a
+    mistake gives; the output cannot tell the two apart, and no diagnosis is better
+    than a wrong one. "full" and "valid" place no centre: nothing to confuse there.
     """
-    kernel = np.asarray(kernel)
-    rows, cols = np.nonzero(kernel)
-    if rows.size == 0:
-        return True
-    core = kernel[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    return bool(np.array_equal(core, core[::-1, ::-1]))
+    from scipy.signal import convolve2d
+
+    image, kernel = np.asarray(image).astype(np.float64), np.asarray(kernel).astype(np.float64)
+    full = convolve2d(image, kernel, "full", options["boundary"], fillvalue=options["fill_value"])
+    (height, width), (kh, kw) = image.shape, kernel.shape
+    outputs = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            top, left = (kh - 1) // 2 + dy, (kw - 1) // 2 + dx
+            if (dy, dx) == (0, 0) or top < 0 or left < 0 or top + height > full.shape[0] \
+                    or left + width > full.shape[1]:
+                continue
+            window = full[top : top + height, left : left + width][:: options["stride"], :: options["stride"]]
+            outputs.append(rounding(window) if rounding else window)
+    return outputs
 
 
 @mistake("reflect-not-symmetric", "convolution", ("pad", "convolve2d"), '"reflect" where "symmetric" is due',
@@ -297,9 +310,16 @@ def _(ref, function, image, *args):
          "the kernel was slid over the image as it is; the contract's blur is a convolution, which flips the "
          "kernel first (only an asymmetric kernel shows the difference).")
 def _(ref, function, image, kernel):
-    if _flip_is_a_shift(kernel) or any(side < 2 * size for side, size in zip(np.shape(image)[:2], np.shape(kernel))):
-        return []  # as for convolve2d's "same" mode: an off-centre kernel could give the same output
-    return [ref.blur(image, np.asarray(kernel)[::-1, ::-1])]
+    correlated = ref.blur(image, np.asarray(kernel)[::-1, ::-1])
+    image = np.asarray(image)
+    planes = [image] if image.ndim == 2 else [image[..., c] for c in range(image.shape[2])]
+    options = {"boundary": "symm", "fill_value": 0.0, "stride": 1}
+    shifted = [_off_centre(plane, kernel, options, _rint_uint8) for plane in planes]
+    for offset in range(len(shifted[0])):  # as for convolve2d: a centring mistake could give the same output
+        output = shifted[0][offset] if image.ndim == 2 else np.stack([s[offset] for s in shifted], axis=2)
+        if same(correlated, output):
+            return []
+    return [correlated]
 
 
 @mistake("zero-border-median", "filters", "median_filter", "a border of zeros",
