@@ -58,7 +58,7 @@ def log_transform(image):
     -------
     transformed : ndarray of uint8, same shape
         ``rint(c * log(1 + image))`` with ``c = 255 / log(1 + image.max())``,
-        computed in float64. An all-zero image gives all zeros.
+        computed in float64. An all-zero image (an empty one too) gives all zeros.
     """
     # TODO: handle the all-zero image first (what would c be?).
     # TODO: compute c, then c * log(1 + image) in float64; round with np.rint,

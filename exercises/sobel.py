@@ -72,7 +72,8 @@ def sobel_gradients(image):
     gx : ndarray of float64, shape (H, W)
         Positive where brightness increases to the right.
     gy : ndarray of float64, shape (H, W)
-        Positive where brightness increases downwards.
+        Positive where brightness increases downwards. An image with no rows or
+        no columns gives two empty arrays of its shape, as ``scipy.ndimage.sobel`` does.
 
     Raises
     ------

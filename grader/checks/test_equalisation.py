@@ -102,6 +102,15 @@ def test_colour_brightness_is_equalised(learner, reference, image):
                  expected_from="equalise(image.max(axis=2)) (each pixel's brightest channel should become V2)")
 
 
+@graded("equalise_colour", 1)
+def test_colour_keeps_the_hue_of_the_darkest_pixels(learner, reference):
+    """equalise_colour keeps the hue of pixels whose brightest channel is 1 (only black pixels turn grey)"""
+    image = np.array([[[1, 0, 0], [0, 1, 1], [1, 1, 0], [0, 0, 0]],
+                      [[2, 0, 1], [1, 0, 1], [90, 30, 0], [255, 255, 255]]], dtype=np.uint8)
+    expect_array(learner.equalise_colour(image), reference.equalise_colour(image),
+                 off_by_one_where=colour_slack(reference, image))
+
+
 @graded("equalise_colour", 2)
 @pytest.mark.parametrize("name", ["hubble_deep_field", "coffee", "logo"])
 def test_colour_real_images(learner, reference, name):
@@ -112,12 +121,15 @@ def test_colour_real_images(learner, reference, name):
 
 
 @graded("equalise_colour", 1, guard=True)
-@pytest.mark.parametrize("channels", [None, 2, 5])
+@pytest.mark.parametrize("channels", [None, 2, 5, "4-D"])
 def test_colour_rejects_other_shapes(learner, channels):
     """equalise_colour raises ValueError for an image that is not (H, W, 3) or (H, W, 4)"""
     grey = sample("moon")[:4, :4]
     if channels is None:
         image = derived(grey, "skimage.data.moon()[:4, :4]")
+    elif channels == "4-D":
+        image = derived(np.ascontiguousarray(np.repeat(grey[:, :, None, None], 3, axis=2)),
+                        "np.repeat(skimage.data.moon()[:4, :4, None, None], 3, axis=2)")
     else:
         image = derived(np.ascontiguousarray(np.repeat(grey[:, :, None], channels, axis=2)),
                         f"np.repeat(skimage.data.moon()[:4, :4, None], {channels}, axis=2)")

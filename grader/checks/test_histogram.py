@@ -56,6 +56,14 @@ def test_histogram_rejects_float(learner):
     expect_raises(learner, "histogram", np.zeros((2, 2)), exception="TypeError", mentions="image")
 
 
+@graded("histogram", 1, guard=True)
+def test_histogram_rejects_other_integer_dtypes(learner):
+    """histogram raises TypeError for an int8 or a bool image (only uint8 is an image here)"""
+    # np.int8 and bool cannot hold every uint8 value: a test like `dtype > np.uint8` lets them through.
+    expect_raises(learner, "histogram", np.zeros((2, 2), np.int8), exception="TypeError", mentions="image")
+    expect_raises(learner, "histogram", np.zeros((2, 2), bool), exception="TypeError", mentions="image")
+
+
 # -- cumulative_histogram -------------------------------------------------------
 @graded("cumulative_histogram", 2)
 @given(image=any_shape)

@@ -76,6 +76,22 @@ def test_log_of_black_is_black(learner):
 
 
 @graded("log_transform", 1)
+def test_log_of_an_empty_image(learner):
+    """log_transform of an empty image is an empty uint8 image of the same shape"""
+    image = np.zeros((0, 4), dtype=np.uint8)
+    expect_array(learner.log_transform(image), image, expected_from="the contract (an empty image gives all zeros)")
+
+
+@graded("log_transform", 1)
+def test_log_of_one_pixel(learner):
+    """log_transform sends the only pixel of a one-pixel image to 255 (unless it is 0)"""
+    for image in (np.array([[7]], dtype=np.uint8), np.array([200], dtype=np.uint8),
+                  np.array([[[1]]], dtype=np.uint8)):
+        expect_array(learner.log_transform(image), np.full(image.shape, 255, np.uint8),
+                     expected_from="c = 255 / log(1 + image.max()), so the brightest pixel becomes 255")
+
+
+@graded("log_transform", 1)
 def test_log_keeps_order_and_sends_the_brightest_to_255(learner):
     """log_transform keeps the order of levels and sends the brightest pixel to 255"""
     for brightest in (255, 200, 1):

@@ -235,6 +235,16 @@ def test_points_real_contour(learner, name):
 
 
 @graded("points_in_polygon", 1)
+def test_points_many(learner):
+    """points_in_polygon of 10,000 points (a solution that works in blocks of points must join them right)"""
+    rng = np.random.default_rng(12)
+    polygon = random_polygon(rng, 9, convex=False)
+    points = points_around(rng, polygon, 10_000)
+    expect_array(learner.points_in_polygon(points, polygon), oracle(points, polygon),
+                 expected_from="matplotlib.path.Path(polygon).contains_points")
+
+
+@graded("points_in_polygon", 1)
 def test_points_no_points(learner):
     """points_in_polygon of no points is an empty bool array"""
     square = np.array([[0.0, 0], [4, 0], [4, 4], [0, 4]])

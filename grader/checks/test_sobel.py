@@ -80,6 +80,15 @@ def test_gradients_match_scipy(learner):
                          expected_from='scipy.ndimage.sobel(image.astype(float), axis=..., mode="reflect")')
 
 
+@graded("sobel_gradients", 1)
+def test_gradients_of_an_empty_image(learner):
+    """sobel_gradients of an image with no rows or no columns: two empty arrays, as scipy.ndimage.sobel gives"""
+    for shape in [(0, 3), (3, 0), (0, 0)]:
+        image = np.zeros(shape, dtype=np.uint8)
+        expect_gradients(learner.sobel_gradients(image), scipy_sobel(image),
+                         expected_from='scipy.ndimage.sobel(image.astype(float), axis=..., mode="reflect")')
+
+
 @graded("sobel_gradients", 2)
 @given(image=grey)
 def test_gradients_match_reference(learner, reference, image):
