@@ -126,6 +126,16 @@ def test_assign_nearest_with_lowest_index(learner, data):
 
 
 @graded("assign", 1)
+def test_assign_many_points(learner):
+    """assign 40,000 points (a solution that works in blocks of points must join the blocks right)"""
+    rng = np.random.default_rng(21)
+    points = rng.uniform(0, 100, size=(40_000, 2))
+    centers = np.array([[10.0, 10.0], [90.0, 20.0], [50.0, 80.0], [30.0, 60.0]])
+    expected = squared_distances(points, centers).argmin(axis=1).astype(np.int64)
+    expect_array(learner.assign(points, centers), expected, expected_from="the nearest center of each point")
+
+
+@graded("assign", 1)
 def test_assign_real_colours(learner, reference):
     """assign the pixels of chelsea (every 8th row and column) to five colours"""
     image = sample("chelsea")[::8, ::8]
