@@ -309,6 +309,27 @@ def _skipped(relative: Path) -> bool:
     return any(part in SKIPPED_NAMES or part.startswith(".") for part in relative.parts)
 
 
+def copy_within_limits(source, target: Path, name: str, limits: ArchiveLimits, total: int) -> tuple[int, str]:
+    """Copy an archive member's stream to ``target`` in chunks, refusing it past the size limits.
+
+    ``total``: the bytes the archive has given so far. Returns the new total and the
+    file's sha256 (the archive's own sizes are not trusted: the bytes are counted).
+    """
+    written = 0
+    digest = hashlib.sha256()
+    with open(target, "wb") as out:
+        while chunk := source.read(1024 * 1024):
+            written += len(chunk)
+            total += len(chunk)
+            if written > limits.max_file_bytes:
+                raise Unreadable(f"{name!r} is larger than {limits.max_file_bytes} bytes")
+            if total > limits.max_total_bytes:
+                raise Unreadable(f"it holds more than {limits.max_total_bytes} bytes")
+            out.write(chunk)
+            digest.update(chunk)
+    return total, digest.hexdigest()
+
+
 def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
     """Extract ``archive`` into ``destination``, refusing anything unsafe (raises :class:`Unreadable`).
 
@@ -341,20 +362,10 @@ def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = Archi
                 if destination not in target.resolve().parents:
                     raise Unreadable(f"it has an entry with an unsafe path: {info.filename!r}")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                written = 0
-                digest = hashlib.sha256()
-                with bundle.open(info) as source, open(target, "wb") as out:
-                    while chunk := source.read(1024 * 1024):
-                        written += len(chunk)
-                        total += len(chunk)
-                        if written > limits.max_file_bytes:
-                            raise Unreadable(f"{info.filename!r} is larger than {limits.max_file_bytes} bytes")
-                        if total > limits.max_total_bytes:
-                            raise Unreadable(f"it holds more than {limits.max_total_bytes} bytes")
-                        out.write(chunk)
-                        digest.update(chunk)
+                with bundle.open(info) as source:
+                    total, digest = copy_within_limits(source, target, info.filename, limits, total)
                 if target.suffix == ".py":
-                    digests[target.relative_to(destination).as_posix()] = digest.hexdigest()
+                    digests[target.relative_to(destination).as_posix()] = digest
         return digests
     except Unreadable:
         raise

@@ -24,7 +24,6 @@ files (Canvas, Moodle) and ``.tar.gz`` archives, extracted as safely as zips are
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import re
 import shutil
@@ -34,7 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import exercises as course
-from grader.batch import SKIPPED_NAMES, SOLUTIONS_ID, ArchiveLimits, Submission, Unreadable, _safe_id, _skipped
+from grader.batch import (
+    SKIPPED_NAMES,
+    SOLUTIONS_ID,
+    ArchiveLimits,
+    Submission,
+    Unreadable,
+    _safe_id,
+    _skipped,
+    copy_within_limits,
+)
 
 CANVAS, MOODLE, CLASSROOM, FOLDERS, SINGLE = "canvas", "moodle", "github-classroom", "folders", "single"
 LAYOUT_TITLES = {
@@ -395,20 +403,10 @@ def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = A
                 source = bundle.extractfile(member)
                 if source is None:
                     continue
-                written = 0
-                digest = hashlib.sha256()
-                with source, open(target, "wb") as out:
-                    while chunk := source.read(1024 * 1024):
-                        written += len(chunk)
-                        total += len(chunk)
-                        if written > limits.max_file_bytes:
-                            raise Unreadable(f"{member.name!r} is larger than {limits.max_file_bytes} bytes")
-                        if total > limits.max_total_bytes:
-                            raise Unreadable(f"it holds more than {limits.max_total_bytes} bytes")
-                        out.write(chunk)
-                        digest.update(chunk)
+                with source:
+                    total, digest = copy_within_limits(source, target, member.name, limits, total)
                 if target.suffix == ".py":
-                    digests[target.relative_to(destination).as_posix()] = digest.hexdigest()
+                    digests[target.relative_to(destination).as_posix()] = digest
         return digests
     except Unreadable:
         raise
