@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader import batch, gradebook, visibility
+from grader import batch, gradebook, reports, visibility
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -82,7 +82,7 @@ def _summarise(data, *, learner_view: bool, as_text: bool) -> tuple[str, str]:
 
 def _one(report, *, learner_view: bool, as_text: bool, notes=()) -> str:
     if as_text:
-        text = gradebook.learner_text(report) if learner_view else _terminal_text(report)
+        text = gradebook.learner_text(report) if learner_view else reports.report_text(report)
     else:
         text = gradebook.markdown_for_report(report, learner_view=learner_view)
     return "".join(f"Note: {note}\n" for note in notes) + text
@@ -118,18 +118,6 @@ def _batch_text(report: batch.BatchReport) -> str:
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
              for line in [header, *rows]]
     return f"pixelgrade: {len(report.rows)} submissions\n\n" + "\n".join(lines) + "\n"
-
-
-def _terminal_text(report) -> str:
-    import io
-
-    from rich.console import Console
-
-    from grader import reports
-
-    buffer = io.StringIO()
-    reports.print_report(report, Console(file=buffer, width=100, color_system=None, soft_wrap=True))
-    return buffer.getvalue()
 
 
 if __name__ == "__main__":

@@ -154,22 +154,18 @@ def _(ref, function, image):
     return [_rint_uint8(255 * _cdf(image)[image] / image.size)]
 
 
-def _brightness(image):
+def _brightness(ref, image):
+    """The RGB channels, their brightness V and the contract's V2 = equalise(V) (the reference's)."""
     rgb = np.asarray(image)[..., :3]
     value = rgb.max(axis=2)
-    return rgb, value, ref_equalise(value)
-
-
-def ref_equalise(image):
-    """The contract's equalise (exact integer arithmetic)."""
-    return ((255 * _cdf(image)) // image.size).astype(np.uint8)[image]
+    return rgb, value, ref.equalise(value)
 
 
 @mistake("narrow-dtype-product", "equalisation", "equalise_colour", "arithmetic in uint8",
          "`channel * V2` was computed in uint8, where products above 255 wrap round; the contract computes "
          "`(channel * V2) / V` in float64.")
 def _(ref, function, image):
-    rgb, value, new_value = _brightness(image)
+    rgb, value, new_value = _brightness(ref, image)
     if rgb.dtype != np.uint8 or rgb.size == 0:
         return []
     outputs = []
@@ -184,7 +180,7 @@ def _(ref, function, image):
          "`(channel * V2) / V` was cut down to a whole number (`astype(np.uint8)` or `np.floor`); the contract "
          "rounds it with `np.rint`.")
 def _(ref, function, image):
-    rgb, value, new_value = _brightness(image)
+    rgb, value, new_value = _brightness(ref, image)
     if rgb.size == 0:
         return []
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -197,7 +193,7 @@ def _(ref, function, image):
          "`V = max(R, G, B)` and scales the three channels together by `V2 / V`.")
 def _(ref, function, image):
     rgb = np.asarray(image)[..., :3]
-    return [np.stack([ref_equalise(rgb[..., c]) for c in range(3)], axis=2)]
+    return [np.stack([ref.equalise(rgb[..., c]) for c in range(3)], axis=2)]
 
 
 # -- convolution ----------------------------------------------------------------------------------
