@@ -1,0 +1,114 @@
+"""Do the grades stay the same? Every check's result for ``solutions/``, the stubs and the buggy submissions.
+
+Grades ``solutions/``, ``exercises/`` (the untouched stubs) and every buggy
+submission of the project's tables (``tests/``: the bugs, the off-limits calls,
+the misconceptions; the image exercises only) with :func:`grader.api.grade`,
+and keeps for every check its status, points and misconception: the grade,
+check by check. Speed bonuses are left out (they time real calls, so a busy
+machine may change them; their own tests look at them).
+
+    python3 benchmarks/grades.py --record benchmarks/expected_grades.json   # before a change
+    python3 benchmarks/grades.py --compare benchmarks/expected_grades.json  # after it: exit 1 on any difference
+
+``benchmarks/expected_grades.json`` was recorded before the speed work of issue 13
+(at commit 2fda627), so ``--compare`` says whether anything since changed a grade.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import pathlib
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+EXAMPLES = 15  # what the project's tests grade the buggy submissions with
+TABLES = (("test_buggy_submissions", "BUGS"), ("test_image_exercises", "BUGS"),
+          ("test_image_exercises", "OFF_LIMITS"), ("test_data_exercises", "BUGS"),
+          ("test_misconceptions", "MISTAKES"))
+
+
+def buggy_submissions() -> dict[str, tuple[str, str, str]]:
+    """{name: (module, function, new source)} from the tests' tables, image exercises only."""
+    import importlib
+
+    from grader import exercises as course
+
+    image = {e.name for e in course.gradable() if not e.needs}
+    found = {}
+    for module_name, table in TABLES:
+        for name, entry in getattr(importlib.import_module(module_name), table).items():
+            module, function, source = entry[0], entry[1], entry[-1]
+            if module in image:
+                found[f"{module_name}.{table}: {name}"] = (module, function, source)
+    return found
+
+
+def fingerprint(report) -> dict[str, list]:
+    """{check id: [status, points, misconception]} of a report, speed bonuses left out."""
+    return {check.id: [check.status, check.points, check.misconception]
+            for exercise in report.exercises for check in exercise.checks if not check.bonus}
+
+
+def _grade(job: tuple[str, str | None, str, str | None, str | None]) -> tuple[str, dict]:
+    name, module, function, source, target = job
+    from conftest import make_submission
+
+    from grader import api, exercises as course
+
+    with tempfile.TemporaryDirectory() as scratch:
+        if target is None:
+            target = make_submission(pathlib.Path(scratch), [module], replace={module: {function: source}})
+        names = [module] if module else [e.name for e in course.gradable() if not e.needs]
+        return name, fingerprint(api.grade(names, target=target, max_examples=EXAMPLES))
+
+
+def all_grades(jobs: int = 2) -> dict[str, dict]:
+    """Every submission's fingerprint, by name, graded ``jobs`` at a time (separate processes)."""
+    work = [("solutions", None, "", None, str(ROOT / "solutions")),
+            ("exercises (stubs)", None, "", None, str(ROOT / "exercises"))]
+    work += [(name, *entry, None) for name, entry in buggy_submissions().items()]
+    with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
+        return dict(sorted(pool.map(_grade, work)))
+
+
+def differences(expected: dict, actual: dict) -> list[str]:
+    """Each check whose grade differs, in words."""
+    lines = []
+    for name in sorted(set(expected) | set(actual)):
+        before, after = expected.get(name), actual.get(name)
+        if before is None or after is None:
+            lines.append(f"{name}: only {'after' if before is None else 'before'}")
+            continue
+        for check in sorted(set(before) | set(after)):
+            if before.get(check) != after.get(check):
+                lines.append(f"{name} / {check}: {before.get(check)} -> {after.get(check)}")
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--record", metavar="PATH", help="write the grades to PATH")
+    parser.add_argument("--compare", metavar="PATH", help="compare the grades with those recorded in PATH")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    grades = all_grades(args.jobs)
+    checks = sum(len(g) for g in grades.values())
+    if args.record:
+        pathlib.Path(args.record).write_text(json.dumps(grades, indent=1, sort_keys=True) + "\n")
+        print(f"recorded {len(grades)} submissions, {checks} checks, in {args.record}")
+    if args.compare:
+        found = differences(json.loads(pathlib.Path(args.compare).read_text()), grades)
+        print(f"grades: {len(grades)} submissions, {checks} checks, {len(found)} differences")
+        for line in found:
+            print("  " + line)
+        return 1 if found else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
