@@ -6,6 +6,7 @@
     nox -s tests          the project's own tests
     nox -s lint           ruff
     nox -s mutants        mutation testing of the checks (slow; not a default session)
+    nox -s bench          every speed benchmark, one table (slow; not a default session)
 
 Environments are reused between runs and built with uv when it is available.
 Only the sessions that need TensorFlow (the machine-learning exercises) install it.
@@ -137,7 +138,19 @@ def mutants(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Every speed benchmark of issue 13, printed as one table (benchmarks/run_all.py; not a default session).
+
+    ``nox -s bench -- --quick`` for fewer runs, ``-- --ml`` to add the training exercise
+    and five CNN seeds (installs TensorFlow), ``-- --skip-otter`` to use otter's recorded figure.
+    """
+    _install(session, "dev", *(["ml"] if "--ml" in session.posargs else []))
+    _install_system_packages(session)
+    session.run("python", str(ROOT / "benchmarks" / "run_all.py"), *session.posargs, env=_env())
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff, on the grader, the references and the tests."""
     session.install("ruff")
-    session.run("ruff", "check", "grader", "solutions", "tests", "tools", "noxfile.py")
+    session.run("ruff", "check", "grader", "solutions", "tests", "tools", "benchmarks", "noxfile.py")

@@ -58,7 +58,8 @@ def _grade(job: tuple[str, str | None, str, str | None, str | None]) -> tuple[st
     name, module, function, source, target = job
     from conftest import make_submission
 
-    from grader import api, exercises as course
+    from grader import api
+    from grader import exercises as course
 
     with tempfile.TemporaryDirectory() as scratch:
         if target is None:

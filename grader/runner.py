@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from grader import failures, pictures, results
+from grader import answers, failures, pictures, results
 from grader.exercises import BY_NAME, CHECKS_DIR, PROJECT_ROOT, Exercise
 from grader.learner import LearnerModule
 
@@ -121,7 +121,9 @@ class GradingPlugin:
     # -- fixtures -------------------------------------------------------------
     @pytest.fixture(scope="module")
     def reference(self, request):
-        return load_reference(exercise_of(request.module).name)
+        # Its answers are remembered by input (grader.answers): the inputs are fixed,
+        # so a class, or a learner's every save, asks for the same answers again.
+        return answers.RememberedModule(load_reference(exercise_of(request.module).name))
 
     @pytest.fixture(scope="module")
     def learner(self, request, reference):

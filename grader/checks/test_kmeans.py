@@ -8,6 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from grader.answers import remembered
 from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.marks import graded
 from grader.samples import derived, sample
@@ -72,6 +73,15 @@ def inertia(points, centers, labels):
     return float(((points - centers[labels]) ** 2).sum())
 
 
+@remembered
+def scipy_nearest(points, centers):
+    """``cdist(points, centers, "sqeuclidean").argmin(axis=1)``: the index of each point's nearest center."""
+    from scipy.spatial.distance import cdist
+
+    return cdist(points, centers, "sqeuclidean").argmin(axis=1).astype(np.int64)
+
+
+@remembered  # scikit-learn takes 2 s to import: its answers are kept (grader.answers)
 def oracle_kmeans(points, init, max_iter):
     from sklearn.cluster import KMeans
 
@@ -94,12 +104,10 @@ def test_assign_matches_reference(learner, reference, data):
 @given(data=blobs())
 def test_assign_matches_scipy(learner, data):
     """assign equals scipy's cdist(points, centers, "sqeuclidean").argmin(axis=1), away from ties"""
-    from scipy.spatial.distance import cdist
-
     points, k, rng = data
     centers = rng.uniform(-10, 10, size=(k, points.shape[1]))
     assume(not near_tie(points, centers))
-    expected = cdist(points, centers, "sqeuclidean").argmin(axis=1).astype(np.int64)
+    expected = scipy_nearest(points, centers)
     expect_array(learner.assign(points, centers), expected, expected_from="cdist(points, centers).argmin(axis=1)")
 
 

@@ -17,6 +17,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from grader.answers import remembered
 from grader.describe import describe
 from grader.expect import (
     expect,
@@ -82,6 +83,7 @@ def returned_int(got) -> int:
     return int(got)
 
 
+@remembered
 def skimage_otsu(image) -> int:
     from skimage.filters import threshold_otsu
 
