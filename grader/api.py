@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from grader import exercises as course
+from grader.exercises import DEFAULT_EXAMPLES
 from grader.results import GradeReport
-from grader.runner import DEFAULT_EXAMPLES, run_checks
 from grader.sandbox import isolation
 
 __all__ = ["DEFAULT_EXAMPLES", "grade"]
@@ -30,6 +30,10 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
         isolation.require_full()
     else:
         isolation.current()
+    # pytest and Hypothesis (half a second) are imported when something is graded, not
+    # before: `pixelgrade list` with nothing changed, `hint` and `--help` never need them.
+    from grader.runner import run_checks
+
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")

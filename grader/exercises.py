@@ -14,6 +14,8 @@ from pathlib import Path
 
 from grader.sandbox.client import Limits
 
+DEFAULT_EXAMPLES = 30  # Hypothesis examples per property in a full grade (grader.runner's default)
+
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 HINTS_DIR = Path(__file__).resolve().parent / "hints"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

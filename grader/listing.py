@@ -8,18 +8,25 @@ Exercises whose calls may take minutes (training models: ``baseline``,
 ``networks``, ``training``) are graded only with ``--all``; otherwise they show
 their last saved result. ``--saved`` grades nothing and shows what ``watch``,
 ``check()`` and earlier ``list`` runs saved (:mod:`grader.state`).
+
+An exercise whose saved result was graded from exactly what is there now (its
+module, the sibling modules it imports, the reference and the grader: the same
+digest) and with at least as many examples is shown from that result, not graded
+again: grading is deterministic, so the grade would be the same (``--regrade``
+grades everything anyway). Only what changed since costs time.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
 from grader import api, reports
 from grader import exercises as course
-from grader.state import State, progress_line
+from grader.state import State, exercise_digest, progress_line
 
 QUICK_EXAMPLES = 5
 SLOW_CALL_S = 60.0  # exercises allowed calls longer than this are graded only with --all
@@ -39,10 +46,11 @@ def is_slow(exercise: course.Exercise) -> bool:
     return bool(exercise.needs) or exercise.limits.timeout_s > SLOW_CALL_S
 
 
-def rows(report, saved: dict, slow: frozenset = frozenset()) -> list[dict]:
+def rows(report, saved: dict, slow: frozenset = frozenset(), unchanged: frozenset = frozenset()) -> list[dict]:
     """One row per exercise of the course: number, name, title, status, points, max_points, source.
 
-    ``slow``: the exercises left out of this grade because they are slow (they say so).
+    ``slow``: the exercises left out of this grade because they are slow (they say so);
+    ``unchanged``: those shown from a saved result because nothing changed since.
     """
     graded = {e.name: e for e in report.exercises} if report is not None else {}
     table = []
@@ -55,7 +63,8 @@ def rows(report, saved: dict, slow: frozenset = frozenset()) -> list[dict]:
         elif isinstance(saved.get(exercise.name), dict):
             entry = saved[exercise.name]
             row.update(status=str(entry.get("status", "")), points=entry.get("points"),
-                       max_points=entry.get("max_points"), source="saved")
+                       max_points=entry.get("max_points"),
+                       source="unchanged" if exercise.name in unchanged else "saved")
         elif not exercise.has_checks:
             row.update(status="no checks yet")
         else:
@@ -76,7 +85,7 @@ def print_rows(table: list[dict], console: Console, *, target: str, note: str) -
     for row in table:
         style = _STYLE.get(row["status"], "dim")
         status = f"[{style}]{row['status']:<16}[/]"
-        saved = "  [dim](saved)[/]" if row["source"] == "saved" else ""
+        saved = {"saved": "  [dim](saved)[/]", "unchanged": "  [dim](unchanged)[/]"}.get(row["source"], "")
         hint = ""
         if row["source"] == "slow":
             hint = f"  [dim]slow: run `pixelgrade {row['name']}`[/]"
@@ -100,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--examples", type=int, default=QUICK_EXAMPLES,
                         help=f"Hypothesis examples per property for the quick grade (default: {QUICK_EXAMPLES})")
     parser.add_argument("--saved", action="store_true", help="grade nothing; show the last saved results")
+    parser.add_argument("--regrade", action="store_true",
+                        help="grade every exercise, even those unchanged since their saved result")
     parser.add_argument("--all", action="store_true",
                         help="also grade the slow exercises (those that train models)")
     parser.add_argument("--state", metavar="DIR", help="folder of the state file (default: .pixelgrade next to "
@@ -114,23 +125,32 @@ def main(argv: list[str]) -> int:
         console.print("[red]pixelgrade list: --examples must be at least 1[/]")
         return 2
     state = State.for_target(args.target, args.state)
-    report, slow = None, frozenset()
+    report, slow, unchanged = None, frozenset(), frozenset()
     if args.saved:
         note = "(saved results; nothing graded)"
     else:
         chosen = [e.name for e in course.gradable() if args.all or not is_slow(e)]
         slow = frozenset(e.name for e in course.gradable()) - set(chosen)
         note = f"(quick grade: {args.examples} examples per property)"
+        digests = {name: exercise_digest(args.target, name) for name in chosen} if Path(args.target).is_dir() else {}
+        if not args.regrade:
+            unchanged = frozenset(name for name in digests if state.unchanged(
+                args.target, name, examples=args.examples, digest=digests[name]) is not None)
+        to_grade = [name for name in chosen if name not in unchanged]
         try:
-            with reports.Progress(Console(stderr=True)) as progress:
-                report = api.grade(chosen, target=args.target, max_examples=args.examples, progress=progress)
+            if to_grade:
+                with reports.Progress(Console(stderr=True)) as progress:
+                    report = api.grade(to_grade, target=args.target, max_examples=args.examples, progress=progress)
         except ValueError as error:
             console.print(f"[red]pixelgrade list: {escape(str(error))}[/]")
             return 2
-        state.record(report)
+        if unchanged:
+            note += f"; {len(unchanged)} unchanged since their saved result, not graded again (--regrade grades them)"
+    if report is not None:
+        state.record(report, digests)  # the digests of before grading: a save meanwhile counts as a change
         try:
             state.save()
         except OSError as error:
             console.print(f"[yellow]pixelgrade list: could not save the results in {state.path}: {error}[/]")
-    print_rows(rows(report, state.results(args.target), slow), console, target=args.target, note=note)
+    print_rows(rows(report, state.results(args.target), slow, unchanged), console, target=args.target, note=note)
     return 0

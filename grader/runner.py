@@ -18,10 +18,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from grader import answers, failures, pictures, results
-from grader.exercises import BY_NAME, CHECKS_DIR, PROJECT_ROOT, Exercise
+from grader.exercises import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, PROJECT_ROOT, Exercise
 from grader.learner import LearnerModule
 
-DEFAULT_EXAMPLES = 30
 MIN_IMPORT_TIMEOUT_S = 5.0
 
 _STATUS_OF = (

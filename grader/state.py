@@ -13,10 +13,15 @@ The file holds::
      "results": {"/abs/path/to/exercises": {"histogram": {"status": "complete", "points": 20, ...}}}}
 
 Results are kept per target, so grading ``solutions`` never marks the learner's work done.
+Each result also keeps the digest of what produced it (:func:`exercise_digest`), so
+``list`` can show a result again, without grading, while nothing it depends on changed.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -27,6 +32,55 @@ from grader import exercises as course
 
 STATE_DIR_ENV = "PIXELGRADE_STATE_DIR"
 VERSION = 1
+
+
+def _sibling_imports(source: bytes, siblings: set[str]) -> set[str]:
+    """The modules of the same folder that ``source`` imports (by name; nothing if it cannot be parsed)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names & siblings
+
+
+@functools.cache
+def _grader_digest() -> str:
+    """The grader's own code and checks: a result graded by other checks is not the same result."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def exercise_digest(target: str | Path, name: str) -> str:
+    """What an exercise's grade depends on: its module, the modules of its folder that it imports
+    (and that they import), the reference solution and the grader (its checks included)."""
+    folder = Path(target)
+    siblings = {path.stem for path in folder.glob("*.py")}
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(_grader_digest().encode())
+    reference = course.PROJECT_ROOT / "solutions" / f"{name}.py"
+    digest.update(reference.read_bytes() if reference.is_file() else b"no reference")
+    seen, waiting = set(), [name]
+    while waiting:
+        module = waiting.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        try:
+            source = (folder / f"{module}.py").read_bytes()
+        except OSError:
+            source = b"\0missing"
+        digest.update(f"\0{module}\0".encode() + source)
+        waiting.extend(sorted(_sibling_imports(source, siblings) - seen))
+    return digest.hexdigest()
 
 
 def state_dir(target: str | Path = "exercises", override: str | Path | None = None) -> Path:
@@ -90,18 +144,33 @@ class State:
         saved = self.data["results"].get(str(Path(target).resolve()), {})
         return saved if isinstance(saved, dict) else {}
 
-    def record(self, report) -> None:
-        """Remember the status and points of every exercise of a GradeReport (for its target)."""
+    def record(self, report, digests: dict[str, str] | None = None) -> None:
+        """Remember the status and points of every exercise of a GradeReport (for its target).
+
+        ``digests``: {exercise: :func:`exercise_digest`} taken *before* grading (a file
+        saved while it was graded then counts as changed); computed now if not given.
+        """
         table = self.data["results"].setdefault(str(Path(report.target).resolve()), {})
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
         for exercise in report.exercises:
+            digest = (digests or {}).get(exercise.name) or exercise_digest(report.target, exercise.name)
             table[exercise.name] = {
                 "status": exercise.status,
                 "points": exercise.points,
                 "max_points": exercise.max_points,
                 "examples": report.settings.get("max_examples"),
                 "graded_at": now,
+                "digest": digest,
             }
+
+    def unchanged(self, target: str | Path, name: str, *, examples: int, digest: str) -> dict | None:
+        """The saved result of ``name`` if it was graded from exactly what is there now, with at
+        least ``examples`` Hypothesis examples per property; else None."""
+        entry = self.results(target).get(name)
+        if not isinstance(entry, dict) or entry.get("digest") != digest:
+            return None
+        graded_with = entry.get("examples")
+        return entry if isinstance(graded_with, int) and graded_with >= examples else None
 
     def done(self, target: str | Path) -> list[str]:
         """The exercises saved as complete for ``target``, in course order."""

@@ -108,6 +108,33 @@ def test_list_shows_every_exercise_with_status_and_points(tmp_path, capsys):
     assert "saved results; nothing graded" in out and "(saved)" in out and f"1/{TOTAL} exercises done" in out
 
 
+def test_list_grades_only_what_changed_since_the_saved_result(tmp_path, capsys, monkeypatch):
+    # A learner's equalisation that imports their own histogram module.
+    target = make_submission(tmp_path / "work", ["histogram", "equalisation", "sobel"],
+                             prepend={"equalisation": "import histogram  # noqa: F401"})
+    state = tmp_path / "state"
+    graded = []
+    real_grade = api.grade
+    monkeypatch.setattr(api, "grade", lambda names, **kw: graded.append(list(names)) or real_grade(names, **kw))
+    arguments = ["list", "--target", str(target), "--examples", "2", "--state", str(state)]
+    assert cli.main(arguments) == 0
+    assert "histogram" in graded[-1] and "equalisation" in graded[-1]
+    # Nothing changed: nothing is graded, the rows say so and show the same points.
+    first = capsys.readouterr().out
+    assert cli.main(arguments) == 0 and len(graded) == 1
+    again = capsys.readouterr().out
+    assert "(unchanged)" in again and "not graded again" in " ".join(again.split())
+    assert re.search(r"histogram\s+complete\s+(\d+)/\1", again)
+    # A changed histogram re-grades histogram and equalisation (which imports it), nothing else.
+    (target / "histogram.py").write_text((target / "histogram.py").read_text() + "\n# edited\n")
+    assert cli.main(arguments) == 0
+    assert sorted(graded[-1]) == ["equalisation", "histogram"]
+    # More examples than the saved result had: graded again; --regrade: always.
+    assert cli.main([*arguments[:-2], "--examples", "3", "--state", str(state)]) == 0 and len(graded) == 3
+    assert cli.main([*arguments, "--regrade"]) == 0 and len(graded) == 4
+    assert first.count("complete") == again.count("complete")
+
+
 # -- failure pictures ------------------------------------------------------------------------
 def _png_size(path) -> tuple:
     with Image.open(path) as image:

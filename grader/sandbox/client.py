@@ -124,6 +124,7 @@ class WorkerProcess:
         )
         self._process = process
         _LIVE.add(self)
+        _widen_pipes(process)
         self._output = _OutputTail(process.stderr, self.limits.output_bytes)
         if not _POSIX:
             threading.Thread(target=self._read_replies, args=(process, self._replies), daemon=True).start()
@@ -271,6 +272,24 @@ class WorkerProcess:
         if not reply.ok and reply.error and "MemoryError" in reply.error.get("types", []):
             self.stop()  # the worker exits by itself after a MemoryError; make sure
         return reply
+
+
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process (/proc/sys/fs/pipe-max-size)
+
+
+def _widen_pipes(process) -> None:
+    """Give the call pipes room for a whole image (Linux): a 64 KiB pipe turns a 512 x 512 x 3
+    image into a dozen hand-overs between the two processes, each a context switch."""
+    set_size = getattr(__import__("fcntl"), "F_SETPIPE_SZ", None) if _POSIX else None
+    if set_size is None:
+        return
+    import fcntl
+
+    for stream in (process.stdin, process.stdout):
+        try:
+            fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
+        except OSError:  # a lower ceiling: the default size still works, a little slower
+            pass
 
 
 # Workers still running: stopped when the grader exits, whatever the learner code did.
