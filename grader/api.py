@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from grader import exercises as course
+from grader import learner
 from grader.exercises import DEFAULT_EXAMPLES
 from grader.results import GradeReport
 from grader.sandbox import isolation
@@ -30,14 +31,16 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
         isolation.require_full()
     else:
         isolation.current()
-    # pytest and Hypothesis (half a second) are imported when something is graded, not
-    # before: `pixelgrade list` with nothing changed, `hint` and `--help` never need them.
-    from grader.runner import run_checks
-
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
     chosen = course.resolve(names) if names else course.gradable()
+    started_workers = learner.start_workers(target.resolve(), chosen, timeout_s=timeout_s)
+    # pytest and Hypothesis (half a second) are imported when something is graded, not
+    # before (`pixelgrade list` with nothing changed, `hint` and `--help` never need them),
+    # and after the workers started (their start runs meanwhile, on another core).
+    from grader.runner import run_checks
+
     started = time.perf_counter()
     report = GradeReport(
         target=str(target),
@@ -45,6 +48,6 @@ def grade(names=None, *, target: str | Path = "exercises", max_examples: int = D
                   **isolation.report_settings()},
     )
     report.exercises = run_checks(target.resolve(), chosen, max_examples=max_examples, timeout_s=timeout_s,
-                                  progress=progress)
+                                  progress=progress, started=started_workers)
     report.seconds = time.perf_counter() - started
     return report

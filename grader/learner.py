@@ -8,6 +8,7 @@ comparison can say what was called and attach a snippet that reproduces it.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from grader import failures
@@ -15,6 +16,7 @@ from grader.describe import CallRecord, parameter_names
 from grader.sandbox.client import Limits, WorkerProcess
 
 _last_call: CallRecord | None = None
+MIN_IMPORT_TIMEOUT_S = 5.0
 
 
 def last_call() -> CallRecord | None:
@@ -182,3 +184,34 @@ def _exit_description(code) -> str:
                         -6: "SIGABRT: an abort"}
         return f"was killed by a signal ({signal_names.get(code, f'signal {-code}')})"
     return f"exited with code {code} (did the code call `os._exit` or `exit`?)"
+
+
+def learner_for(target: Path, exercise, *, timeout_s: float | None = None) -> LearnerModule:
+    """The proxy of ``exercise``'s module in ``target``, within the exercise's limits.
+
+    ``timeout_s`` overrides the limit per call (and, at least ``MIN_IMPORT_TIMEOUT_S``, the import's).
+    """
+    limits = exercise.limits
+    if timeout_s is not None:
+        # Importing numpy & co. in a fresh worker takes a moment even when a
+        # learner function may only take a fraction of one.
+        limits = dataclasses.replace(limits, timeout_s=timeout_s,
+                                     import_timeout_s=max(timeout_s, MIN_IMPORT_TIMEOUT_S))
+    return LearnerModule(exercise.name, Path(target) / f"{exercise.name}.py", limits=limits,
+                         off_limits=exercise.off_limits)
+
+
+def start_workers(target: Path, exercises, *, timeout_s: float | None = None) -> dict[str, LearnerModule]:
+    """Start the workers of the exercises that need no extra library, before the grader imports pytest.
+
+    A worker's start (a sandbox, an interpreter, NumPy: about 0.2 s) then runs on another
+    core while this process imports pytest and Hypothesis (about 0.5 s), rather than after.
+    The machine-learning exercises are left to the runner, which knows whether their
+    libraries are installed.
+    """
+    started = {}
+    for exercise in exercises:
+        if not exercise.needs:
+            started[exercise.name] = proxy = learner_for(target, exercise, timeout_s=timeout_s)
+            proxy.prestart()
+    return started

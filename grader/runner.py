@@ -7,7 +7,6 @@ profile, and records one :class:`~grader.results.CheckResult` per test.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import sys
 import time
@@ -19,9 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from grader import answers, failures, pictures, results
 from grader.exercises import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, PROJECT_ROOT, Exercise
-from grader.learner import LearnerModule
-
-MIN_IMPORT_TIMEOUT_S = 5.0
+from grader.learner import LearnerModule, learner_for
 
 _STATUS_OF = (
     (failures.NotStarted, results.NOT_STARTED),
@@ -133,21 +130,14 @@ class GradingPlugin:
         proxy.close()
 
     def _proxy(self, exercise: Exercise) -> LearnerModule:
-        limits = exercise.limits
-        if self.timeout_s is not None:
-            # Importing numpy & co. in a fresh worker takes a moment even when a
-            # learner function may only take a fraction of one.
-            limits = dataclasses.replace(limits, timeout_s=self.timeout_s,
-                                         import_timeout_s=max(self.timeout_s, MIN_IMPORT_TIMEOUT_S))
-        return LearnerModule(exercise.name, self.target / f"{exercise.name}.py", limits=limits,
-                             off_limits=exercise.off_limits)
+        return learner_for(self.target, exercise, timeout_s=self.timeout_s)
 
     def pytest_collection_finish(self, session):
-        # Start every exercise's worker now, so their start-up runs side by side
-        # (and alongside the first checks) rather than one after another.
+        # Start every exercise's worker now (those not started already: see run_checks),
+        # so their start-up runs side by side (and alongside the first checks).
         for name in self.results:
             exercise = BY_NAME[name]
-            if not _missing_needs(exercise):
+            if name not in self._proxies and not _missing_needs(exercise):
                 self._proxies[name] = self._proxy(exercise)
                 self._proxies[name].prestart()
 
@@ -266,17 +256,19 @@ def withhold_guards(result: results.ExerciseResult) -> None:
 
 
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
-               timeout_s: float | None = None, progress=None,
-               hidden_checks: Path | None = None) -> list[results.ExerciseResult]:
+               timeout_s: float | None = None, progress=None, hidden_checks: Path | None = None,
+               started: dict[str, LearnerModule] | None = None) -> list[results.ExerciseResult]:
     """Run the checks of ``exercises`` against the modules in ``target``.
 
     ``timeout_s`` overrides every exercise's time limit per call (and for the import, at
     least ``MIN_IMPORT_TIMEOUT_S``). ``hidden_checks``: a directory of an instructor's
     ``test_<exercise>_hidden.py`` files, run after every public check (so no hidden input
     can reach a public check's message) and marked ``hidden`` in the results.
+    ``started``: learner proxies already started (:func:`grader.learner.start_workers`), by exercise.
     """
     plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
                            timeout_s=timeout_s)
+    plugin._proxies.update(started or {})
     files = [e.checks_file for e in exercises] + hidden_check_files(hidden_checks, exercises)
     args = [str(path) for path in files] + [
         "-c", str(CHECKS_DIR / "pytest.ini"),
