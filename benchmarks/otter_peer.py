@@ -370,11 +370,11 @@ def table(figures: dict, jobs=(1, 2)) -> str:
     how = "recorded, not measured" if figures["otter_recorded"] else "measured"
     otter_seconds = figures["otter_seconds"] * (n / RECORDED["submissions"] if figures["otter_recorded"] else 1)
     name = f"otter {figures['otter_version']} API ({how})"
-    lines = [f"{'grader':<38} {'checks':>6} {'s for ' + str(n):>9} {'subs/min':>9} {'vs otter':>9}",
-             f"{name:<38} {figures['otter_checks']:>6} "
+    lines = [f"{'grader':<46} {'checks':>6} {'s for ' + str(n):>9} {'subs/min':>9} {'vs otter':>9}",
+             f"{name:<46} {figures['otter_checks']:>6} "
              f"{otter_seconds:>9.1f} {figures['otter_per_minute']:>9.1f} {'x1.00':>9}"]
     for j in jobs:
-        lines.append(f"{f'pixelgrade grade_batch --jobs {j}':<38} {figures['pixelgrade_checks']:>6} "
+        lines.append(f"{f'pixelgrade grade_batch --jobs {j}':<46} {figures['pixelgrade_checks']:>6} "
                      f"{figures[f'pixelgrade_jobs{j}_seconds']:>9.1f} "
                      f"{figures[f'pixelgrade_jobs{j}_per_minute']:>9.1f} "
                      f"{'x' + format(figures[f'pixelgrade_jobs{j}_ratio'], '.2f'):>9}")
