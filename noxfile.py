@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import nox
@@ -26,10 +27,11 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["grade"]
 
 ROOT = Path(__file__).resolve().parent
-# The course, in order (grader/exercises.py is the source; tests/test_course.py checks they agree).
-IMAGE_EXERCISES = ["arrays", "intensity", "histogram", "equalisation", "convolution", "filters", "sobel",
-                   "thresholding", "kmeans", "polygons", "exploration", "baseline"]
-ML_EXERCISES = ["networks", "training"]
+# The course, in order, from its catalog (read with tomllib: nox runs outside the project's environment).
+_CATALOG = tomllib.loads((ROOT / "course" / "course.toml").read_text(encoding="utf-8"))["exercise"]
+COURSE = [entry["name"] for entry in _CATALOG]
+ML_EXERCISES = [entry["name"] for entry in _CATALOG if "tensorflow" in entry.get("needs", [])]
+IMAGE_EXERCISES = [name for name in COURSE if name not in ML_EXERCISES]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist-10k.npz"
 
 
@@ -49,7 +51,7 @@ def _env() -> dict:
 
 
 def _has_checks(name: str) -> bool:
-    return (ROOT / "grader" / "checks" / f"test_{name}.py").exists()
+    return (ROOT / "course" / "checks" / f"test_{name}.py").exists()
 
 
 @nox.session
@@ -69,7 +71,7 @@ def _exercise_session(name: str, ml: bool):
     return nox.session(name=name)(run)
 
 
-for _name in IMAGE_EXERCISES + ML_EXERCISES:
+for _name in COURSE:
     if _has_checks(_name):
         _exercise_session(_name, _name in ML_EXERCISES)
 
@@ -116,7 +118,7 @@ def tests(session: nox.Session) -> None:
     # dev: cosmic-ray, for the fixed sample of mutants in tests/test_mutants.py.
     _install(session, "dev", *(["ml"] if needs_ml else []))
     _install_system_packages(session)
-    doctested = IMAGE_EXERCISES + (ML_EXERCISES if needs_ml else [])
+    doctested = [name for name in COURSE if needs_ml or name not in ML_EXERCISES]
     solution_files = [f"solutions/{name}.py" for name in doctested if (ROOT / "solutions" / f"{name}.py").exists()]
     session.run("pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider", *solution_files)
     contract_check = ROOT.parent / "shared" / "tools" / "contract_check.py"

@@ -39,7 +39,7 @@ def one_run(seed: int) -> dict:
     """Train once (in this process) and measure; the result as a dict."""
     import numpy as np
 
-    from grader import mlcheck
+    from course import mlcheck
 
     started = time.perf_counter()
     import keras  # noqa: F401 - timed on its own: every grading worker pays it once
@@ -56,7 +56,7 @@ def one_run(seed: int) -> dict:
 
 
 def baseline_run() -> dict:
-    from grader import mlcheck
+    from course import mlcheck
 
     digits = mlcheck.digits()
     X = mlcheck.flat_inputs(digits.x_train[:mlcheck.BASELINE_MAX_TRAIN])
@@ -93,7 +93,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from grader import mlcheck
+    from course import mlcheck
 
     runs = []
     for seed in options.seeds:

@@ -47,7 +47,7 @@ from pathlib import Path
 from grader import exercises as course
 from grader import results
 from grader.batch_worker import find_signed, verify
-from grader.exercises import PROJECT_ROOT
+from grader.exercises import PROJECT_ROOT, SOLUTIONS_DIR
 from grader.results import CheckResult, ExerciseResult, GradeReport
 from grader.runner import DEFAULT_EXAMPLES, hidden_check_files
 from grader.sandbox import isolation
@@ -480,7 +480,7 @@ def digest_tree(directory: Path) -> dict[str, str]:
 def grader_files(exercises: list[str], hidden_checks: Path | None = None) -> list[Path]:
     """What grades the batch's exercises and no submission may change: references, checks, hidden checks."""
     chosen = course.resolve(exercises)
-    files = [PROJECT_ROOT / "solutions" / f"{e.name}.py" for e in chosen] + [e.checks_file for e in chosen]
+    files = [e.solution_file for e in chosen] + [e.checks_file for e in chosen]
     return files + hidden_check_files(hidden_checks, chosen)
 
 
@@ -897,7 +897,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     key = secrets.token_bytes(32)
     protected = grader_files(chosen, hidden)
     before = fingerprint(protected)
-    reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else PROJECT_ROOT / "solutions")
+    reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else SOLUTIONS_DIR)
 
     graded: dict[str, _Graded] = {}
     if progress:

@@ -46,6 +46,7 @@ SUBCOMMANDS: dict[str, str] = {
     "batch": "grader.batch_cli",  # instructors: grade many submissions into a gradebook
     "merge": "grader.merge_cli",  # instructors: join the shards of a batch into one gradebook
     "summary": "grader.summary_cli",  # a Markdown summary of results (CI job summaries)
+    "dev": "grader.devcheck",  # course authors: `pixelgrade dev check`, the course is complete and consistent
 }
 
 

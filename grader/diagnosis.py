@@ -2,7 +2,7 @@
 
 Like Exercism's analyzers, a failed check can say, in one sentence before the
 details, which common mistake the learner made. The mistakes are a catalog
-beside the checks (``grader/checks/misconceptions.py``): each entry computes,
+beside the checks (``course/checks/misconceptions.py``): each entry computes,
 in the grader process, what a function written with that misconception returns
 for the same arguments. A failure is diagnosed when the learner's result equals
 one of those outputs and that output is not also the right answer. The
@@ -11,7 +11,6 @@ learner's source is never read: only what it returned.
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from grader import exercises as course
 from grader.describe import NO_VALUE, CallRecord
 
-CATALOG_MODULE = "grader.checks.misconceptions"
+CATALOG_FILE = "checks/misconceptions.py"  # in the course folder
 # Diagnosing costs one reference call and the catalog's calls on the same input:
 # cheap for the checks' small inputs, skipped for the speed checks' large ones.
 MAX_ELEMENTS = 1 << 22
@@ -67,7 +67,7 @@ class Catalog:
 
 @lru_cache(maxsize=1)
 def catalog() -> Catalog:
-    return Catalog(importlib.import_module(CATALOG_MODULE).MISCONCEPTIONS)
+    return Catalog(course.course_module(CATALOG_FILE).MISCONCEPTIONS)
 
 
 def diagnose(call: CallRecord | None) -> Misconception | None:

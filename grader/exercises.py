@@ -1,14 +1,22 @@
-"""The course: every exercise of the contract, in order, with its grading settings.
+"""The course's catalog, as the engine sees it: read from ``course/course.toml``.
 
-This is the one place that says, per exercise, which calls are off-limits (the
-oracle a function is graded against), how long a call may take, how much memory
-the worker may use, and what optional dependencies the checks need.
+The catalog lists the exercises in order (an exercise's number is its position) and,
+for each, its title, its functions, the calls each function may not make (the
+oracle it is graded against), the worker's limits, the optional packages its checks
+need, its accuracy thresholds and its hints. The engine knows no exercise by name:
+everything it grades, lists, hints or shows comes from here. ``PIXELGRADE_COURSE``
+names another catalog file (a course of one's own, or a copy under test); the
+folders beside it follow the same layout (see CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
 import shlex
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +24,19 @@ from grader.sandbox.client import Limits
 
 DEFAULT_EXAMPLES = 30  # Hypothesis examples per property in a full grade (grader.runner's default)
 
-CHECKS_DIR = Path(__file__).resolve().parent / "checks"
-HINTS_DIR = Path(__file__).resolve().parent / "hints"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DOCS_DIR = PROJECT_ROOT / "docs"
+CATALOG_FILE = Path(os.environ.get("PIXELGRADE_COURSE") or PROJECT_ROOT / "course" / "course.toml").resolve()
+COURSE_DIR = CATALOG_FILE.parent  # course/: the catalog, the checks, the course's own modules
+COURSE_ROOT = COURSE_DIR.parent  # beside it: exercises/, solutions/, docs/
+CHECKS_DIR = COURSE_DIR / "checks"
+SOLUTIONS_DIR = COURSE_ROOT / "solutions"
+STUBS_DIR = COURSE_ROOT / "exercises"
+DOCS_DIR = COURSE_ROOT / "docs"
+IMAGES_DIR = DOCS_DIR / "images"
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed: the message names the entry and the key."""
 
 
 @dataclass(frozen=True)
@@ -27,17 +44,24 @@ class Exercise:
     name: str
     number: int
     title: str
+    functions: tuple = ()  # the contract's functions, in the stub's order
     off_limits: dict = field(default_factory=dict)  # function -> oracles it may not call
     limits: Limits = Limits()
     needs: tuple = ()  # optional packages the checks need ("tensorflow")
+    thresholds: dict = field(default_factory=dict)  # source of digits -> held-out accuracy that earns the points
+    hints: tuple = ()  # from gentle to specific
 
     @property
     def checks_file(self) -> Path:
         return CHECKS_DIR / f"test_{self.name}.py"
 
     @property
-    def hints_file(self) -> Path:
-        return HINTS_DIR / f"{self.name}.md"
+    def stub_file(self) -> Path:
+        return STUBS_DIR / f"{self.name}.py"
+
+    @property
+    def solution_file(self) -> Path:
+        return SOLUTIONS_DIR / f"{self.name}.py"
 
     @property
     def has_checks(self) -> bool:
@@ -48,9 +72,32 @@ class Exercise:
         """Its page in the course: ``docs/NN-<name>.md``."""
         return DOCS_DIR / f"{self.number:02d}-{self.name}.md"
 
+    @property
+    def picture(self) -> Path:
+        """Its picture (``pixelgrade show <name>`` of the reference): ``docs/images/<name>.png``."""
+        return IMAGES_DIR / f"{self.name}.png"
+
     def unavailable_reason(self, missing) -> str:
         """Why its checks are skipped here (``missing`` optional packages), with the command that installs them."""
         return f"needs {', '.join(missing)}, which is not installed for this Python. {install_advice(self, missing)}"
+
+
+@functools.cache
+def course_module(relative: str):
+    """The course's Python module at ``COURSE_DIR / relative`` (``"renderings.py"``), loaded from its file.
+
+    By its file, not by a package name, so that the engine follows whichever catalog
+    ``PIXELGRADE_COURSE`` names.
+    """
+    path = COURSE_DIR / relative
+    name = "pixelgrade_course." + relative.removesuffix(".py").replace("/", ".")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or not path.is_file():
+        raise FileNotFoundError(f"the course has no {relative} (looked for {path})")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # registered first, so that its dataclasses can find their module
+    spec.loader.exec_module(module)
+    return module
 
 
 # Optional packages the checks may need -> the extra of pyproject.toml that installs them.
@@ -76,104 +123,59 @@ def install_advice(exercise: Exercise, missing) -> str:
     return advice + "."
 
 
-_ML = Limits(timeout_s=600.0, import_timeout_s=120.0, memory_bytes=None, threads=2)
+_ENTRY_KEYS = {"name", "title", "functions", "off_limits", "limits", "needs", "thresholds", "hints"}
+_LIMIT_KEYS = set(Limits.__dataclass_fields__)
 
-EXERCISES: tuple[Exercise, ...] = (
-    Exercise("arrays", 1, "Images as arrays, reshaping for models"),
-    Exercise("intensity", 2, "Point transforms"),
-    Exercise(
-        "histogram",
-        3,
-        "Histograms",
-        off_limits={
-            name: ("numpy.histogram", "skimage.exposure.histogram", "skimage.exposure.cumulative_distribution")
-            for name in ("histogram", "cumulative_histogram", "normalised_cdf")
-        },
-    ),
-    Exercise(
-        "equalisation",
-        4,
-        "Histogram equalisation",
-        off_limits={
-            name: ("skimage.exposure.equalize_hist", "skimage.exposure.equalize_adapthist")
-            for name in ("equalise", "equalise_colour")
-        },
-    ),
-    Exercise(
-        "convolution",
-        5,
-        "Padding, sliding windows, output size",
-        off_limits={
-            "pad": ("numpy.pad", "skimage.util.pad"),
-            "convolve2d": (
-                "scipy.signal.convolve2d", "scipy.signal.correlate2d", "scipy.signal.convolve",
-                "scipy.signal.fftconvolve", "scipy.signal.oaconvolve", "scipy.ndimage.convolve",
-                "scipy.ndimage.correlate",
-            ),
-            "convolve_channels": (
-                "scipy.signal.convolve2d", "scipy.signal.correlate2d", "scipy.signal.convolve",
-                "scipy.signal.fftconvolve", "scipy.signal.oaconvolve", "scipy.ndimage.convolve",
-                "scipy.ndimage.correlate",
-            ),
-        },
-    ),
-    Exercise(
-        "filters",
-        6,
-        "Blurring and denoising",
-        off_limits={
-            "median_filter": ("scipy.ndimage.median_filter", "scipy.signal.medfilt2d", "scipy.signal.medfilt",
-                              "skimage.filters.median", "scipy.ndimage.rank_filter",
-                              "scipy.ndimage.percentile_filter", "scipy.ndimage.generic_filter"),
-            "blur": ("scipy.signal.convolve2d", "scipy.signal.correlate2d", "scipy.signal.convolve",
-                     "scipy.signal.fftconvolve", "scipy.ndimage.convolve", "scipy.ndimage.correlate",
-                     "scipy.ndimage.uniform_filter", "scipy.ndimage.gaussian_filter", "skimage.filters.gaussian"),
-        },
-    ),
-    Exercise(
-        "sobel",
-        7,
-        "Gradients and edges",
-        off_limits={
-            name: ("scipy.ndimage.sobel", "skimage.filters.sobel", "skimage.filters.sobel_h",
-                   "skimage.filters.sobel_v", "scipy.ndimage.correlate", "scipy.ndimage.convolve",
-                   "scipy.signal.convolve2d", "scipy.signal.correlate2d")
-            for name in ("sobel_gradients", "sobel_magnitude", "edges")
-        },
-    ),
-    Exercise(
-        "thresholding",
-        8,
-        "Segmentation by a threshold",
-        off_limits={
-            name: ("skimage.filters.threshold_otsu", "skimage.filters.threshold_multiotsu")
-            for name in ("otsu_threshold", "otsu_mask_rgb")
-        },
-    ),
-    Exercise(
-        "kmeans",
-        9,
-        "Clustering colours",
-        off_limits={
-            name: ("sklearn.cluster.KMeans", "sklearn.cluster.k_means", "sklearn.cluster.MiniBatchKMeans",
-                   "scipy.cluster.vq.kmeans", "scipy.cluster.vq.kmeans2", "scipy.cluster.vq.vq")
-            for name in ("assign", "update", "kmeans", "quantise_colours")
-        },
-    ),
-    Exercise(
-        "polygons",
-        10,
-        "Ray casting and vectorisation",
-        off_limits={
-            name: ("matplotlib.path.Path", "skimage.measure.points_in_poly")
-            for name in ("point_in_polygon", "points_in_polygon", "polygon_inside", "group_holes")
-        },
-    ),
-    Exercise("exploration", 11, "Looking at a labelled data set"),
-    Exercise("baseline", 12, "A classical classifier", limits=Limits(timeout_s=120.0, memory_bytes=None, threads=2)),
-    Exercise("networks", 13, "Defining models in Keras", limits=_ML, needs=("tensorflow",)),
-    Exercise("training", 14, "A CNN that reaches an accuracy threshold", limits=_ML, needs=("tensorflow",)),
-)
+
+def _limits(value, presets: dict, where: str) -> Limits:
+    if isinstance(value, str):
+        if value not in presets:
+            raise CatalogError(f"{where}: limits = {value!r} names no preset; choose from: {', '.join(presets)}")
+        return presets[value]
+    if not isinstance(value, dict) or set(value) - _LIMIT_KEYS:
+        raise CatalogError(f"{where}: limits must be a preset's name or a table of {', '.join(sorted(_LIMIT_KEYS))}")
+    return Limits(**{key: None if item == "unlimited" else item for key, item in value.items()})
+
+
+def _exercise(number: int, entry: dict, presets: dict) -> Exercise:
+    where = f"{CATALOG_FILE.name}: exercise {number} ({entry.get('name', 'no name')})"
+    if not isinstance(entry.get("name"), str) or not entry["name"].isidentifier():
+        raise CatalogError(f"{where}: name must be the exercise's module name, a Python identifier")
+    unknown = set(entry) - _ENTRY_KEYS
+    if unknown:
+        raise CatalogError(f"{where}: unknown keys {sorted(unknown)}; allowed: {', '.join(sorted(_ENTRY_KEYS))}")
+    off_limits: dict = {}
+    for group in entry.get("off_limits", []):
+        if set(group) != {"functions", "calls"}:
+            raise CatalogError(f"{where}: every [[exercise.off_limits]] has exactly `functions` and `calls`")
+        for function in group["functions"]:
+            off_limits[function] = off_limits.get(function, ()) + tuple(group["calls"])
+    return Exercise(
+        name=entry["name"], number=number, title=entry.get("title", entry["name"]),
+        functions=tuple(entry.get("functions", ())), off_limits=off_limits,
+        limits=_limits(entry["limits"], presets, where) if "limits" in entry else Limits(),
+        needs=tuple(entry.get("needs", ())), thresholds=dict(entry.get("thresholds", {})),
+        hints=tuple(entry.get("hints", ())),
+    )
+
+
+def load_catalog(path: Path = CATALOG_FILE) -> tuple[Exercise, ...]:
+    """Every exercise of the catalog file ``path``, in order; a malformed entry raises :class:`CatalogError`."""
+    with open(path, "rb") as file:
+        data = tomllib.load(file)
+    presets = {}
+    for key, table in data.get("limits", {}).items():
+        presets[key] = _limits(table, {}, f"{path.name}: [limits.{key}]")
+    exercises = tuple(_exercise(number, entry, presets)
+                      for number, entry in enumerate(data.get("exercise", []), start=1))
+    names = [exercise.name for exercise in exercises]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise CatalogError(f"{path.name}: exercises listed twice: {', '.join(repeated)}")
+    return exercises
+
+
+EXERCISES: tuple[Exercise, ...] = load_catalog()
 
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
 

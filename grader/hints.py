@@ -1,7 +1,7 @@
 """``pixelgrade hint [EXERCISE]``: reveal the next numbered hint, one at a time.
 
-Hints are the numbered items of ``grader/hints/<exercise>.md``, from gentle to
-specific. Each call shows every hint revealed so far plus one more, and remembers
+Hints are the exercise's ``hints`` in the catalog (``course/course.toml``), from
+gentle to specific. Each call shows every hint revealed so far plus one more, and remembers
 the count in the state file (:mod:`grader.state`), so the next call goes on where
 this one stopped. After the last hint it says there are no more. ``--reset``
 starts again from the first; without an EXERCISE the current one (the first not
@@ -11,7 +11,6 @@ yet complete, by the saved results) is used.
 from __future__ import annotations
 
 import argparse
-import re
 
 from rich.console import Console
 from rich.markup import escape
@@ -20,38 +19,9 @@ from grader import exercises as course
 from grader import lookup
 from grader.state import State
 
-_ITEM = re.compile(r"^(\d+)\.\s+(.*)$")
-
-
-def parse_hints(text: str) -> list[str]:
-    """The numbered items of a hints file, in order.
-
-    Lines right after an item, or indented lines after a blank line, continue it;
-    headings and unindented paragraphs after a blank line are not hints.
-    """
-    hints: list[str] = []
-    open_item = False  # may the next unindented line continue the latest hint?
-    for line in text.splitlines():
-        match = _ITEM.match(line)
-        if match:
-            hints.append(match.group(2).strip())
-            open_item = True
-        elif not line.strip():
-            open_item = False
-        elif hints and not line.lstrip().startswith("#") and (open_item or line[:1].isspace()):
-            hints[-1] += " " + line.strip()
-            open_item = True
-        else:
-            open_item = False
-    return hints
-
 
 def hints_for(exercise: str) -> list[str]:
-    path = course.BY_NAME[exercise].hints_file
-    try:
-        return parse_hints(path.read_text(encoding="utf-8"))
-    except OSError:
-        return []
+    return list(course.BY_NAME[exercise].hints)
 
 
 def reveal(exercise: str, state: State, *, reset: bool = False) -> tuple[list[str], int, bool]:

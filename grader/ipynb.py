@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import exercises as course
-from grader.exercises import PROJECT_ROOT
+from grader.exercises import SOLUTIONS_DIR
 
 BODY_IS_PYTHON = {"time", "timeit", "capture", "prun"}  # cell magics that run their body as Python
 _MAGIC_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][\w, ]*=\s*[%!]")  # files = !ls, t = %timeit f()
@@ -55,7 +55,7 @@ def contract_functions() -> dict[str, tuple[str, ...]]:
     """
     found = {}
     for exercise in course.EXERCISES:
-        path = PROJECT_ROOT / "solutions" / f"{exercise.name}.py"
+        path = SOLUTIONS_DIR / f"{exercise.name}.py"
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             names = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]

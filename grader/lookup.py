@@ -9,27 +9,12 @@ Function names are read from the reference and the stub without importing them.
 
 from __future__ import annotations
 
-import ast
-import functools
-
 from grader import exercises as course
-from grader.exercises import PROJECT_ROOT
 
 
-@functools.cache
 def functions_of(exercise: str) -> tuple[str, ...]:
-    """The public functions that ``solutions/`` and ``exercises/`` define for ``exercise``."""
-    names: list[str] = []
-    for folder in ("solutions", "exercises"):
-        path = PROJECT_ROOT / folder / f"{exercise}.py"
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and node.name not in names:
-                names.append(node.name)
-    return tuple(names)
+    """The functions of ``exercise``, as the catalog lists them."""
+    return course.BY_NAME[exercise].functions
 
 
 def _normalise(text: str) -> str:

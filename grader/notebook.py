@@ -25,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import api, lookup, reports
-from grader.exercises import PROJECT_ROOT
+from grader.exercises import STUBS_DIR
 from grader.results import GradeReport
 from grader.state import State
 
@@ -111,7 +111,7 @@ def default_target(exercise: str) -> Path:
         return here / "exercises"
     if (here / f"{exercise}.py").is_file():
         return here
-    return PROJECT_ROOT / "exercises"
+    return STUBS_DIR
 
 
 def check(*names: str, target: str | Path | None = None, max_examples: int = api.DEFAULT_EXAMPLES,

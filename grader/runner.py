@@ -1,4 +1,4 @@
-"""Run the checks (pytest tests in grader/checks) and turn outcomes into results.
+"""Run the checks (pytest tests in course/checks) and turn outcomes into results.
 
 The grader drives pytest in-process with :class:`GradingPlugin`, which provides
 the ``learner`` and ``reference`` fixtures, applies the grading Hypothesis
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from grader import answers, failures, pictures, results
-from grader.exercises import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, PROJECT_ROOT, Exercise
+from grader.exercises import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, SOLUTIONS_DIR, Exercise
 from grader.learner import LearnerModule, learner_for
 
 _STATUS_OF = (
@@ -52,7 +52,7 @@ _REFERENCES: dict[str, object] = {}
 
 def load_reference(name: str, solutions_dir: Path | None = None):
     """The reference solution module, imported by path (trusted code, in-process)."""
-    path = (solutions_dir or PROJECT_ROOT / "solutions") / f"{name}.py"
+    path = (solutions_dir or SOLUTIONS_DIR) / f"{name}.py"
     key = str(path)
     if key not in _REFERENCES:
         spec = importlib.util.spec_from_file_location(f"pixelgrade_reference_{name}", path)

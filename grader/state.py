@@ -51,11 +51,11 @@ def _sibling_imports(source: bytes, siblings: set[str]) -> set[str]:
 
 @functools.cache
 def _grader_digest() -> str:
-    """The grader's own code and checks: a result graded by other checks is not the same result."""
-    package = Path(__file__).resolve().parent
+    """The grader's own code and the course (catalog, checks): a result graded by other checks is not the same."""
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for folder in (Path(__file__).resolve().parent, course.COURSE_DIR):
+        for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.toml")]):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -66,7 +66,7 @@ def exercise_digest(target: str | Path, name: str) -> str:
     siblings = {path.stem for path in folder.glob("*.py")}
     digest = hashlib.blake2b(digest_size=16)
     digest.update(_grader_digest().encode())
-    reference = course.PROJECT_ROOT / "solutions" / f"{name}.py"
+    reference = course.SOLUTIONS_DIR / f"{name}.py"
     digest.update(reference.read_bytes() if reference.is_file() else b"no reference")
     seen, waiting = set(), [name]
     while waiting:

@@ -53,7 +53,7 @@ def make_submission(directory: Path, modules, *, replace: dict | None = None, pr
     return directory
 
 
-# The misconception (grader/checks/misconceptions.py) each of the project's buggy
+# The misconception (course/checks/misconceptions.py) each of the project's buggy
 # submissions is diagnosed as, by the tables' names; a bug not listed gets no
 # sentence at all. Checked by each table's own test (see assert_diagnosis).
 EXPECTED_DIAGNOSIS = {

@@ -259,7 +259,7 @@ def test_ml_bug_costs_only_its_function(tmp_path, ml_solutions_report, bug):
 
 def test_accuracy_messages_name_the_data(tmp_path):
     """A failed accuracy check says which digits it used (file, Keras or scikit-learn's) and the threshold."""
-    from grader import mlcheck
+    from course import mlcheck
 
     target = make_submission(tmp_path, ["baseline"], replace={"baseline": {"fit_logistic": BUGS[
         "a classifier that predicts the majority class"][3]}})

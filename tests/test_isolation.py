@@ -37,7 +37,7 @@ from grader.exercises import PROJECT_ROOT
 from grader.sandbox import isolation
 
 HIDDEN_EXAMPLE = PROJECT_ROOT / "examples" / "hidden_checks" / "test_histogram_hidden.py"
-CHECKS = PROJECT_ROOT / "grader" / "checks"
+CHECKS = PROJECT_ROOT / "course" / "checks"
 EXAMPLES = 5
 TOKEN = secrets.token_hex(6)  # 12 hex digits, unique to this run
 MARKER_PATTERN = r"PG(?:SECRET|OWN)-[a-z]+-[0-9a-f]{12}"
@@ -87,7 +87,7 @@ SNOOP = '''
 
     PATHS = __PATHS__  # label -> a file or folder it must not read
     PATTERN = re.compile(__PATTERN__)
-    NAMES = ("solutions/histogram.py", "solutions/kmeans.py", "grader/checks/test_histogram.py")
+    NAMES = ("solutions/histogram.py", "solutions/kmeans.py", "course/checks/test_histogram.py")
 
 
     def _read(path, limit=1 << 20):

@@ -1,4 +1,4 @@
-"""Tests for naming the mistake (grader.diagnosis and grader/checks/misconceptions.py).
+"""Tests for naming the mistake (grader.diagnosis and course/checks/misconceptions.py).
 
 Each misconception of the catalog, written as a buggy submission, must get its
 sentence, and only in its own function's checks; the reference solutions never

@@ -14,7 +14,7 @@ reference checks comparing it against the untouched reference:
   per mutant (``--timeout-factor`` times the unmutated run, at least ``--min-timeout`` s);
   counted as killed, as mutation tools do;
 - incompetent: the mutated module does not compile (nothing to grade);
-- equivalent: it survived and ``grader/checks/equivalent_mutants.toml`` says why it computes
+- equivalent: it survived and ``course/checks/equivalent_mutants.toml`` says why it computes
   what the contract asks on every valid input;
 - survived: full marks; either a gap in the checks or an equivalent mutant still to be listed.
 
@@ -60,7 +60,7 @@ from cosmic_ray.ast.ast_query import ASTQuery  # noqa: E402
 from cosmic_ray.mutating import mutate_code  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
-EQUIVALENTS = ROOT / "grader" / "checks" / "equivalent_mutants.toml"
+EQUIVALENTS = ROOT / "course" / "checks" / "equivalent_mutants.toml"
 DEFAULT_REPORT = Path(tempfile.gettempdir()) / "mutants" / "report.md"
 SEED = "pixelgrade-mutants-1"  # the sample's seed: change it and the sample changes
 DEFAULT_FAST_EXAMPLES = 10

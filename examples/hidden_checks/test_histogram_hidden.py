@@ -6,7 +6,7 @@ batch grader::
     pixelgrade batch SUBMISSIONS --hidden-checks examples/hidden_checks
 
 A hidden check file is named ``test_<exercise>_hidden.py`` and is written exactly like
-``grader/checks/test_<exercise>.py`` (same fixtures, same ``@graded`` marks, same
+``course/checks/test_<exercise>.py`` (same fixtures, same ``@graded`` marks, same
 ``grader.expect`` helpers). Hidden checks run after every public check and count
 towards the grade; learner-facing output (``--learner-view`` reports, Gradescope's
 visible tests, feedback files) never shows their names, messages or inputs.

@@ -1,4 +1,4 @@
-"""Checks for exercise 14, `training`: a CNN graded on held-out images it never saw.
+"""Checks for `training`: a CNN graded on held-out images it never saw.
 
 `train_cnn` runs once per grading, in the worker, on the training images and
 labels only, within a time budget. The ``predict_probabilities`` adapter then
@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader import mlcheck
+from course import mlcheck
 from grader.expect import expect, expect_unmodified, fail
 from grader.marks import graded
 

@@ -1,4 +1,4 @@
-"""Checks for exercise 11, `exploration` (on the course's MNIST loader's digits)."""
+"""Checks for `exploration` (on the course's MNIST loader's digits)."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader import mlcheck
+from course import mlcheck
 from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.marks import graded
 

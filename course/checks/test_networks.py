@@ -1,4 +1,4 @@
-"""Checks for exercise 13, `networks`: Keras models checked by structure and by a forward pass.
+"""Checks for `networks`: Keras models checked by structure and by a forward pass.
 
 A model cannot cross from the worker to the grader, so the ``keras_summary``
 adapter describes it there (layer kinds and settings in order, output shapes,

@@ -1,4 +1,4 @@
-"""Checks for exercise 8, `thresholding` (global thresholds and Otsu's method).
+"""Checks for `thresholding` (global thresholds and Otsu's method).
 
 skimage.filters.threshold_otsu is the oracle only away from exact ties (the
 contract computes exactly and sends ties to the smallest t; skimage's floating

@@ -1,4 +1,4 @@
-"""Checks for exercise 6, `filters` (blurring and denoising).
+"""Checks for `filters` (blurring and denoising).
 
 Comparisons with the oracles (scipy.signal.convolve2d for blur,
 scipy.ndimage.median_filter) run over a fixed grid of shapes and sizes with

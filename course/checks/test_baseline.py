@@ -1,4 +1,4 @@
-"""Checks for exercise 12, `baseline`: graded by accuracy on held-out digits.
+"""Checks for `baseline`: graded by accuracy on held-out digits.
 
 The classifier is trained in the worker on the training images only; the grader
 then sends it the held-out *images* (never their labels) through the
@@ -8,7 +8,7 @@ then sends it the held-out *images* (never their labels) through the
 import numpy as np
 import pytest
 
-from grader import mlcheck
+from course import mlcheck
 from grader.expect import expect, expect_unmodified, fail
 from grader.marks import graded
 

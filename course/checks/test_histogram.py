@@ -1,4 +1,4 @@
-"""Checks for exercise 3, `histogram`."""
+"""Checks for `histogram`."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Checks for exercise 5, `convolution` (padding, output size, 2-D convolution).
+"""Checks for `convolution` (padding, output size, 2-D convolution).
 
 Comparisons with the oracles (np.pad, scipy.signal.convolve2d) run over a fixed
 grid of shapes (1-pixel images, odd, even and non-square kernels, kernels and

@@ -1,4 +1,4 @@
-"""Checks for exercise 4, `equalisation`."""
+"""Checks for `equalisation`."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Checks for exercise 1, `arrays`."""
+"""Checks for `arrays`."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Checks for exercise 7, `sobel` (gradients and edges).
+"""Checks for `sobel` (gradients and edges).
 
 Comparisons with the oracle (scipy.ndimage.sobel) run over a fixed grid of shapes
 (1-pixel rows and columns included) with seeded random values; comparisons with

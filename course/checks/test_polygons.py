@@ -1,4 +1,4 @@
-"""Checks for exercise 10, `polygons`."""
+"""Checks for `polygons`."""
 
 import functools
 

@@ -1,4 +1,4 @@
-"""Checks for exercise 2, `intensity` (point transforms)."""
+"""Checks for `intensity` (point transforms)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Checks for exercise 9, `kmeans`."""
+"""Checks for `kmeans`."""
 
 import warnings
 
