@@ -26,7 +26,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import copy
-import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -35,40 +34,35 @@ import re
 import secrets
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from grader import exercises as course
-from grader import results
-from grader.batch_worker import find_signed, verify
-from grader.exercises import PROJECT_ROOT, SOLUTIONS_DIR
-from grader.results import CheckResult, ExerciseResult, GradeReport
-from grader.runner import DEFAULT_EXAMPLES, hidden_check_files
-from grader.sandbox import isolation
-from grader.sandbox.processes import kill_tree
+from grader.exercises import DEFAULT_EXAMPLES, PROJECT_ROOT, SOLUTIONS_DIR, hidden_check_files
+from grader.results import CheckResult, CheckSpec, CheckStatus, ExerciseResult, ExerciseStatus, GradeReport
+from grader.sandbox import isolation, processes
+from grader.sandbox.frames import find_signed, verify
 
 FORMAT = "pixelgrade-batch/1"
 
-# Row statuses: why a row has the grades it has.
-GRADED = "graded"
-INCOMPLETE = "incomplete"  # graded, but checks were missing from the results (counted as failed)
-GRADER_ERROR = "grader error"  # pixelgrade failed inside some check (not the learner's fault)
-GRADER_CRASHED = "grader crashed"  # the child process grading it died or sent nothing usable
-TIMED_OUT = "timed out"  # the submission ran past its wall-clock limit
-UNREADABLE_ZIP = "unreadable zip"
-UNREADABLE = "unreadable submission"
-NOT_A_SUBMISSION = "not graded"  # an entry of the submissions folder that is no submission (README.txt)
-ROW_STATUSES = (GRADED, INCOMPLETE, GRADER_ERROR, GRADER_CRASHED, TIMED_OUT, UNREADABLE_ZIP, UNREADABLE,
-                NOT_A_SUBMISSION)
+class RowStatus(StrEnum):
+    """Why a row has the grades it has (the words of the gradebook's status column)."""
 
-# A check status of our own: the check has no result for this submission (counts as failed).
-NOT_GRADED = "not_graded"
+    GRADED = "graded"
+    INCOMPLETE = "incomplete"  # graded, but checks were missing from the results (counted as failed)
+    GRADER_ERROR = "grader error"  # pixelgrade failed inside some check (not the learner's fault)
+    GRADER_CRASHED = "grader crashed"  # the child process grading it died or sent nothing usable
+    TIMED_OUT = "timed out"  # the submission ran past its wall-clock limit
+    UNREADABLE_ZIP = "unreadable zip"
+    UNREADABLE = "unreadable submission"
+    NOT_A_SUBMISSION = "not graded"  # an entry of the submissions folder that is no submission (README.txt)
+
 
 SOLUTIONS_ID = "<reference solutions>"
 MAX_RESULT_BYTES = 256 * 1024**2
@@ -125,7 +119,7 @@ class SubmissionRow:
 
     id: str
     source: str
-    status: str
+    status: RowStatus
     report: GradeReport
     notes: list[str] = field(default_factory=list)
     missing_checks: list[str] = field(default_factory=list)
@@ -176,8 +170,8 @@ class SubmissionRow:
 
     @classmethod
     def from_dict(cls, data: dict) -> SubmissionRow:
-        return cls(id=data["id"], source=data.get("source", ""), status=data["status"],
-                   report=report_from_dict(data["report"]), notes=list(data.get("notes", [])),
+        return cls(id=data["id"], source=data.get("source", ""), status=RowStatus(data["status"]),
+                   report=GradeReport.from_dict(data["report"]), notes=list(data.get("notes", [])),
                    missing_checks=list(data.get("missing_checks", [])), seconds=float(data.get("seconds", 0.0)),
                    feedback=list(data.get("feedback", [])))
 
@@ -188,7 +182,7 @@ class BatchReport:
 
     exercises: list[str]
     rows: list[SubmissionRow] = field(default_factory=list)
-    expected: dict[str, list[dict]] = field(default_factory=dict)  # exercise -> the checks it must have
+    expected: dict[str, list[ExpectedCheck]] = field(default_factory=dict)  # exercise -> the checks it must have
     settings: dict = field(default_factory=dict)
     shard: tuple[int, int] = (1, 1)
     batch_ids: list[str] = field(default_factory=list)  # every submission id of the whole batch
@@ -204,17 +198,18 @@ class BatchReport:
 
     @property
     def hidden(self) -> bool:
-        return any(meta.get("hidden") for checks in self.expected.values() for meta in checks)
+        return any(check.spec.hidden for checks in self.expected.values() for check in checks)
 
     def max_points(self, exercise: str) -> float:
-        return sum(m["max_points"] for m in self.expected.get(exercise, []) if not m["bonus"] and not m["skipped"])
+        return sum(check.spec.max_points for check in self.expected.get(exercise, [])
+                   if not check.spec.bonus and not check.skipped)
 
     @property
     def max_total(self) -> float:
         return sum(self.max_points(name) for name in self.exercises)
 
-    def status_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+    def status_counts(self) -> dict[RowStatus, int]:
+        counts: dict[RowStatus, int] = {}
         for row in self.rows:
             counts[row.status] = counts.get(row.status, 0) + 1
         return counts
@@ -226,7 +221,7 @@ class BatchReport:
             "settings": self.settings,
             "shard": list(self.shard),
             "batch_ids": list(self.batch_ids),
-            "expected": self.expected,
+            "expected": {name: [check.to_dict() for check in checks] for name, checks in self.expected.items()},
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "jobs": self.jobs,
@@ -238,24 +233,40 @@ class BatchReport:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a pixelgrade batch file (format {data.get('format')!r}, expected {FORMAT!r})")
         return cls(exercises=list(data["exercises"]), rows=[SubmissionRow.from_dict(r) for r in data["rows"]],
-                   expected=data.get("expected", {}), settings=data.get("settings", {}),
+                   expected={name: [ExpectedCheck.from_dict(check, name) for check in checks]
+                             for name, checks in data.get("expected", {}).items()},
+                   settings=data.get("settings", {}),
                    shard=tuple(data.get("shard", (1, 1))), batch_ids=list(data.get("batch_ids", [])),
                    warnings=list(data.get("warnings", [])), seconds=float(data.get("seconds", 0.0)),
                    jobs=int(data.get("jobs", 1)))
 
 
-def report_from_dict(data: dict) -> GradeReport:
-    """A :class:`GradeReport` back from its JSON form (``GradeReport.to_dict``)."""
-    check_fields = {f.name for f in dataclasses.fields(CheckResult)}
-    report = GradeReport(target=str(data.get("target", "")), seconds=float(data.get("seconds", 0.0)),
-                         settings=dict(data.get("settings", {})))
-    for exercise in data.get("exercises", []):
-        checks = [CheckResult(**{k: v for k, v in check.items() if k in check_fields})
-                  for check in exercise.get("checks", [])]
-        report.exercises.append(ExerciseResult(name=exercise["name"], title=exercise.get("title", ""),
-                                               number=int(exercise.get("number", 0)), checks=checks,
-                                               message=exercise.get("message", "")))
-    return report
+@dataclass(frozen=True)
+class ExpectedCheck:
+    """A check every row of the batch must have (see :func:`reconcile`), as the reference solutions' grading found it.
+
+    ``skipped``: it was skipped for the reference too (an optional library is missing
+    here), so it is skipped for every submission, with the reference's ``message``, and
+    counts for nothing.
+    """
+
+    spec: CheckSpec
+    skipped: bool = False
+    message: str = ""  # what the reference's grading said about it
+
+    def to_dict(self) -> dict:
+        # batch.json's format: listed under its exercise, without the spec's guard (a placeholder
+        # check is never counted, so the guard changes nothing once the batch is written).
+        spec = self.spec
+        return {"id": spec.id, "function": spec.function, "title": spec.title, "max_points": spec.max_points,
+                "bonus": spec.bonus, "hidden": spec.hidden, "skipped": self.skipped, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict, exercise: str) -> ExpectedCheck:
+        spec = CheckSpec(id=data["id"], exercise=exercise, function=data.get("function", ""),
+                         title=data.get("title", data["id"]), max_points=float(data.get("max_points", 0)),
+                         bonus=bool(data.get("bonus")), hidden=bool(data.get("hidden")))
+        return cls(spec, skipped=bool(data.get("skipped", False)), message=data.get("message", ""))
 
 
 # -- finding and staging submissions ---------------------------------------------------------
@@ -497,7 +508,7 @@ def fingerprint(files) -> dict[str, str]:
 # -- running one child -------------------------------------------------------------------------
 @dataclass
 class _Outcome:
-    status: str  # GRADED, GRADER_CRASHED or TIMED_OUT
+    status: RowStatus  # GRADED, GRADER_CRASHED or TIMED_OUT
     report: dict | None = None
     note: str = ""
     seconds: float = 0.0
@@ -506,8 +517,8 @@ class _Outcome:
 _FORKSERVER_LOCK = threading.Lock()
 _ACTIVE: set[int] = set()  # the grading processes running now (ended at once if the batch is interrupted)
 _START_FAILED = "the grading process could not start"
-_FORKSERVER_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-                   "MKL_NUM_THREADS": "1", "PIXELGRADE_FORKSERVER": "1"}
+# What the fork server starts with, and so every child it forks (grader.batch_worker warms up under it).
+_FORKSERVER_ENV = {**processes.pinned_environment(threads=1), "PIXELGRADE_FORKSERVER": "1"}
 
 
 def default_launcher() -> str:
@@ -552,14 +563,6 @@ def _decode(body: bytes | None) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _exit_words(code) -> str:
-    if code is None:
-        return "did not end"
-    if code < 0:
-        return f"was killed by signal {-code}"
-    return f"exited with code {code}"
-
-
 def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
     context = _forkserver()
     from multiprocessing.connection import wait
@@ -572,10 +575,11 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
     try:
         process.start()
     except Exception as error:  # noqa: BLE001 - a failed start is a crashed row, never a crashed batch
-        return _Outcome(GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
+        return _Outcome(RowStatus.GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
     finally:
         writer.close()
-    _ACTIVE.add(process.pid)
+    child = processes.Child(process)
+    _ACTIVE.add(child.pid)
     payload, timed_out, readable = None, False, True
     deadline = started + limit_s
     while True:
@@ -603,13 +607,10 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
                 except (EOFError, OSError):
                     readable = False
             break
-    if process.pid is not None:
-        kill_tree(process.pid)
-        _ACTIVE.discard(process.pid)
-    process.join(5)
+    code = child.end()
+    _ACTIVE.discard(child.pid)
     reader.close()
     seconds = time.monotonic() - started
-    code = process.exitcode
     with contextlib.suppress(Exception):
         process.close()
     return _outcome(payload, timed_out, code, seconds, limit_s, Path(job["log"]))
@@ -617,16 +618,15 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
 
 def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
     started = time.monotonic()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
-    env.update({k: v for k, v in _FORKSERVER_ENV.items() if k != "PIXELGRADE_FORKSERVER"})
-    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    inherited = os.environ.get("PYTHONPATH")
+    env = processes.child_environment(drop_prefixes=("PYTEST_", "COV_"), threads=1, extra={
+        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT)] + ([inherited] if inherited else []))})
     with open(job["log"], "wb") as log:
         try:
-            process = subprocess.Popen([sys.executable, "-m", "grader.batch_worker"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=log, cwd=job["cwd"], env=env,
-                                       start_new_session=(os.name == "posix"))
+            process = processes.start([sys.executable, "-m", "grader.batch_worker"], cwd=job["cwd"], env=env,
+                                      stderr=log)
         except OSError as error:
-            return _Outcome(GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
+            return _Outcome(RowStatus.GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
     _ACTIVE.add(process.pid)
     chunks: list[bytes] = []
 
@@ -643,67 +643,55 @@ def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
     with contextlib.suppress(OSError):
         process.stdin.write((json.dumps({"job": job, "key": key.hex()}) + "\n").encode())
         process.stdin.close()
-    timed_out = False
-    try:
-        process.wait(timeout=limit_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    kill_tree(process.pid)
+    timed_out = process.wait(limit_s) is None
+    code = process.end()
     _ACTIVE.discard(process.pid)
-    process.wait()
     reader.join(5)  # a stray process holding the pipe must not hold the batch
     seconds = time.monotonic() - started
     payload = _decode(find_signed(key, b"".join(chunks)))
-    return _outcome(payload, timed_out, process.returncode, seconds, limit_s, Path(job["log"]))
+    return _outcome(payload, timed_out, code, seconds, limit_s, Path(job["log"]))
 
 
 def _outcome(payload, timed_out, code, seconds, limit_s, log: Path) -> _Outcome:
     if payload is not None and payload.get("ok") and isinstance(payload.get("report"), dict):
-        return _Outcome(GRADED, payload["report"], seconds=seconds)
+        return _Outcome(RowStatus.GRADED, payload["report"], seconds=seconds)
     if timed_out:
-        return _Outcome(TIMED_OUT, note=f"grading did not finish within the submission's limit of {limit_s:g} s",
-                        seconds=seconds)
+        return _Outcome(RowStatus.TIMED_OUT,
+                        note=f"grading did not finish within the submission's limit of {limit_s:g} s", seconds=seconds)
     if payload is not None and not payload.get("ok"):
         error = str(payload.get("error", "")).strip().splitlines()
-        return _Outcome(GRADER_CRASHED, note="pixelgrade failed while grading it: " + (error[-1] if error else "?"),
-                        seconds=seconds)
+        return _Outcome(RowStatus.GRADER_CRASHED,
+                        note="pixelgrade failed while grading it: " + (error[-1] if error else "?"), seconds=seconds)
     last = _tail(log)
-    return _Outcome(GRADER_CRASHED, note=f"the grading process {_exit_words(code)} without a readable result"
+    return _Outcome(RowStatus.GRADER_CRASHED,
+                    note=f"the grading process {processes.exit_words(code)} without a readable result"
                     + (f" (its last output: {last[:200]})" if last else ""), seconds=seconds)
 
 
 # -- reconciliation ----------------------------------------------------------------------------
-def expected_checks(report: GradeReport) -> dict[str, list[dict]]:
+def expected_checks(report: GradeReport) -> dict[str, list[ExpectedCheck]]:
     """The checks every submission's report must have, per exercise (from the reference's report)."""
-    expected = {}
-    for exercise in report.exercises:
-        expected[exercise.name] = [
-            {"id": c.id, "function": c.function, "title": c.title, "max_points": c.max_points, "bonus": c.bonus,
-             "hidden": c.hidden, "skipped": c.status == results.SKIPPED, "message": c.message}
-            for c in exercise.checks if c.status != results.GRADER_ERROR
-        ]
-    return expected
+    return {exercise.name: [ExpectedCheck(c.spec, skipped=c.status == CheckStatus.SKIPPED, message=c.message)
+                            for c in exercise.checks if c.status != CheckStatus.GRADER_ERROR]
+            for exercise in report.exercises}
 
 
-def _union_of_checks(reports: list[GradeReport]) -> dict[str, list[dict]]:
-    union: dict[str, dict[str, dict]] = {}
+def _union_of_checks(reports: list[GradeReport]) -> dict[str, list[ExpectedCheck]]:
+    union: dict[str, dict[str, ExpectedCheck]] = {}
     for report in reports:
         for name, checks in expected_checks(report).items():
-            for meta in checks:
-                union.setdefault(name, {}).setdefault(meta["id"], {**meta, "skipped": False, "message": ""})
+            for expected in checks:  # skipped and message are the reference's to say: not known here
+                union.setdefault(name, {}).setdefault(expected.spec.id, ExpectedCheck(expected.spec))
     return {name: list(checks.values()) for name, checks in union.items()}
 
 
-def _placeholder(meta: dict, exercise: str, reason: str) -> CheckResult:
-    skipped = meta.get("skipped", False)
-    return CheckResult(id=meta["id"], exercise=exercise, function=meta.get("function", ""),
-                       title=meta.get("title", meta["id"]), max_points=float(meta.get("max_points", 0)),
-                       points=0.0, status=results.SKIPPED if skipped else NOT_GRADED,
-                       message=meta.get("message", "") if skipped else reason, bonus=bool(meta.get("bonus")),
-                       hidden=bool(meta.get("hidden")))
+def _placeholder(expected: ExpectedCheck, reason: str) -> CheckResult:
+    if expected.skipped:
+        return CheckResult.from_spec(expected.spec, status=CheckStatus.SKIPPED, message=expected.message)
+    return CheckResult.from_spec(expected.spec, status=CheckStatus.NOT_GRADED, message=reason)
 
 
-def reconcile(report: GradeReport, expected: dict[str, list[dict]], exercises: list[str], *,
+def reconcile(report: GradeReport, expected: dict[str, list[ExpectedCheck]], exercises: list[str], *,
               reason: str = "") -> list[str]:
     """Make ``report`` hold every expected check of ``exercises`` (in place); the ids that were missing.
 
@@ -722,14 +710,14 @@ def reconcile(report: GradeReport, expected: dict[str, list[dict]], exercises: l
             exercise = ExerciseResult(name, info.title, info.number)
         have = {check.id: check for check in exercise.checks}
         checks = []
-        for meta in expected.get(name, []):
-            check = have.pop(meta["id"], None)
+        for wanted in expected.get(name, []):
+            check = have.pop(wanted.spec.id, None)
             if check is None:
-                check = _placeholder(meta, name, reason)
-                if check.status != results.SKIPPED:
-                    missing.append(meta["id"])
-            elif check.max_points != float(meta["max_points"]) and not meta.get("skipped"):
-                check.max_points = float(meta["max_points"])  # what a check is worth is the grader's call
+                check = _placeholder(wanted, reason)
+                if check.status != CheckStatus.SKIPPED:
+                    missing.append(wanted.spec.id)
+            elif check.max_points != wanted.spec.max_points and not wanted.skipped:
+                check.max_points = wanted.spec.max_points  # what a check is worth is the grader's call
                 check.points = min(check.points, check.max_points)
             checks.append(check)
         exercise.checks = checks + list(have.values())
@@ -746,16 +734,17 @@ def _not_graded_report(source: str, expected, exercises, reason: str) -> GradeRe
     return report
 
 
-def _row_status(row_status: str, report: GradeReport, missing: list[str]) -> str:
-    if row_status != GRADED:
+def _row_status(row_status: RowStatus, report: GradeReport, missing: list[str]) -> RowStatus:
+    if row_status != RowStatus.GRADED:
         return row_status
     if report.grader_errors:
-        return GRADER_ERROR
-    return INCOMPLETE if missing else GRADED
+        return RowStatus.GRADER_ERROR
+    return RowStatus.INCOMPLETE if missing else RowStatus.GRADED
 
 
 def _exercise_notes(report: GradeReport) -> list[str]:
-    return [f"{e.name}: {e.status}" for e in report.exercises if e.status not in ("complete", "skipped")]
+    return [f"{e.name}: {e.status}" for e in report.exercises
+            if e.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.SKIPPED)]
 
 
 def _scrub(value, old: str, new: str):
@@ -773,7 +762,7 @@ def _scrub(value, old: str, new: str):
 @dataclass
 class _Graded:
     submission: Submission
-    status: str
+    status: RowStatus
     report: GradeReport | None
     notes: list[str]
     seconds: float
@@ -784,17 +773,17 @@ class _Graded:
 
 def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path | None) -> _Graded:
     if submission.skip:  # README.txt and the like: a row that says why, nothing run
-        return _Graded(submission, NOT_A_SUBMISSION, None, [submission.skip], 0.0)
+        return _Graded(submission, RowStatus.NOT_A_SUBMISSION, None, [submission.skip], 0.0)
     staging = Path(tempfile.mkdtemp(prefix="pixelgrade-", dir=workdir))
     try:
         try:
             modules, notes, before = stage(submission, staging, settings["exercises"], settings["limits"],
                                            settings.get("notebook_map"))
         except Unreadable as error:
-            status = UNREADABLE_ZIP if submission.is_zip else UNREADABLE
+            status = RowStatus.UNREADABLE_ZIP if submission.is_zip else RowStatus.UNREADABLE
             return _Graded(submission, status, None, [f"{status}: {error}"], 0.0)
         except OSError as error:  # its staging folder vanished under it: a neighbour's doing?
-            return _Graded(submission, GRADER_CRASHED, None, [f"it could not be staged ({error})"], 0.0,
+            return _Graded(submission, RowStatus.GRADER_CRASHED, None, [f"it could not be staged ({error})"], 0.0,
                            files_changed=True, retry=True)
         job = {"target": str(modules), "exercises": settings["exercises"], "max_examples": settings["max_examples"],
                "timeout_s": settings["timeout_s"], "hidden_checks": settings["hidden_checks"],
@@ -808,13 +797,13 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
         # a neighbour may be to blame (deleting files, killing processes, the OOM killer), so it
         # is graded again, alone. What it does to itself, it does again.
         files_changed = digest_tree(staging / "submission") != before
-        retry = files_changed or outcome.status == GRADER_CRASHED
+        retry = files_changed or outcome.status == RowStatus.GRADER_CRASHED
         report = None
         if outcome.report is not None:
             label = f"<{submission.id}>" if submission.id != SOLUTIONS_ID else "<solutions>"
             data = _scrub(outcome.report, str(modules), label)
             data = _scrub(data, str(staging), label)
-            report = report_from_dict(data)
+            report = GradeReport.from_dict(data)
             report.target = str(submission.path)
         feedback = list(notes)  # what staging found is the learner's to know too
         if outcome.note:
@@ -909,7 +898,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         try:
             return _grade_one(submission, settings, key, workdir)
         except Exception as error:  # noqa: BLE001 - one submission never stops the batch
-            return _Graded(submission, GRADER_CRASHED, None, [f"the batch failed on it: {error!r}"], 0.0)
+            return _Graded(submission, RowStatus.GRADER_CRASHED, None, [f"the batch failed on it: {error!r}"], 0.0)
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
@@ -922,7 +911,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     except BaseException:  # Ctrl-C: end what runs now instead of waiting for it
         pool.shutdown(wait=False, cancel_futures=True)
         for pid in list(_ACTIVE):
-            kill_tree(pid)
+            processes.kill_tree(pid)
         raise
     pool.shutdown()
     # A submission that may have been disturbed by a neighbour is graded again, alone (see
@@ -940,7 +929,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     if solution.report is not None:
         expected = expected_checks(solution.report)
         lost = [f"{c.id} ({c.status})" for e in solution.report.exercises for c in e.checks
-                if c.status not in (results.PASSED, results.SKIPPED) and not c.bonus]
+                if c.status not in (CheckStatus.PASSED, CheckStatus.SKIPPED) and not c.bonus]
         if lost:
             warnings.append("the reference solutions did not get full marks, so some checks (hidden ones?) may be "
                             "wrong: " + ", ".join(lost[:10]))

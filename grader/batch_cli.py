@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader import batch, exports, gradebook, ipynb
-from grader.runner import DEFAULT_EXAMPLES
+from grader.exercises import DEFAULT_EXAMPLES
+from grader.exitcodes import ExitCode
 from grader.sandbox import isolation
-
-EXIT_OK, EXIT_USAGE, EXIT_GRADER_ERROR = 0, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,14 +102,14 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     console = Console()
     errors = Console(stderr=True)
 
-    def usage(message: str) -> int:
+    def usage(message: str) -> ExitCode:
         errors.print(f"[red]pixelgrade batch: {escape(message)}[/]")
-        return EXIT_USAGE
+        return ExitCode.USAGE
 
     names = [name.strip() for value in args.exercise for name in value.split(",") if name.strip()]
     if args.examples < 1:
@@ -158,7 +157,7 @@ def main(argv: list[str]) -> int:
             summary.write(gradebook.markdown_summary(report))
     problems = gradebook.audit(report, out)
     _print_outcome(console, report, written, problems, found)
-    return EXIT_GRADER_ERROR if problems or report.warnings else EXIT_OK
+    return ExitCode.GRADER_ERROR if problems or report.warnings else ExitCode.OK
 
 
 def _print_outcome(console: Console, report: batch.BatchReport, written: dict, problems: list[str],
@@ -171,7 +170,7 @@ def _print_outcome(console: Console, report: batch.BatchReport, written: dict, p
     for line in found.describe() if found else []:
         console.print(f"  layout: {escape(line)}")
     for status, count in sorted(report.status_counts().items()):
-        style = "green" if status == batch.GRADED else "yellow"
+        style = "green" if status == batch.RowStatus.GRADED else "yellow"
         console.print(f"  [{style}]{count:>5}  {escape(status)}[/]")
     for warning in found.warnings if found else []:
         console.print(f"[yellow]warning:[/] {escape(warning)}")

@@ -10,35 +10,26 @@ start one, with the same work inside:
 - ``python -m grader.batch_worker`` (anywhere a fork server is not available): the
   job and a key arrive as one JSON line on stdin.
 
-Results travel back on a pipe as one frame, ``MAGIC + length + HMAC-SHA256(key, body) + body``
-with a per-batch key that never appears on a command line or in the environment, so
-learner code (which runs one level further down, in the sandbox's workers) cannot
-forge a grade by writing into the pipe; a damaged frame is simply not accepted.
+Results travel back on a pipe as one signed frame (:func:`grader.sandbox.frames.sign`:
+``MAGIC``, a length, ``HMAC-SHA256(key, body)``, the body) with a per-batch key that
+never appears on a command line or in the environment, so learner code (which runs
+one level further down, in the sandbox's workers) cannot forge a grade by writing
+into the pipe; a damaged frame is simply not accepted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import hmac
 import json
 import os
-import struct
 import sys
-import time
 import traceback
 from pathlib import Path
 
-from grader.sandbox.processes import become_subreaper, kill_tree
-
-MAGIC = b"PGR1"
-_DIGEST = 32
-
-# A gradebook has no use for failure pictures (grader.pictures): drawing them would
-# cost every failing image check a fraction of a second, and they would land in
-# staging folders that the batch deletes.
-os.environ.setdefault("PIXELGRADE_PICTURES", "off")
+# The whole of this process's frame, here: sign makes it, verify and find_signed read it (in grader.batch).
+from grader.sandbox.frames import find_signed, sign, verify  # noqa: F401
+from grader.sandbox.processes import become_subreaper, end_descendants
 
 # Imported by the fork server before it forks any child (what every grading needs).
 WARM_MODULES = (
@@ -47,56 +38,18 @@ WARM_MODULES = (
 )
 
 
-def sign(key: bytes, body: bytes) -> bytes:
-    """One frame: MAGIC, the length of ``body``, its HMAC under ``key``, then ``body``."""
-    return MAGIC + struct.pack(">Q", len(body)) + hmac.new(key, body, hashlib.sha256).digest() + body
-
-
-def verify(key: bytes, frame: bytes) -> bytes | None:
-    """The body of the correctly signed frame at the start of ``frame`` (bytes after it are ignored), else None."""
-    head = len(MAGIC) + 8 + _DIGEST
-    if not frame.startswith(MAGIC) or len(frame) < head:
-        return None
-    (length,) = struct.unpack(">Q", frame[len(MAGIC):len(MAGIC) + 8])
-    digest, body = frame[len(MAGIC) + 8:head], frame[head:head + length]
-    if len(body) != length:
-        return None
-    return body if hmac.compare_digest(digest, hmac.new(key, body, hashlib.sha256).digest()) else None
-
-
-def find_signed(key: bytes, stream: bytes) -> bytes | None:
-    """The body of the last correctly signed frame in a byte stream (subprocess mode)."""
-    start = stream.rfind(MAGIC)
-    while start >= 0:
-        body = verify(key, stream[start:])
-        if body is not None:
-            return body
-        start = stream.rfind(MAGIC, 0, start)
-    return None
-
-
 def grade_job(job: dict) -> dict:
     """Grade one staged submission as ``job`` says; the result as plain data."""
-    import platform
-
-    from grader import exercises as course
-    from grader.results import GradeReport
-    from grader.runner import run_checks
+    from grader import api
     from grader.sandbox import isolation
 
     if job.get("isolation_mode"):
         os.environ[isolation.MODE_ENV] = job["isolation_mode"]  # the batch's, whatever this process inherited
-
-    chosen = course.resolve(job["exercises"])
-    started = time.perf_counter()
-    report = GradeReport(target=job["target"], settings={
-        "max_examples": job["max_examples"], "timeout_s": job["timeout_s"], "python": platform.python_version(),
-        "hidden_checks": bool(job.get("hidden_checks")), **isolation.report_settings(),
-    })
-    hidden = Path(job["hidden_checks"]) if job.get("hidden_checks") else None
-    report.exercises = run_checks(Path(job["target"]).resolve(), chosen, max_examples=job["max_examples"],
-                                  timeout_s=job["timeout_s"], hidden_checks=hidden)
-    report.seconds = time.perf_counter() - started
+    # No failure pictures: a gradebook has no use for them, drawing them would cost every
+    # failing image check a fraction of a second, and the staging folder is deleted.
+    settings = api.Settings(max_examples=job["max_examples"], timeout_s=job["timeout_s"], pictures=None,
+                            hidden_checks=Path(job["hidden_checks"]) if job.get("hidden_checks") else None)
+    report = api.grade(job["exercises"], target=job["target"], settings=settings)
     return {"ok": True, "report": report.to_dict()}
 
 
@@ -132,7 +85,7 @@ def forked_child(job: dict, connection, key: bytes) -> None:
     frame = sign(key, _run(job))
     with contextlib.suppress(OSError, ValueError):
         connection.send_bytes(frame)
-    kill_tree(os.getpid(), include_root=False)
+    end_descendants()  # what the learners left behind
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
@@ -167,7 +120,7 @@ def main() -> int:
     frame = sign(key, _run(job))
     with os.fdopen(out, "wb") as pipe:
         pipe.write(frame)
-    kill_tree(os.getpid(), include_root=False)
+    end_descendants()  # what the learners left behind
     return 0
 
 

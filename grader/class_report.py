@@ -20,6 +20,8 @@ import numpy as np
 
 from grader import batch as batches
 from grader import diagnosis, results
+from grader.batch import RowStatus
+from grader.results import CheckStatus, ExerciseStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOP_CHECKS = 5
@@ -122,7 +124,7 @@ def _misconception_text(identifier: str) -> tuple[str, str]:
 
 
 def _graded_rows(batch: batches.BatchReport):
-    return [row for row in batch.rows if row.status in (batches.GRADED, batches.INCOMPLETE)]
+    return [row for row in batch.rows if row.status in (RowStatus.GRADED, RowStatus.INCOMPLETE)]
 
 
 def summarise(batch: batches.BatchReport) -> ClassSummary:
@@ -142,14 +144,14 @@ def summarise(batch: batches.BatchReport) -> ClassSummary:
         for exercise in reports:
             for check in exercise.checks:
                 # A stub left untouched says nothing about what the class misunderstood.
-                if check.status in (results.SKIPPED, results.NOT_STARTED):
+                if check.status in (CheckStatus.SKIPPED, CheckStatus.NOT_STARTED):
                     continue
                 if check.bonus:
                     timings.setdefault(check.id, []).append(check)
                     continue
                 attempted[check.id] += 1
                 titles.setdefault(check.id, check)
-                if check.status != results.PASSED:
+                if check.status != CheckStatus.PASSED:
                     failures.setdefault(check.id, []).append(check)
         ranked = sorted(failures.items(), key=lambda item: (-len(item[1]), item[0]))[:TOP_CHECKS]
         failed_checks = []
@@ -164,15 +166,15 @@ def summarise(batch: batches.BatchReport) -> ClassSummary:
         for _, checks in sorted(timings.items()):
             ratios = tuple(float(c.measurements["ratio"]) for c in checks if "ratio" in c.measurements)
             speed.append(SpeedCheck(name, checks[0].title, len(checks),
-                                    sum(c.status == results.PASSED for c in checks), ratios))
+                                    sum(c.status == CheckStatus.PASSED for c in checks), ratios))
         scores = tuple(float(e.points) for e in reports)
         exercises.append(ExerciseSummary(
             name=name, number=first.number, title=first.title, max_points=float(first.max_points), scores=scores,
-            complete=sum(e.status == "complete" for e in reports), failed_checks=tuple(failed_checks),
-            not_started=sum(e.status == "not started" for e in reports),
+            complete=sum(e.status == ExerciseStatus.COMPLETE for e in reports), failed_checks=tuple(failed_checks),
+            not_started=sum(e.status == ExerciseStatus.NOT_STARTED for e in reports),
             chart_svg=_histogram_svg(scores, float(first.max_points), f"{first.number}. {name}")))
     problems = tuple(Problem(row.id, row.status, "; ".join(row.notes)) for row in batch.rows
-                     if row.status != batches.GRADED)
+                     if row.status != RowStatus.GRADED)
     max_total = batch.max_total or max((row.max_total for row in graded), default=0.0)
     return ClassSummary(submissions=len(batch.rows), graded=len(graded), max_total=float(max_total),
                         totals=tuple(float(row.total) for row in graded), exercises=tuple(exercises),

@@ -9,9 +9,8 @@ import sys
 from rich.console import Console
 
 from grader import api, exercises, reports
+from grader.exitcodes import ExitCode
 from grader.sandbox.isolation import IsolationUnavailable
-
-EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_GRADER_ERROR = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,32 +57,32 @@ def main(argv: list[str] | None = None) -> int:
     return grade_main(argv)
 
 
-def grade_main(argv: list[str]) -> int:
+def grade_main(argv: list[str]) -> ExitCode:
     """``pixelgrade [EXERCISE ...] [--target DIR] ...``: grade and print the report."""
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     if args.examples < 1:
         console.print("[red]pixelgrade: --examples must be at least 1[/]")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.timeout is not None and args.timeout <= 0:
         console.print("[red]pixelgrade: --timeout must be a positive number of seconds[/]")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         with reports.Progress(Console(stderr=True)) as progress:
             report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
                                timeout_s=args.timeout, progress=progress, require_isolation=args.require_isolation)
     except (ValueError, IsolationUnavailable) as error:
         console.print(f"[red]pixelgrade: {error}[/]")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     reports.print_report(report, console, verbose=args.verbose)
     if args.json:
         reports.write_json(report, args.json)
         console.print(f"Results written to {args.json}")
     if report.grader_errors:
-        return EXIT_GRADER_ERROR
+        return ExitCode.GRADER_ERROR
     if args.require_full and not report.complete:
-        return EXIT_NOT_FULL
-    return EXIT_OK
+        return ExitCode.NOT_FULL
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
-"""Plain-words descriptions of values and calls, and snippets that reproduce a call."""
+"""Plain-words descriptions of values and calls, and snippets that reproduce a call.
+
+The one place that names a value's type or sums a value up: the grader's messages,
+and the worker (:mod:`grader.sandbox.wire` describes what it cannot send,
+:mod:`grader.sandbox.adapters` names what a learner returned) use it alike. The
+worker imports it from its own copy of the sandbox's code, before any learner code
+runs: keep its imports to NumPy and the standard library.
+"""
 
 from __future__ import annotations
 
 import inspect
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.sandbox.wire import Foreign
-
 SNIPPET_MAX_ELEMENTS = 100
+SHOWN_CHARACTERS = 300  # a value shown in a message, at most (a learner may return a megabyte of text)
 
 
 class _NoValue:
@@ -21,33 +28,111 @@ class _NoValue:
 
 NO_VALUE = _NoValue()
 
-# Arrays the checks took from a known source (skimage.data...), by identity, so a
-# snippet can say `image = skimage.data.moon()` instead of printing 262,144 numbers.
-_RECIPES: dict[int, tuple[np.ndarray, str]] = {}
+
+@dataclass(frozen=True)
+class Foreign:
+    """A value that is not plain data, as seen from the grader: only a description (see grader.sandbox.wire)."""
+
+    type_name: str
+    summary: str = ""
+    array: np.ndarray | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}{': ' + self.summary if self.summary else ''}>"
+
+
+# -- names and short texts ---------------------------------------------------------------
+def type_name(value, *, qualified: bool = True) -> str:
+    """The name of ``value``'s exact type: ``numpy.ma.MaskedArray``, ``list`` (a builtin goes bare).
+
+    ``qualified=False``: the class's own name alone (``MaskedArray``).
+    """
+    cls = type(value)
+    if not qualified:
+        return cls.__name__
+    module = getattr(cls, "__module__", "") or ""
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+
+
+def shorten(text, limit: int = SHOWN_CHARACTERS) -> str:
+    """``text`` (made a string) cut to ``limit`` characters, ``...`` marking the cut."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def safe_repr(value, limit: int = 120) -> str:
+    """``<module.Class object at 0x...>`` for any object: never its own ``__repr__`` (learner code)."""
+    try:
+        text = object.__repr__(value)
+    except BaseException:  # noqa: BLE001 - a hostile class must not break the worker
+        text = "?"
+    return shorten(text, limit)
+
+
+# -- recipes: how a snippet rebuilds a large input --------------------------------------------
+class _Recipes:
+    """The Python expression each registered array is, by the array itself.
+
+    NumPy arrays cannot be dict keys and cannot carry attributes, so the table is keyed
+    by ``id()``, but each entry holds a weak reference to its array, checked on every
+    lookup and dropping the entry when the array dies: an array that later gets the same
+    id never inherits another's recipe, and the table keeps no array alive. (A value
+    that takes no weak reference is held strongly: its id cannot be reused meanwhile.)
+    """
+
+    def __init__(self):
+        self._entries: dict[int, tuple[object, str]] = {}
+
+    def remember(self, value, expression: str) -> None:
+        key = id(value)
+        entries = self._entries
+
+        def forget(reference, key=key):
+            if entries.get(key, (None,))[0] is reference:
+                del entries[key]
+
+        try:
+            holder = weakref.ref(value, forget)
+        except TypeError:  # a list, say: held, and called like a weak reference
+            holder = lambda: value  # noqa: E731
+        entries[key] = (holder, expression)
+
+    def get(self, value) -> str | None:
+        entry = self._entries.get(id(value))
+        return entry[1] if entry is not None and entry[0]() is value else None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# Arrays the checks took from a known source (skimage.data...), so that a snippet can
+# say `image = skimage.data.moon()` instead of printing 262,144 numbers.
+_RECIPES = _Recipes()
 
 
 def remember_recipe(array: np.ndarray, expression: str) -> np.ndarray:
-    """Record that ``array`` is what the Python ``expression`` evaluates to."""
-    _RECIPES[id(array)] = (array, expression)
+    """Record that ``array`` is what the Python ``expression`` evaluates to; returns ``array``."""
+    _RECIPES.remember(array, expression)
     return array
 
 
-def _recipe(array) -> str | None:
-    entry = _RECIPES.get(id(array))
-    return entry[1] if entry is not None and entry[0] is array else None
+def recipe_of(value) -> str | None:
+    """The expression ``value`` was registered with (:func:`remember_recipe`), or None."""
+    return _RECIPES.get(value)
 
 
+# -- descriptions ------------------------------------------------------------------------
 def describe(value) -> str:
-    """A short description: ``uint8 (5, 5)``, ``3``, ``a list of 4 arrays``."""
+    """A short description: ``uint8 (5, 5)``, ``3``, ``a list of 4 items`` (at most 300 characters)."""
     if type(value) is np.ndarray:
         return f"{value.dtype} {tuple(value.shape)}"
     if isinstance(value, Foreign):
         what = f"a `{value.type_name}` object"
         return f"{what} ({value.summary})" if value.summary else what
     if isinstance(value, np.generic):
-        return f"{value.dtype.name}({value.item()!r})"
+        return shorten(f"{value.dtype.name}({value.item()!r})")
     if isinstance(value, (bool, int, float, str)) or value is None:
-        return repr(value)
+        return shorten(repr(value))
     if isinstance(value, (list, tuple)):
         kind = "list" if isinstance(value, list) else "tuple"
         if len(value) <= 3 and all(not isinstance(v, (list, tuple, dict)) for v in value):
@@ -56,7 +141,13 @@ def describe(value) -> str:
         return f"a {kind} of {len(value)} items"
     if isinstance(value, dict):
         return f"a dict with {len(value)} keys"
-    return f"a `{type(value).__name__}` object"
+    return f"a `{type_name(value, qualified=False)}` object"
+
+
+def show(value, limit: int = SHOWN_CHARACTERS) -> str:
+    """A value as a message shows it: plain data by its ``repr``, arrays and foreign objects described."""
+    text = describe(value) if isinstance(value, (np.ndarray, Foreign)) else repr(value)
+    return shorten(text, limit)
 
 
 def describe_short(value) -> str:
@@ -115,7 +206,7 @@ class CallRecord:
             variable = name or f"arg{position}"
             code = _literal(value)
             if code is None:
-                recipe = _recipe(value)
+                recipe = recipe_of(value)
                 if recipe is not None:
                     needs_skimage |= "skimage." in recipe
                     code = recipe

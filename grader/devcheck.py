@@ -28,6 +28,8 @@ import sys
 from pathlib import Path
 
 from grader import exercises as course
+from grader.exitcodes import ExitCode
+from grader.results import ExerciseStatus
 
 MIN_HINTS = 3
 DEV_EXAMPLES = 5  # Hypothesis examples per property when dev check grades: enough to fail a stub
@@ -159,7 +161,7 @@ def grade_problems(exercises, *, examples: int = DEV_EXAMPLES, progress=None) ->
     solutions = api.grade(names, target=course.SOLUTIONS_DIR, max_examples=examples, progress=progress)
     for result in solutions.exercises:
         # "skipped": an optional package is missing here (`pixelgrade` says which), not a problem of the course.
-        if result.status not in ("complete", "skipped"):
+        if result.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.SKIPPED):
             failed = [check.id for check in result.checks if check.points < check.max_points and not check.bonus]
             problems.append(f"solutions/{result.name}.py is {result.status}, {result.points:g}/{result.max_points:g}"
                             f" points; failing: {', '.join(failed[:5])}")
@@ -196,25 +198,25 @@ def check(names=(), *, grade: bool = True, examples: int = DEV_EXAMPLES) -> list
     return problems
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     if not argv or argv[0] != "check":
         print("usage: pixelgrade dev check [EXERCISE ...] [--no-grade] [--examples N]", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     args = _parser().parse_args(argv[1:])
     if args.examples < 1:
         print("pixelgrade dev check: --examples must be at least 1", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     try:
         problems = check(args.exercises, grade=not args.no_grade, examples=args.examples)
     except ValueError as error:
         print(f"pixelgrade dev check: {error}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     checked = len(args.exercises) or len(course.EXERCISES)
     for problem in problems:
         print(f"- {problem}")
     if problems:
         print(f"{len(problems)} problem(s) in {checked} exercise(s) of {course.CATALOG_FILE}")
-        return 1
+        return ExitCode.NOT_FULL  # the course is not complete and consistent yet
     graded = "" if args.no_grade else "; every stub fails and every solution passes"
     print(f"dev check: {checked} exercise(s) complete and consistent with {course.CATALOG_FILE.name}{graded}")
-    return 0
+    return ExitCode.OK

@@ -180,6 +180,17 @@ EXERCISES: tuple[Exercise, ...] = load_catalog()
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
 
 
+HIDDEN_SUFFIX = "_hidden"  # an instructor's hidden checks: test_<exercise>_hidden.py
+
+
+def hidden_check_files(directory: Path | None, exercises) -> list[Path]:
+    """The hidden check files in ``directory`` for ``exercises`` (those that exist), in course order."""
+    if directory is None:
+        return []
+    found = [Path(directory) / f"test_{e.name}{HIDDEN_SUFFIX}.py" for e in exercises]
+    return [path for path in found if path.is_file()]
+
+
 def gradable() -> list[Exercise]:
     """The exercises that have checks, in course order."""
     return [exercise for exercise in EXERCISES if exercise.has_checks]

@@ -1,14 +1,22 @@
 """Why a check did not pass, as exceptions that carry a teacher's explanation.
 
 Everything here is the learner's side of a failure. Any other exception raised
-while a check runs is a bug in the grader and is reported apart.
+while a check runs is a bug in the grader and is reported apart. Each class says
+which :class:`~grader.results.CheckStatus` a check that raised it gets (its
+``status``; subclasses inherit it): :mod:`grader.runner` reads it from the error.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from grader.results import CheckStatus
+
 
 class CheckFailed(AssertionError):
     """A learner's function ran but its result is not what the contract asks for."""
+
+    status: ClassVar[CheckStatus] = CheckStatus.FAILED
 
     def __init__(self, message: str, *, snippet: str = "", misconception: str = ""):
         super().__init__(message)
@@ -21,7 +29,7 @@ class CheckFailed(AssertionError):
 class LearnerFailure(Exception):
     """The learner's code did not return normally (raised, hung, crashed, exited...)."""
 
-    status = "error"
+    status: ClassVar[CheckStatus] = CheckStatus.ERROR
 
     def __init__(self, message: str, *, snippet: str = ""):
         super().__init__(message)
@@ -32,7 +40,7 @@ class LearnerFailure(Exception):
 class NotStarted(LearnerFailure):
     """The function still raises ``NotImplementedError``: the stub is untouched."""
 
-    status = "not_started"
+    status: ClassVar[CheckStatus] = CheckStatus.NOT_STARTED
 
 
 class LearnerRaised(LearnerFailure):
@@ -66,7 +74,7 @@ class ImportFailed(LearnerFailure):
 class MissingModule(LearnerFailure):
     """The target directory has no module of that name."""
 
-    status = "missing"
+    status: ClassVar[CheckStatus] = CheckStatus.MISSING
 
 
 class MissingFunction(LearnerFailure):
@@ -76,8 +84,15 @@ class MissingFunction(LearnerFailure):
 class OffLimits(LearnerFailure):
     """The function called the very oracle it is graded against."""
 
-    status = "off_limits"
+    status: ClassVar[CheckStatus] = CheckStatus.OFF_LIMITS
 
 
 class Unavailable(Exception):
     """A check cannot run here (an optional dependency is missing): skipped, not failed."""
+
+    status: ClassVar[CheckStatus] = CheckStatus.SKIPPED
+
+
+# The exceptions whose class decides a check's status; anything else a check raises is
+# a plain assert (failed) or a bug in the grader.
+EXPLAINED = (CheckFailed, LearnerFailure, Unavailable)

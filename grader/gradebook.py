@@ -24,12 +24,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader import class_report, reports, results, visibility
-from grader.batch import GRADED, NOT_A_SUBMISSION, BatchReport, SubmissionRow
-from grader.results import CheckResult, GradeReport
+from grader import class_report, reports, visibility
+from grader.batch import BatchReport, RowStatus, SubmissionRow
+from grader.results import CheckResult, CheckStatus, ExerciseStatus, GradeReport
 
 HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date")
-_FAILED_STATUSES = {results.FAILED, results.ERROR, results.NOT_STARTED, results.OFF_LIMITS, results.MISSING}
+_FAILED_STATUSES = {CheckStatus.FAILED, CheckStatus.ERROR, CheckStatus.NOT_STARTED, CheckStatus.OFF_LIMITS,
+                    CheckStatus.MISSING}
 
 
 def _g(value: float) -> str:
@@ -76,12 +77,12 @@ def _testcase(parent: ET.Element, classname: str, check: CheckResult) -> str:
                          time=f"{check.seconds:.3f}")
     detail = _xml_text("\n".join(part for part in (check.title, check.message, check.snippet) if part))
     first = _xml_text((check.message.strip().splitlines() or [check.status])[0][:300])
-    if check.status == results.PASSED:
+    if check.status == CheckStatus.PASSED:
         return "passed"
-    if check.status == results.SKIPPED:
+    if check.status == CheckStatus.SKIPPED:
         ET.SubElement(case, "skipped", message=first).text = detail
         return "skipped"
-    if check.status == results.GRADER_ERROR:
+    if check.status == CheckStatus.GRADER_ERROR:
         ET.SubElement(case, "error", message=first, type=check.status).text = detail
         return "error"
     if check.bonus:  # a bonus not earned is no failure
@@ -161,11 +162,11 @@ def submission_notes(row: SubmissionRow) -> str:
 
 
 _LEARNER_REASONS = {
-    "timed out": "Grading your submission did not finish within its time limit, so it could not be graded. "
-                 "Is there a loop that never ends?",
-    "grader crashed": "The process grading your submission stopped before it could finish. Does your code end "
-                      "the process it runs in, or kill other processes?",
-    "grader error": "pixelgrade itself failed in some checks (not your fault); your instructor has been told.",
+    RowStatus.TIMED_OUT: "Grading your submission did not finish within its time limit, so it could not be "
+                         "graded. Is there a loop that never ends?",
+    RowStatus.GRADER_CRASHED: "The process grading your submission stopped before it could finish. Does your code "
+                              "end the process it runs in, or kill other processes?",
+    RowStatus.GRADER_ERROR: "pixelgrade itself failed in some checks (not your fault); your instructor has been told.",
 }
 
 
@@ -182,7 +183,7 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
     tests = []
     for exercise in report.exercises:
         for check in exercise.checks:
-            if check.status == results.SKIPPED:
+            if check.status == CheckStatus.SKIPPED:
                 continue  # counts for nothing (an optional dependency is missing)
             output = "\n".join(part for part in (check.message, check.snippet and "To reproduce:\n" + check.snippet)
                                if part)
@@ -190,7 +191,7 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
                 "name": f"{exercise.name}: {check.title}",
                 "score": check.points,
                 "max_score": 0.0 if check.bonus else check.max_points,
-                "status": "passed" if check.status == results.PASSED else "failed",
+                "status": "passed" if check.status == CheckStatus.PASSED else "failed",  # Gradescope's words
                 "output": output,
                 "tags": list(dict.fromkeys(tag for tag in (exercise.name, check.function) if tag)),  # no repeats
                 "visibility": hidden_visibility if check.hidden else "visible",
@@ -201,7 +202,7 @@ def gradescope_results(row: SubmissionRow, *, hidden_visibility: str = "after_pu
     output = submission_notes(row) + learner_text(report)
     if row.status in _LEARNER_REASONS:
         output = _LEARNER_REASONS[row.status] + "\n" + output
-    elif row.status.startswith("unreadable"):
+    elif row.status in (RowStatus.UNREADABLE_ZIP, RowStatus.UNREADABLE):
         output = f"Your submission could not be read: {row.notes[0].split(': ', 1)[-1] if row.notes else ''}\n"
     data = {
         "score": row.total_with_bonus,  # the same total as gradebook.csv's total_with_bonus
@@ -235,7 +236,7 @@ def markdown_summary(batch: BatchReport) -> str:
     if batch.settings.get("isolation"):
         lines += [f"Isolation: {_cell(batch.settings['isolation'])} ({batch.settings.get('isolation_level', '?')}).",
                   ""]
-    totals = [row.total for row in batch.rows if row.status != NOT_A_SUBMISSION]  # README.txt is no zero
+    totals = [row.total for row in batch.rows if row.status != RowStatus.NOT_A_SUBMISSION]  # README.txt is no zero
     if totals:
         lines += [f"Mean total {_g(round(statistics.mean(totals), 2))}, median "
                   f"{_g(round(statistics.median(totals), 2))}, full marks: "
@@ -251,7 +252,7 @@ def markdown_summary(batch: BatchReport) -> str:
         lines.append(f"| {_cell(row.id)} | {_cell(row.status)} | " + " | ".join(cells)
                      + f" | {_g(row.total)}/{_g(row.max_total)} | {_g(row.bonus)} | {_g(row.total_with_bonus)} "
                      f"| {_cell('; '.join(row.notes))} |")
-    flagged = [row for row in batch.rows if row.status != GRADED]
+    flagged = [row for row in batch.rows if row.status != RowStatus.GRADED]
     if flagged:
         lines += ["", f"### Flagged ({len(flagged)})", ""]
         lines += [f"- **{_cell(row.id)}**: {row.status}" + (f" — {_cell('; '.join(row.notes))}" if row.notes else "")
@@ -284,8 +285,8 @@ def markdown_for_report(report: GradeReport, *, learner_view: bool = False) -> s
             lines.append(f"| {exercise.number} | {exercise.name} | {_g(exercise.points)}/{_g(exercise.max_points)}"
                          f"{bonus} | {exercise.status} |")
     failing = [(e, c) for e in shown.exercises for c in e.checks
-               if c.status in _FAILED_STATUSES | {results.GRADER_ERROR, "not_graded"} and not c.bonus
-               and e.status not in ("not started", "missing")]
+               if c.status in _FAILED_STATUSES | {CheckStatus.GRADER_ERROR, CheckStatus.NOT_GRADED} and not c.bonus
+               and e.status not in (ExerciseStatus.NOT_STARTED, ExerciseStatus.MISSING)]
     if failing:
         lines += ["", f"### To fix ({len(failing)})", ""]
         for exercise, check in failing[:50]:
@@ -364,7 +365,7 @@ def audit(batch: BatchReport, out: str | Path) -> list[str]:
     summary = (out / "summary.md").read_text(encoding="utf-8") if (out / "summary.md").exists() else ""
     for row in batch.rows:
         wanted = {c.id for e in row.report.exercises for c in e.checks}
-        expected = {m["id"] for name in batch.exercises for m in batch.expected.get(name, [])}
+        expected = {m.spec.id for name in batch.exercises for m in batch.expected.get(name, [])}
         if not expected <= wanted:
             problems.append(f"{row.id}: the report lacks {len(expected - wanted)} expected check(s)")
         if suites is not None:
@@ -383,7 +384,7 @@ def audit(batch: BatchReport, out: str | Path) -> list[str]:
         try:
             data = json.loads((out / "gradescope" / f"{row.id}.json").read_text(encoding="utf-8"))
             ids = {t["extra_data"]["id"] for t in data["tests"]}
-            counted = {c.id for e in row.report.exercises for c in e.checks if c.status != results.SKIPPED}
+            counted = {c.id for e in row.report.exercises for c in e.checks if c.status != CheckStatus.SKIPPED}
             if ids != counted:
                 problems.append(f"gradescope/{row.id}.json: {len(counted - ids)} check(s) missing")
         except (OSError, KeyError, ValueError) as error:

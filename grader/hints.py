@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from grader import exercises as course
 from grader import lookup
+from grader.exitcodes import ExitCode
 from grader.state import State
 
 
@@ -58,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     console = Console()
     state = State.for_target(args.target, args.state)
@@ -67,7 +68,7 @@ def main(argv: list[str]) -> int:
             exercise = lookup.find_exercise(args.exercise)
         except ValueError as error:
             console.print(f"[red]pixelgrade hint: {escape(str(error))}[/]")
-            return 2
+            return ExitCode.USAGE
     else:
         exercise = current_exercise(state, args.target)
         console.print(f"[dim]No exercise given: the hints for the current one, {exercise.name}.[/]")
@@ -75,10 +76,10 @@ def main(argv: list[str]) -> int:
         shown, total, exhausted = reveal(exercise.name, state, reset=args.reset)
     except OSError as error:
         console.print(f"[red]pixelgrade hint: could not save the hint count in {state.path}: {error}[/]")
-        return 3
+        return ExitCode.GRADER_ERROR
     if not total:
         console.print(f"There are no hints for {exercise.name} yet.")
-        return 0
+        return ExitCode.OK
     console.print(f"\n[bold]Hints for {exercise.number}. {exercise.name}[/] ({len(shown)} of {total})\n")
     for number, hint in enumerate(shown, start=1):
         style = "bold" if number == len(shown) and not exhausted else ""
@@ -92,4 +93,4 @@ def main(argv: list[str]) -> int:
         console.print(f"That was the last hint for {exercise.name}.")
     else:
         console.print(f"[dim]{total - len(shown)} more: run `pixelgrade hint {exercise.name}` again.[/]")
-    return 0
+    return ExitCode.OK

@@ -22,13 +22,11 @@ writes them (``<exercise>.py`` beside the notebook) into a staged submission.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import exercises as course
-from grader.exercises import SOLUTIONS_DIR
 
 BODY_IS_PYTHON = {"time", "timeit", "capture", "prun"}  # cell magics that run their body as Python
 _MAGIC_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][\w, ]*=\s*[%!]")  # files = !ls, t = %timeit f()
@@ -46,29 +44,9 @@ class Converted:
     syntax_error: str = ""
 
 
-@functools.lru_cache(maxsize=1)
 def contract_functions() -> dict[str, tuple[str, ...]]:
-    """{exercise: the public functions of its reference module}, in course order.
-
-    Where ``solutions/`` is not there (an installed grader), the functions its checks grade
-    (``@graded("histogram", 2)``) stand in.
-    """
-    found = {}
-    for exercise in course.EXERCISES:
-        path = SOLUTIONS_DIR / f"{exercise.name}.py"
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            names = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
-        except (OSError, SyntaxError):
-            try:
-                tree = ast.parse(exercise.checks_file.read_text(encoding="utf-8"))
-            except (OSError, SyntaxError):
-                continue
-            names = [node.args[0].value for node in ast.walk(tree)
-                     if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "graded" and node.args
-                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)]
-        found[exercise.name] = tuple(dict.fromkeys(name for name in names if not name.startswith("_")))
-    return found
+    """{exercise: its functions}, in course order, as the catalog lists them."""
+    return {exercise.name: exercise.functions for exercise in course.EXERCISES}
 
 
 def _short(line: str, limit: int = 60) -> str:

@@ -8,20 +8,27 @@ comparison can say what was called and attach a snippet that reproduces it.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 from pathlib import Path
 
 from grader import failures
 from grader.describe import CallRecord, parameter_names
 from grader.sandbox.client import Limits, WorkerProcess
+from grader.sandbox.processes import exit_words
 
-_last_call: CallRecord | None = None
+# The latest call a learner proxy made, which :mod:`grader.expect` explains when a comparison
+# fails. A context variable rather than a module global: the checks run in one thread, so
+# it is the same thing there, but a grading run in another thread or context (the watch
+# loop's, a test's) neither sees nor overwrites another's call.
+CURRENT_CALL: contextvars.ContextVar[CallRecord | None] = contextvars.ContextVar("pixelgrade_current_call",
+                                                                                  default=None)
 MIN_IMPORT_TIMEOUT_S = 5.0
 
 
 def last_call() -> CallRecord | None:
-    """The most recent call any learner proxy made (what a failed check was about)."""
-    return _last_call
+    """The most recent call a learner proxy made in this context (what a failed check was about)."""
+    return CURRENT_CALL.get()
 
 
 def _gib(n: int | None) -> str:
@@ -66,11 +73,11 @@ class LearnerModule:
     def call(self, function: str, *args, _timeout: float | None = None, _then: str | None = None,
              _then_args=(), **kwargs):
         """Call ``function(*args, **kwargs)`` in the worker and return its value."""
-        global _last_call
         names = parameter_names(getattr(self.reference, function, None)) if self.reference else []
         record = CallRecord(self.module, function, tuple(args), dict(kwargs), names, then=_then,
                             reference=self.reference)
-        self.last = _last_call = record
+        self.last = record
+        CURRENT_CALL.set(record)
         if function in self._broken:
             raise self._broken[function]
         if not self.path.exists():
@@ -135,7 +142,7 @@ class LearnerModule:
             return error
         else:
             code = (reply.error or {}).get("returncode")
-            how = _exit_description(code)
+            how = exit_words(code, for_learner=True)
             error = failures.WorkerDied(f"{call}: the process running it {how}.{printed}", snippet=snippet)
         self._broken[record.function] = error
         return error
@@ -147,7 +154,7 @@ class LearnerModule:
                 f"Importing `{name}` did not finish within {self.limits.import_timeout_s:g} s. "
                 f"Is there code at the top level of the module that runs forever?{printed}")
         if reply.problem == "died":
-            how = _exit_description((reply.error or {}).get("returncode"))
+            how = exit_words((reply.error or {}).get("returncode"), for_learner=True)
             return failures.ImportFailed(f"Importing `{name}`: the process {how}.{printed}")
         error = reply.error or {}
         types = error.get("types", ["Exception"])
@@ -174,16 +181,6 @@ class LearnerModule:
         except Exception:  # an odd location (a caret past the line...): the plain words still help
             located = f"  File \"{shown}\", line {syntax.get('lineno')}\n{kind}: {syntax.get('msg', '')}\n"
         return f"Python cannot read `{shown.name}`, so none of its checks could run:\n{located.rstrip()}"
-
-
-def _exit_description(code) -> str:
-    if code is None:
-        return "stopped responding and was ended"
-    if code < 0:
-        signal_names = {-9: "SIGKILL: most often the system ran out of memory", -11: "SIGSEGV: a crash",
-                        -6: "SIGABRT: an abort"}
-        return f"was killed by a signal ({signal_names.get(code, f'signal {-code}')})"
-    return f"exited with code {code} (did the code call `os._exit` or `exit`?)"
 
 
 def learner_for(target: Path, exercise, *, timeout_s: float | None = None) -> LearnerModule:

@@ -26,19 +26,21 @@ from rich.markup import escape
 
 from grader import api, reports
 from grader import exercises as course
+from grader.exitcodes import ExitCode
+from grader.results import ExerciseStatus
 from grader.state import State, exercise_digest, progress_line
 
 QUICK_EXAMPLES = 5
 SLOW_CALL_S = 60.0  # exercises allowed calls longer than this are graded only with --all
 
 _STYLE = {
-    "complete": "bold green",
-    "partial": "yellow",
-    "failing": "red",
-    "not started": "dim",
-    "missing": "red",
-    "skipped": "dim",
-    "grader error": "bold magenta",
+    ExerciseStatus.COMPLETE: "bold green",
+    ExerciseStatus.PARTIAL: "yellow",
+    ExerciseStatus.FAILING: "red",
+    ExerciseStatus.NOT_STARTED: "dim",
+    ExerciseStatus.MISSING: "red",
+    ExerciseStatus.SKIPPED: "dim",
+    ExerciseStatus.GRADER_ERROR: "bold magenta",
 }
 
 
@@ -65,7 +67,7 @@ def rows(report, saved: dict, slow: frozenset = frozenset(), unchanged: frozense
             row.update(status=str(entry.get("status", "")), points=entry.get("points"),
                        max_points=entry.get("max_points"),
                        source="unchanged" if exercise.name in unchanged else "saved")
-        elif not exercise.has_checks:
+        elif not exercise.has_checks:  # this and "not graded": the list's own words, no ExerciseStatus
             row.update(status="no checks yet")
         else:
             row.update(status="not graded", source="slow" if exercise.name in slow else "")
@@ -91,9 +93,9 @@ def print_rows(table: list[dict], console: Console, *, target: str, note: str) -
             hint = f"  [dim]slow: run `pixelgrade {row['name']}`[/]"
         console.print(f" {row['number']:>2}  {row['name']:<14}{status}{_points(row):>9}{saved}{hint}",
                       highlight=False)
-    done = sum(row["status"] == "complete" for row in table)
+    done = sum(row["status"] == ExerciseStatus.COMPLETE for row in table)
     console.print(f"\n{escape(progress_line(done, len(table)))}", highlight=False)
-    following = next((row for row in table if row["status"] != "complete"), None)
+    following = next((row for row in table if row["status"] != ExerciseStatus.COMPLETE), None)
     if following is None:
         console.print("[bold green]Every exercise is complete. Well done![/]")
     else:
@@ -118,12 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     console = Console()
     if args.examples < 1:
         console.print("[red]pixelgrade list: --examples must be at least 1[/]")
-        return 2
+        return ExitCode.USAGE
     state = State.for_target(args.target, args.state)
     report, slow, unchanged = None, frozenset(), frozenset()
     if args.saved:
@@ -143,7 +145,7 @@ def main(argv: list[str]) -> int:
                     report = api.grade(to_grade, target=args.target, max_examples=args.examples, progress=progress)
         except ValueError as error:
             console.print(f"[red]pixelgrade list: {escape(str(error))}[/]")
-            return 2
+            return ExitCode.USAGE
         if unchanged:
             note += f"; {len(unchanged)} unchanged since their saved result, not graded again (--regrade grades them)"
     if report is not None:
@@ -153,4 +155,4 @@ def main(argv: list[str]) -> int:
         except OSError as error:
             console.print(f"[yellow]pixelgrade list: could not save the results in {state.path}: {error}[/]")
     print_rows(rows(report, state.results(args.target), slow, unchanged), console, target=args.target, note=note)
-    return 0
+    return ExitCode.OK

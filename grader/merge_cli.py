@@ -10,8 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader import batch, gradebook
-
-EXIT_OK, EXIT_USAGE, EXIT_GRADER_ERROR = 0, 2, 3
+from grader.exitcodes import ExitCode
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,21 +27,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     console = Console()
     try:
         merged = batch.merge([batch.load_batch(path) for path in args.shards])
     except batch.MergeError as error:
         Console(stderr=True).print(f"[red]pixelgrade merge: {escape(str(error))}[/]")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     written = gradebook.write_all(merged, Path(args.out), hidden_visibility=args.hidden_visibility)
     problems = gradebook.audit(merged, args.out)
     for problem in problems:
         console.print(f"[bold red]incomplete output:[/] {escape(problem)}")
     console.print(f"Merged {len(args.shards)} shard(s), {len(merged.rows)} submissions: "
                   f"{escape(str(written['gradebook']))}")
-    return EXIT_GRADER_ERROR if problems else EXIT_OK
+    return ExitCode.GRADER_ERROR if problems else ExitCode.OK
 
 
 if __name__ == "__main__":

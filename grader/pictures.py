@@ -74,8 +74,19 @@ def attach(error, got, expected, call=None) -> None:
         pass
 
 
-def folder_for(target) -> Path | None:
-    """Where failure pictures for ``target`` go, or None when they are turned off."""
+BESIDE_TARGET = "beside the target"  # the default choice of folder (grader.api.Settings.pictures)
+
+
+def folder_for(target, choice: str | Path | None = BESIDE_TARGET) -> Path | None:
+    """Where failure pictures for ``target`` go, or None when they are turned off.
+
+    ``choice``: a folder, None (no pictures), or :data:`BESIDE_TARGET`, which means the
+    state folder beside the target unless ``PIXELGRADE_PICTURES`` chooses otherwise.
+    """
+    if choice is None:
+        return None
+    if choice != BESIDE_TARGET:
+        return Path(choice)
     chosen = os.environ.get(PICTURES_ENV, "").strip()
     if chosen.lower() in _OFF and chosen:
         return None
@@ -97,15 +108,12 @@ def panel_size(tiles: int) -> tuple[int, int]:
     return tiles * TILE_PX, HEIGHT_PX
 
 
-def save_for(error, check, target) -> str:
-    """Draw the panel attached to ``error`` for ``check``; its path, or "" (never raises)."""
+def save_for(error, check, folder: Path | None) -> str:
+    """Draw the panel attached to ``error`` for ``check`` into ``folder``; its path, or "" (never raises)."""
     panel = getattr(error, "panel", None)
-    if panel is None or getattr(check, "hidden", False):  # a hidden check's input is never shown
+    if panel is None or folder is None or getattr(check, "hidden", False):  # a hidden check's input is never shown
         return ""
     try:
-        folder = folder_for(target)
-        if folder is None:
-            return ""
         path = draw_panel(folder / file_name(check.id), expected=panel.expected, got=panel.got,
                           input=panel.input, title=f"{check.title}\n{panel.call}")
         return str(path)

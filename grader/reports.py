@@ -17,22 +17,22 @@ from rich.text import Text
 
 from grader import exercises as course
 from grader import results, visibility
-from grader.results import GradeReport
+from grader.results import CheckStatus, ExerciseStatus, GradeReport
 
 _STATUS_STYLE = {
-    "complete": "bold green",
-    "partial": "yellow",
-    "failing": "red",
-    "not started": "dim",
-    "missing": "red",
-    "skipped": "dim",
-    "grader error": "bold magenta",
+    ExerciseStatus.COMPLETE: "bold green",
+    ExerciseStatus.PARTIAL: "yellow",
+    ExerciseStatus.FAILING: "red",
+    ExerciseStatus.NOT_STARTED: "dim",
+    ExerciseStatus.MISSING: "red",
+    ExerciseStatus.SKIPPED: "dim",
+    ExerciseStatus.GRADER_ERROR: "bold magenta",
 }
 _CHECK_MARK = {
-    results.PASSED: "[green]✓[/]",
-    results.NOT_STARTED: "[dim]·[/]",
-    results.SKIPPED: "[dim]-[/]",
-    results.GRADER_ERROR: "[magenta]![/]",
+    CheckStatus.PASSED: "[green]✓[/]",
+    CheckStatus.NOT_STARTED: "[dim]·[/]",
+    CheckStatus.SKIPPED: "[dim]-[/]",
+    CheckStatus.GRADER_ERROR: "[magenta]![/]",
 }
 
 
@@ -126,15 +126,15 @@ def _print_isolation(out: Writer, report: GradeReport) -> None:
 def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool,
                    said_before: set | None = None) -> None:
     said_before = set() if said_before is None else said_before  # exercise messages already printed
-    if exercise.status in ("skipped", "missing") and not verbose:
-        if exercise.status == "missing":
+    if exercise.status in (ExerciseStatus.SKIPPED, ExerciseStatus.MISSING) and not verbose:
+        if exercise.status == ExerciseStatus.MISSING:
             out.line(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
         return
-    failing = [c for c in exercise.checks if c.status not in (results.PASSED, results.GRADER_ERROR)]
-    if exercise.status == "complete":
+    failing = [c for c in exercise.checks if c.status not in (CheckStatus.PASSED, CheckStatus.GRADER_ERROR)]
+    if exercise.status == ExerciseStatus.COMPLETE:
         # Only optional (bonus) checks can be left: show why, without calling it a failure.
-        failing = [c for c in failing if c.bonus and c.status != results.SKIPPED]
-    if (exercise.status == "not started" or not failing) and not verbose:
+        failing = [c for c in failing if c.bonus and c.status != CheckStatus.SKIPPED]
+    if (exercise.status == ExerciseStatus.NOT_STARTED or not failing) and not verbose:
         return
     out.line(f"\n[bold underline]{exercise.number}. {exercise.name}[/]")
     # A module that does not import fails every check the same way: say why once, for the exercise.
@@ -151,24 +151,24 @@ def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool,
         if not verbose:
             worth = sum(c.max_points for c in not_run if not c.bonus)
             checks = f"{len(not_run)} check{'s' if len(not_run) != 1 else ''} not run [dim](0/{_points(worth)})[/]"
-            if all(c.status == "not_graded" for c in not_run):  # the submission could not be graded at all
+            if all(c.status == CheckStatus.NOT_GRADED for c in not_run):  # the submission could not be graded at all
                 out.line(f"  [red]✗[/] {checks}, for the reason above.")
             else:
                 out.line(f"  [red]✗[/] {checks}: the module does not import. Fix the error above and grade again.")
     for check in exercise.checks if verbose else [c for c in failing if c not in not_run]:
         mark = _CHECK_MARK.get(check.status, "[red]✗[/]")
-        if check.bonus and check.status in (results.FAILED, results.ERROR):
+        if check.bonus and check.status in (CheckStatus.FAILED, CheckStatus.ERROR):
             mark = "[cyan]○[/]"  # a bonus not earned is no failure
         worth = f"{_points(check.points)}/{_points(check.max_points)}" + (" bonus" if check.bonus else "")
         out.line(f"  {mark} {escape(check.title)} [dim]({escape(check.function)}, {worth})[/]")
         if check in not_run:
             out.line("      [dim]not run: the module does not import[/]")
             continue
-        if check.status != results.PASSED and check.message:
+        if check.status != CheckStatus.PASSED and check.message:
             out.prose(check.message, 6)
-        if check.status != results.PASSED and check.picture:
+        if check.status != CheckStatus.PASSED and check.picture:
             out.prose(f"Picture: {_shown_path(check.picture)}", 6, style="cyan", wrap=False)
-        if check.status in (results.FAILED, results.ERROR) and check.snippet:
+        if check.status in (CheckStatus.FAILED, CheckStatus.ERROR) and check.snippet:
             out.line("      [dim]To reproduce:[/]")
             out.code(check.snippet, 8)
 
@@ -178,7 +178,7 @@ def _print_unavailable(out: Writer, report: GradeReport) -> None:
     by_needs: dict[tuple, list[results.ExerciseResult]] = {}
     for exercise in report.exercises:
         known = course.BY_NAME.get(exercise.name)
-        if (exercise.status == "skipped" and known is not None and known.needs
+        if (exercise.status == ExerciseStatus.SKIPPED and known is not None and known.needs
                 and any(c.message.startswith("needs ") for c in exercise.checks)):
             by_needs.setdefault(known.needs, []).append(exercise)
     for needs, skipped in by_needs.items():
@@ -195,10 +195,11 @@ def _print_unavailable(out: Writer, report: GradeReport) -> None:
 
 def _print_start_here(out: Writer, report: GradeReport, watching: bool = False) -> None:
     """For exercises not started yet: the file to edit, its page, the hint command (once, for the first)."""
-    waiting = sorted((e for e in report.exercises if e.status == "not started"), key=lambda e: e.number)
+    waiting = sorted((e for e in report.exercises if e.status == ExerciseStatus.NOT_STARTED), key=lambda e: e.number)
     if not waiting:
         return
-    started = [e for e in report.exercises if e.status not in ("not started", "missing", "skipped")]
+    started = [e for e in report.exercises
+               if e.status not in (ExerciseStatus.NOT_STARTED, ExerciseStatus.MISSING, ExerciseStatus.SKIPPED)]
     first = waiting[0]
     known = course.BY_NAME.get(first.name)
     heading = "Start here" if not started else "Not started yet"

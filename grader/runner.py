@@ -7,6 +7,7 @@ profile, and records one :class:`~grader.results.CheckResult` per test.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 import time
@@ -17,17 +18,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from grader import answers, failures, pictures, results
-from grader.exercises import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, SOLUTIONS_DIR, Exercise
+from grader.exercises import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, HIDDEN_SUFFIX, Exercise, hidden_check_files
 from grader.learner import LearnerModule, learner_for
-
-_STATUS_OF = (
-    (failures.NotStarted, results.NOT_STARTED),
-    (failures.OffLimits, results.OFF_LIMITS),
-    (failures.MissingModule, results.MISSING),
-    (failures.LearnerFailure, results.ERROR),
-    (failures.CheckFailed, results.FAILED),
-    (failures.Unavailable, results.SKIPPED),
-)
+from grader.reference import load_reference
+from grader.results import CheckResult, CheckSpec, CheckStatus
 
 
 def hypothesis_profile(max_examples: int) -> str:
@@ -47,22 +41,37 @@ def hypothesis_profile(max_examples: int) -> str:
     return name
 
 
-_REFERENCES: dict[str, object] = {}
+@contextlib.contextmanager
+def fixed_example_constants():
+    """Hypothesis draws only its own constants while the checks run, none of the loaded modules'.
 
-
-def load_reference(name: str, solutions_dir: Path | None = None):
-    """The reference solution module, imported by path (trusted code, in-process)."""
-    path = (solutions_dir or SOLUTIONS_DIR) / f"{name}.py"
-    key = str(path)
-    if key not in _REFERENCES:
-        spec = importlib.util.spec_from_file_location(f"pixelgrade_reference_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _REFERENCES[key] = module
-    return _REFERENCES[key]
-
-
-HIDDEN_SUFFIX = "_hidden"  # an instructor's hidden checks: test_<exercise>_hidden.py
+    Recent Hypothesis releases (6.170 here) sometimes draw a literal constant found in the
+    source of any non-library module loaded in the process, collected anew
+    whenever ``sys.modules`` grows. The examples of a derandomised check would then
+    depend on what the grader happened to import before (scikit-learn or not, which
+    exercises were graded earlier in a `watch` loop, a remembered answer or a computed
+    one): the same submission could get another grade. An empty pool of local constants
+    keeps them a function of the check alone. Hypothesis's own constants (0, -1, nan,
+    the powers of two...) are still drawn.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # a Hypothesis without local constants: nothing to fix
+        yield
+        return
+    if not hasattr(providers, "_get_local_constants"):
+        yield
+        return
+    original = providers._get_local_constants
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()  # allowed values computed from an earlier pool
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def exercise_of(node) -> Exercise:
@@ -73,14 +82,6 @@ def exercise_of(node) -> Exercise:
 def is_hidden_file(path) -> bool:
     """Whether ``path`` is a file of hidden checks (``test_<exercise>_hidden.py``)."""
     return Path(str(path)).stem.endswith(HIDDEN_SUFFIX)
-
-
-def hidden_check_files(directory: Path | None, exercises: list[Exercise]) -> list[Path]:
-    """The hidden check files in ``directory`` for ``exercises`` (those that exist), in course order."""
-    if directory is None:
-        return []
-    found = [Path(directory) / f"test_{e.name}{HIDDEN_SUFFIX}.py" for e in exercises]
-    return [path for path in found if path.is_file()]
 
 
 def _plain_failure(excinfo, style=None) -> str:
@@ -104,8 +105,9 @@ class GradingPlugin:
     """Fixtures and result collection for one grading run of one target directory."""
 
     def __init__(self, target: Path, exercises: list[Exercise], *, profile: str, progress=None,
-                 timeout_s: float | None = None):
+                 timeout_s: float | None = None, pictures_folder: Path | None = None):
         self.target = Path(target)
+        self.pictures_folder = pictures_folder  # where failure pictures go (None: none are drawn)
         self.timeout_s = timeout_s
         self.profile = profile
         self.progress = progress
@@ -158,9 +160,9 @@ class GradingPlugin:
                 found = [n for n in self.results if f"test_{n}{HIDDEN_SUFFIX}.py" in text]
                 name, hidden = (found[0], True) if found else (name, hidden)
             if name in self.results:
-                check = results.CheckResult(f"{name}::{'hidden::' if hidden else ''}<collection>", name, "",
-                                            "collect the checks", 0, status=results.GRADER_ERROR,
-                                            message=str(report.longrepr)[-2000:], hidden=hidden)
+                check = CheckResult(f"{name}::{'hidden::' if hidden else ''}<collection>", name, "",
+                                    "collect the checks", 0, status=CheckStatus.GRADER_ERROR,
+                                    message=str(report.longrepr)[-2000:], hidden=hidden)
                 self.results[name].checks.append(check)
 
     def pytest_collection_modifyitems(self, session, config, items):
@@ -171,16 +173,17 @@ class GradingPlugin:
             doc = (getattr(item.function, "__doc__", None) or item.name).strip().splitlines()[0]
             case = f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""
             hidden = is_hidden_file(item.fspath)
-            check = results.CheckResult(
+            spec = CheckSpec(
                 id=f"{exercise.name}::{'hidden::' if hidden else ''}{item.name}",
                 exercise=exercise.name,
                 function=options.get("function") or _parameter(item, "function"),
                 title=doc + case,
                 max_points=float(options.get("points", 1)),
                 bonus=bool(options.get("bonus", False)),
-                hidden=hidden,
                 guard=bool(options.get("guard", False)),
+                hidden=hidden,
             )
+            check = CheckResult.from_spec(spec)
             missing = _missing_needs(exercise)
             if missing:
                 item.add_marker(pytest.mark.skip(reason=exercise.unavailable_reason(missing)))
@@ -207,15 +210,15 @@ class GradingPlugin:
             check.measurements = {str(name): value for name, value in report.user_properties
                                   if isinstance(value, (int, float, str))}
         if report.when == "call" and report.passed:
-            check.status, check.points = results.PASSED, check.max_points
+            check.status, check.points = CheckStatus.PASSED, check.max_points
         elif report.skipped and report.when in ("setup", "call"):
-            check.status = results.SKIPPED
+            check.status = CheckStatus.SKIPPED
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             check.message = reason.removeprefix("Skipped: ")
         elif report.failed and report.when in ("setup", "call"):
             self._record_failure(check, call.excinfo)
-        elif report.failed and report.when == "teardown" and check.status == results.PASSED:
-            check.status, check.points = results.GRADER_ERROR, 0.0
+        elif report.failed and report.when == "teardown" and check.status == CheckStatus.PASSED:
+            check.status, check.points = CheckStatus.GRADER_ERROR, 0.0
             check.message = "the check failed while cleaning up: " + str(call.excinfo.value)
         if report.when == "teardown" or (report.when == "call" and report.passed):
             check.seconds = time.perf_counter() - self._started.get(_key(item), time.perf_counter())
@@ -225,30 +228,30 @@ class GradingPlugin:
     def _record_failure(self, check: results.CheckResult, excinfo) -> None:
         error = excinfo.value
         check.points = 0.0
-        for kind, status in _STATUS_OF:
-            if isinstance(error, kind):
-                check.status = status
-                check.message = getattr(error, "message", str(error))
-                check.snippet = getattr(error, "snippet", "")
-                check.misconception = getattr(error, "misconception", "")
-                check.picture = pictures.save_for(error, check, self.target)  # best-effort, never raises
-                if isinstance(error, failures.ImportFailed):  # said once, for the exercise (grader.reports)
-                    self.results[check.exercise].message = check.message
-                return
-        if isinstance(error, AssertionError):  # a plain assert in a check
-            check.status, check.message = results.FAILED, str(error) or "a check failed"
+        if isinstance(error, failures.EXPLAINED):  # its class says what the check's status is
+            check.status = error.status
+            check.message = getattr(error, "message", str(error))
+            check.snippet = getattr(error, "snippet", "")
+            check.misconception = getattr(error, "misconception", "")
+            check.picture = pictures.save_for(error, check, self.pictures_folder)  # best-effort, never raises
+            if isinstance(error, failures.ImportFailed):  # said once, for the exercise (grader.reports)
+                self.results[check.exercise].message = check.message
             return
-        check.status = results.GRADER_ERROR
+        if isinstance(error, AssertionError):  # a plain assert in a check
+            check.status, check.message = CheckStatus.FAILED, str(error) or "a check failed"
+            return
+        check.status = CheckStatus.GRADER_ERROR
         tail = "".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:])
         check.message = f"pixelgrade itself failed while running this check (not your fault):\n{tail}"
 
 
 def withhold_guards(result: results.ExerciseResult) -> None:
     """Guards (grader.marks.graded) of a function none of whose other checks passed earn nothing."""
-    computing = {c.function for c in result.checks if not c.guard and not c.bonus and c.status == results.PASSED}
+    computing = {c.function for c in result.checks
+                 if not c.guard and not c.bonus and c.status == CheckStatus.PASSED}
     for check in result.checks:
-        if check.guard and check.status == results.PASSED and check.function not in computing:
-            check.status, check.points = results.FAILED, 0.0
+        if check.guard and check.status == CheckStatus.PASSED and check.function not in computing:
+            check.status, check.points = CheckStatus.FAILED, 0.0
             check.message = (f"Not counted yet: `{check.function}` passes this check, but none of its checks of "
                              "the values it returns. Leaving the input unchanged or raising on bad input is "
                              "something a function that does nothing manages too, so these points count once "
@@ -257,7 +260,8 @@ def withhold_guards(result: results.ExerciseResult) -> None:
 
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
                timeout_s: float | None = None, progress=None, hidden_checks: Path | None = None,
-               started: dict[str, LearnerModule] | None = None) -> list[results.ExerciseResult]:
+               started: dict[str, LearnerModule] | None = None,
+               pictures_choice: str | Path | None = pictures.BESIDE_TARGET) -> list[results.ExerciseResult]:
     """Run the checks of ``exercises`` against the modules in ``target``.
 
     ``timeout_s`` overrides every exercise's time limit per call (and for the import, at
@@ -265,9 +269,10 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
     ``test_<exercise>_hidden.py`` files, run after every public check (so no hidden input
     can reach a public check's message) and marked ``hidden`` in the results.
     ``started``: learner proxies already started (:func:`grader.learner.start_workers`), by exercise.
+    ``pictures_choice``: where failure pictures go (:func:`grader.pictures.folder_for`).
     """
     plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
-                           timeout_s=timeout_s)
+                           timeout_s=timeout_s, pictures_folder=pictures.folder_for(target, pictures_choice))
     plugin._proxies.update(started or {})
     files = [e.checks_file for e in exercises] + hidden_check_files(hidden_checks, exercises)
     args = [str(path) for path in files] + [
@@ -282,17 +287,17 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
     ]
     saved_path = list(sys.path)
     try:
-        code = pytest.main(args, plugins=[plugin])
+        with fixed_example_constants():
+            code = pytest.main(args, plugins=[plugin])
     finally:
         sys.path[:] = saved_path
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         for result in plugin.results.values():
-            result.checks.append(results.CheckResult(f"{result.name}::<pytest>", result.name, "", "run the checks",
-                                                     0, status=results.GRADER_ERROR,
-                                                     message=f"pytest ended with {code!r}"))
+            result.checks.append(CheckResult(f"{result.name}::<pytest>", result.name, "", "run the checks", 0,
+                                             status=CheckStatus.GRADER_ERROR, message=f"pytest ended with {code!r}"))
     for result in plugin.results.values():
         withhold_guards(result)
         if not result.checks:
-            result.checks.append(results.CheckResult(f"{result.name}::<none>", result.name, "", "collect the checks",
-                                                     0, status=results.GRADER_ERROR, message="no checks were found"))
+            result.checks.append(CheckResult(f"{result.name}::<none>", result.name, "", "collect the checks", 0,
+                                             status=CheckStatus.GRADER_ERROR, message="no checks were found"))
     return [plugin.results[e.name] for e in exercises]

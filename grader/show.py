@@ -33,6 +33,7 @@ from rich.markup import escape
 from grader import exercises as course
 from grader import failures, lookup, state
 from grader.exercises import SOLUTIONS_DIR
+from grader.exitcodes import ExitCode
 
 MAX_BYTES = 190_000
 TILE_IN = 2.6  # inches per tile
@@ -78,7 +79,7 @@ def _short(text: str, limit: int = 220) -> str:
 
 
 def reference_source(name: str) -> Source:
-    from grader.runner import load_reference
+    from grader.reference import load_reference
 
     module = load_reference(name)
     return Source("reference", lambda function, *a, **k: getattr(module, function)(*a, **k))
@@ -230,7 +231,7 @@ def render(name: str, *, target: str | Path = "exercises", out: str | Path | Non
                               f"`pixelgrade {name}` grades your code.", highlight=False, soft_wrap=True)
         elif not reference_only:
             if (target / f"{name}.py").exists():
-                from grader.runner import load_reference
+                from grader.reference import load_reference
 
                 reference = load_reference(name) if calls_reference else None
                 source, proxy = learner_source(name, target, reference=reference)
@@ -259,18 +260,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     console = Console()
     if not Path(args.target).is_dir() and not args.reference_only:
         console.print(f"[red]pixelgrade show: target must be a directory of exercise modules; "
                       f"{escape(repr(args.target))} is not a directory[/]")
-        return 2
+        return ExitCode.USAGE
     try:
         chosen = [lookup.find_exercise(name).name for name in args.exercises] or lookup.exercise_names()
     except ValueError as error:
         console.print(f"[red]pixelgrade show: {escape(str(error))}[/]")
-        return 2
+        return ExitCode.USAGE
     written = 0
     for name in dict.fromkeys(chosen):
         try:
@@ -285,4 +286,4 @@ def main(argv: list[str]) -> int:
             written += 1
     if not written:
         console.print("No pictures were written.")
-    return 0
+    return ExitCode.OK

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from grader import exercises as course
+from grader.results import ExerciseStatus
 
 STATE_DIR_ENV = "PIXELGRADE_STATE_DIR"
 VERSION = 1
@@ -175,7 +176,7 @@ class State:
     def done(self, target: str | Path) -> list[str]:
         """The exercises saved as complete for ``target``, in course order."""
         saved = self.results(target)
-        return [e.name for e in course.EXERCISES if saved.get(e.name, {}).get("status") == "complete"]
+        return [e.name for e in course.EXERCISES if saved.get(e.name, {}).get("status") == ExerciseStatus.COMPLETE]
 
 
 def progress_line(done: int, total: int | None = None, width: int = 14) -> str:

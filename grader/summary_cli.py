@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from grader import batch, gradebook, reports, visibility
-
-EXIT_OK, EXIT_USAGE = 0, 2
+from grader.exitcodes import ExitCode
+from grader.results import GradeReport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     path = Path(args.results)
     file = path / "batch.json" if path.is_dir() else path
@@ -39,18 +39,18 @@ def main(argv: list[str]) -> int:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         print(f"pixelgrade summary: cannot read {str(file)!r}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         text, junit = _summarise(data, learner_view=args.learner_view, as_text=args.text)
     except (KeyError, TypeError, ValueError) as error:
         print(f"pixelgrade summary: {str(file)!r} holds no pixelgrade results ({error}): expected the JSON of "
               "`pixelgrade --json`, a batch's batch.json (or its folder) or one of its per-submission/<id>.json",
               file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.junit:
         Path(args.junit).write_text(junit, encoding="utf-8")
     sys.stdout.write(text)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _summarise(data, *, learner_view: bool, as_text: bool) -> tuple[str, str]:
@@ -74,7 +74,7 @@ def _summarise(data, *, learner_view: bool, as_text: bool) -> tuple[str, str]:
         return _one(row.report, learner_view=False, as_text=as_text, notes=row.notes), \
             gradebook.junit_for_report(row.report, row.id)
     if "exercises" in data:
-        report = batch.report_from_dict(data)
+        report = GradeReport.from_dict(data)
         shown = visibility.public_view(report) if learner_view else report
         return _one(report, learner_view=learner_view, as_text=as_text), gradebook.junit_for_report(shown)
     raise ValueError("none of the keys of a pixelgrade result")

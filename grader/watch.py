@@ -25,6 +25,8 @@ from rich.markup import escape
 
 from grader import api, lookup, reports
 from grader import exercises as course
+from grader.exitcodes import ExitCode
+from grader.results import ExerciseStatus
 from grader.state import State, progress_line
 
 # A poll is one stat() of each of the 14 modules: at ten a second it costs nothing
@@ -84,14 +86,10 @@ class Watcher:
         self.stamps = now
         return changed
 
-    def _forget_bytecode(self, name: str) -> None:
-        # Python trusts a cached .pyc whose recorded mtime (in whole seconds) and size
-        # match: two saves within a second could otherwise grade the older code.
-        for cached in (self.target / "__pycache__").glob(f"{name}.*.pyc"):
-            try:
-                cached.unlink()
-            except OSError:
-                pass
+    # Two saves within a second (same recorded mtime, same size) cannot grade the older
+    # code through a stale .pyc: the worker imports from a fresh copy of the folder that
+    # leaves __pycache__ out (grader.sandbox.isolation) and writes no bytecode itself
+    # (grader.sandbox.worker), and the grader's own process never imports learner code.
 
     # -- grading --------------------------------------------------------------------
     def done(self) -> list[str]:
@@ -107,7 +105,6 @@ class Watcher:
         if not exercise.has_checks:
             self.console.print(f"{exercise.number}. {name} has no checks yet: there is nothing to grade.")
             return None
-        self._forget_bytecode(name)
         try:
             report = api.grade([name], target=self.target, max_examples=self.max_examples,
                                timeout_s=self.timeout_s)
@@ -162,7 +159,7 @@ class Watcher:
                 self._announce(exercise)
                 return
             result = self.grade(exercise.name)
-            if result is None or result.status != "complete":
+            if result is None or result.status != ExerciseStatus.COMPLETE:
                 self._encourage(exercise, result)
                 return
             exercise = self._complete(exercise)
@@ -192,7 +189,8 @@ class Watcher:
                                f"`pixelgrade hint {exercise.name}` still helps.", highlight=False, soft_wrap=True)
 
     def _encourage(self, exercise: course.Exercise, result) -> None:
-        if result is not None and result.status not in ("complete", "missing", "skipped"):
+        if result is not None and result.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.MISSING,
+                                                        ExerciseStatus.SKIPPED):
             self.console.print(f"Keep going with {escape(str(self._path(exercise.name)))}. "
                                f"Stuck? `pixelgrade hint {exercise.name}`.", highlight=False, soft_wrap=True)
 
@@ -223,7 +221,7 @@ class Watcher:
             result = self.grade(name)
             self.regrades += 1
             regraded.append(name)
-            if result is not None and result.status == "complete":
+            if result is not None and result.status == ExerciseStatus.COMPLETE:
                 self._settle_on(self._complete(exercise))
             else:
                 self.current = exercise
@@ -267,20 +265,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> ExitCode:
     args = _parser().parse_args(argv)
     console = Console()
     if args.examples < 1 or (args.timeout is not None and args.timeout <= 0) or args.interval <= 0:
         console.print("[red]pixelgrade watch: --examples, --timeout and --interval must be positive[/]")
-        return 2
+        return ExitCode.USAGE
     try:
         watcher = Watcher(args.target, console=console, max_examples=args.examples, timeout_s=args.timeout,
                           state_dir=args.state, start=args.exercise, interval=args.interval)
     except ValueError as error:
         console.print(f"[red]pixelgrade watch: {escape(str(error))}[/]")
-        return 2
+        return ExitCode.USAGE
     try:
         watcher.run(stop_after=args.stop_after, max_regrades=1 if args.once else args.max_regrades)
     except KeyboardInterrupt:
         console.print("\nStopped watching.")
-    return 0
+    return ExitCode.OK

@@ -87,7 +87,8 @@ def hostile_cases(out, workdir, pidfile):
         # Under the sandbox the grader is out of reach (another PID namespace, or Landlock's
         # signal scoping): only the function is lost. Without it, the batch child dies.
         "kills-its-grader": ("replace", "import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)",
-                             ("broken", {"histogram"}) if GRADER_OUT_OF_REACH else ("zero", batch.GRADER_CRASHED)),
+                             ("broken", {"histogram"}) if GRADER_OUT_OF_REACH
+                             else ("zero", batch.RowStatus.GRADER_CRASHED)),
         "forges-outputs": ("replace", textwrap.dedent(f"""\
             import pathlib
                 out = pathlib.Path({str(out)!r})
@@ -160,7 +161,7 @@ def generate(root, out, workdir, pidfile):
     expected["correct-11"] = ("full",)
     for i in range(1, 7):
         make_submission(root / f"stub-{i}", NAMES, source=EXERCISES)
-        expected[f"stub-{i}"] = ("zero", batch.GRADED, "not started")
+        expected[f"stub-{i}"] = ("zero", batch.RowStatus.GRADED, "not started")
     for i in range(1, 3):
         make_submission(root / f"half-{i}", ["histogram"])
         make_submission(root / f"half-{i}", ["arrays"], source=EXERCISES)
@@ -182,12 +183,12 @@ def generate(root, out, workdir, pidfile):
     with zipfile.ZipFile(root / "evil.zip", "w") as bundle:
         bundle.writestr("histogram.py", (SOLUTIONS / "histogram.py").read_text())
         bundle.writestr("../../escaped.py", "print('out of the sandbox')")
-    expected["evil"] = ("zero", batch.UNREADABLE_ZIP)
+    expected["evil"] = ("zero", batch.RowStatus.UNREADABLE_ZIP)
     (root / "corrupt.zip").write_bytes(b"PK\x03\x04" + os.urandom(200))
-    expected["corrupt"] = ("zero", batch.UNREADABLE_ZIP)
+    expected["corrupt"] = ("zero", batch.RowStatus.UNREADABLE_ZIP)
     (root / "empty").mkdir()
     (root / "empty" / "README.txt").write_text("I did not do the exercises")
-    expected["empty"] = ("zero", batch.GRADED, "missing")
+    expected["empty"] = ("zero", batch.RowStatus.GRADED, "missing")
     return expected
 
 
@@ -204,9 +205,10 @@ def _by_function(report):
 def _full(report_batch):
     table = {}
     for name, checks in report_batch.expected.items():
-        for meta in checks:
-            if not meta["bonus"] and not meta["skipped"]:
-                table[(name, meta["function"])] = table.get((name, meta["function"]), 0.0) + meta["max_points"]
+        for expected in checks:
+            spec = expected.spec
+            if not spec.bonus and not expected.skipped:
+                table[(name, spec.function)] = table.get((name, spec.function), 0.0) + spec.max_points
     return table
 
 
@@ -214,17 +216,17 @@ def _check_row(row, expectation, full):
     got = _by_function(row.report)
     kind = expectation[0]
     if kind == "full":
-        assert row.status == batch.GRADED and got == full, (row.id, row.status, row.notes)
+        assert row.status == batch.RowStatus.GRADED and got == full, (row.id, row.status, row.notes)
     elif kind == "zero":
         assert row.status == expectation[1] and row.total == 0, (row.id, row.status, row.notes)
         if len(expectation) > 2:
             assert {e.status for e in row.report.exercises} == {expectation[2]}, row.id
     elif kind == "module lost":
-        assert row.status == batch.GRADED, (row.id, row.status, row.notes)
+        assert row.status == batch.RowStatus.GRADED, (row.id, row.status, row.notes)
         for key, points in full.items():
             assert got[key] == (0.0 if key[0] == expectation[1] else points), (row.id, key)
     elif kind == "broken":
-        assert row.status == batch.GRADED, (row.id, row.status, row.notes)
+        assert row.status == batch.RowStatus.GRADED, (row.id, row.status, row.notes)
         for key, points in full.items():
             if key[1] in expectation[1]:
                 assert got[key] < points, (row.id, key, got[key])
@@ -265,7 +267,7 @@ def test_a_batch_of_fifty_submissions(tmp_path, capsys):
     rows = list(csv.DictReader(io.StringIO(first_csv)))
     assert len(rows) == len(expected) and "forged" not in first_csv
     assert sorted(p.stem for p in (out / "per-submission").iterdir()) == sorted(expected)
-    assert json.loads((out / "per-submission" / "correct-01.json").read_text())["status"] == batch.GRADED
+    assert json.loads((out / "per-submission" / "correct-01.json").read_text())["status"] == batch.RowStatus.GRADED
     full = _full(report)
     assert report.warnings == [] and gradebook.audit(report, out) == []
     for row in report.rows:
@@ -281,7 +283,7 @@ def test_a_batch_of_fifty_submissions(tmp_path, capsys):
     assert "ran out of memory" in json.dumps(report.row("hostile-memory-bomb").to_dict())
     crashed = report.row("hostile-kills-its-grader")
     if not GRADER_OUT_OF_REACH:
-        assert all(c.status == batch.NOT_GRADED for e in crashed.report.exercises for c in e.checks)
+        assert all(c.status == results.CheckStatus.NOT_GRADED for e in crashed.report.exercises for c in e.checks)
 
     # Again, as two shards graded side by side and merged: the same gradebook.
     submissions = batch.discover([tmp_path / "submissions"])
@@ -326,5 +328,5 @@ def test_exec_launcher_and_a_submission_over_its_time_limit(tmp_path):
     report = batch.grade_batch(slow, exercises=["histogram"], max_examples=3, timeout_s=2.0,
                                submission_timeout_s=4.0, workdir=tmp_path / "stage")
     row = report.rows[0]
-    assert row.status == batch.TIMED_OUT and row.total == 0 and "limit of 4 s" in row.notes[0]
+    assert row.status == batch.RowStatus.TIMED_OUT and row.total == 0 and "limit of 4 s" in row.notes[0]
     assert len(row.report.exercise("histogram").checks) == len(report.expected["histogram"])

@@ -20,7 +20,7 @@ def _check(exercise, name, status, *, points=1.0, function="f", message="", misc
                        message=message, misconception=misconception, bonus=bonus, measurements=measurements or {})
 
 
-def _row(identifier, exercises, status=batches.GRADED, notes=()):
+def _row(identifier, exercises, status=batches.RowStatus.GRADED, notes=()):
     report = GradeReport(target=identifier, exercises=exercises)
     return batches.SubmissionRow(id=identifier, source=identifier, status=status, report=report, notes=list(notes))
 
@@ -51,7 +51,7 @@ def batch():
         _row("ada", [_histogram(True), _convolution(False, 1.2)]),
         _row("bob", [_histogram(False), _convolution(True, None)]),
         _row("cy", [_histogram(True), _convolution(True, 3.5)]),
-        _row("dee", [], status=batches.TIMED_OUT,
+        _row("dee", [], status=batches.RowStatus.TIMED_OUT,
              notes=["grading did not finish within 60 s; it printed <script>alert(1)</script>"]),
     ]
     return batches.BatchReport(exercises=["histogram", "convolution"], rows=rows,
@@ -67,7 +67,7 @@ def test_the_summary_counts_what_the_class_did(batch):
     assert (top.function, top.failed, top.attempted) == ("convolve2d", 2, 3)
     assert top.misconception == "correlation instead of convolution" and top.misconception_count == 2
     assert top.message.startswith("Called `convolve2d")  # the sentence is shown apart, not twice
-    assert [(p.id, p.status) for p in summary.problems] == [("dee", batches.TIMED_OUT)]
+    assert [(p.id, p.status) for p in summary.problems] == [("dee", batches.RowStatus.TIMED_OUT)]
     (speed,) = summary.speed
     assert (speed.attempted, speed.passed, speed.ratios) == (3, 2, (1.2, 3.5))
 

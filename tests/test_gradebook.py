@@ -45,7 +45,7 @@ def make_report(target="sub", failing=(), drop=(), status=results.FAILED) -> Gra
 EXPECTED = batch.expected_checks(make_report())
 
 
-def make_row(submission_id, report, status=batch.GRADED, notes=()) -> SubmissionRow:
+def make_row(submission_id, report, status=batch.RowStatus.GRADED, notes=()) -> SubmissionRow:
     missing = batch.reconcile(report, EXPECTED, ["arrays", "histogram"])
     return SubmissionRow(submission_id, f"/submissions/{submission_id}", status, report, list(notes), missing, 2.0)
 
@@ -57,7 +57,7 @@ def small_batch():
         make_row("bob", make_report(failing={"arrays::test_flatten", "histogram::hidden::test_checkerboard"}),
                  notes=["arrays: partial"]),
         make_row("carol", batch._not_graded_report("/submissions/carol", EXPECTED, ["arrays", "histogram"],
-                                                   "Not graded: timed out."), status=batch.TIMED_OUT,
+                                                   "Not graded: timed out."), status=batch.RowStatus.TIMED_OUT,
                  notes=["grading did not finish within the submission's limit of 5 s"]),
     ]
     return BatchReport(exercises=["arrays", "histogram"], rows=rows, expected=EXPECTED,
@@ -138,18 +138,18 @@ def test_reconciliation_counts_a_missing_check_as_failed_and_flags_it(small_batc
     missing = batch.reconcile(report, EXPECTED, ["arrays", "histogram"])
     assert missing == ["arrays::test_one_hot"]
     check = [c for c in report.exercise("arrays").checks if c.id == "arrays::test_one_hot"][0]
-    assert (check.status, check.points, check.max_points) == (batch.NOT_GRADED, 0.0, 1.0)
+    assert (check.status, check.points, check.max_points) == (results.CheckStatus.NOT_GRADED, 0.0, 1.0)
     assert report.points == 7 and report.max_points == 8
-    row = SubmissionRow("dave", "/submissions/dave", batch._row_status(batch.GRADED, report, missing), report,
+    row = SubmissionRow("dave", "/submissions/dave", batch._row_status(batch.RowStatus.GRADED, report, missing), report,
                         [f"1 check(s) missing from the results, counted as failed: {missing[0]}"], missing)
-    assert row.status == batch.INCOMPLETE
+    assert row.status == batch.RowStatus.INCOMPLETE
     small_batch.rows.append(row)
     small_batch.batch_ids.append("dave")
     gradebook.write_all(small_batch, tmp_path)
     assert gradebook.audit(small_batch, tmp_path) == []
     assert "dave,incomplete,2,5,7,0,7,8" in (tmp_path / "gradebook.csv").read_text()
     suite = [s for s in ET.parse(tmp_path / "junit.xml").getroot().iter("testsuite") if s.get("name") == "dave"][0]
-    assert suite.find("testcase[@name='test_one_hot']/failure").get("type") == batch.NOT_GRADED
+    assert suite.find("testcase[@name='test_one_hot']/failure").get("type") == results.CheckStatus.NOT_GRADED
     gradescope = json.loads((tmp_path / "gradescope" / "dave.json").read_text())
     assert [t["score"] for t in gradescope["tests"] if t["extra_data"]["id"] == "arrays::test_one_hot"] == [0.0]
     assert "counted as failed" in (tmp_path / "summary.md").read_text()

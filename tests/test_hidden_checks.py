@@ -45,8 +45,8 @@ def _learner_facing(out, submission):
 def test_hidden_checks_count_for_the_instructor(hidden_batch):
     report, out = hidden_batch
     assert report.warnings == []  # the reference passes the hidden checks too
-    hidden = [m for m in report.expected["histogram"] if m["hidden"]]
-    assert [m["id"] for m in hidden] == [
+    hidden = [m.spec for m in report.expected["histogram"] if m.spec.hidden]
+    assert [m.id for m in hidden] == [
         "histogram::hidden::test_histogram_of_a_seven_by_nine_checkerboard",
         "histogram::hidden::test_histogram_of_larger_images",
         "histogram::hidden::test_cumulative_histogram_of_the_checkerboard",
@@ -55,7 +55,7 @@ def test_hidden_checks_count_for_the_instructor(hidden_batch):
     assert good.total == good.max_total == report.max_total == 31
     assert sneaky.total == good.total - 2
     failed = [c for c in sneaky.report.exercise("histogram").checks if c.status != results.PASSED]
-    assert [(c.id, c.hidden) for c in failed] == [(hidden[0]["id"], True)]
+    assert [(c.id, c.hidden) for c in failed] == [(hidden[0].id, True)]
     # The instructor's outputs name it.
     instructor = (out / "per-submission" / "sneaky.json").read_text() + (out / "junit.xml").read_text()
     assert "test_histogram_of_a_seven_by_nine_checkerboard" in instructor and '"hidden": true' in instructor

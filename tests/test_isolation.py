@@ -659,7 +659,7 @@ def test_batch_outputs_carry_no_secret(hostile_batch):
 
 def test_batch_reference_thief_earns_nothing(hostile_batch):
     row = hostile_batch["report"].row("thief")
-    assert row.status == batch.GRADED, row.notes
+    assert row.status == batch.RowStatus.GRADED, row.notes
     got = points_by_function(row.report, "kmeans")
     assert set(got) == {"assign", "update", "kmeans", "quantise_colours"}
     assert {function: points for function, (points, _) in got.items()} == dict.fromkeys(got, 0.0)
@@ -671,7 +671,7 @@ def test_batch_leaves_no_process_behind(hostile_batch):
     assert hostile_batch["started"] == {"pgf", "pgd"}  # both were started (and seen from outside)
     assert hostile_batch["leftovers"] == []
     row = hostile_batch["report"].row("forker")
-    assert row.status == batch.GRADED, row.notes
+    assert row.status == batch.RowStatus.GRADED, row.notes
     assert row.report.exercise("histogram").status == "complete", row.notes  # forking cost it nothing
 
 
@@ -681,7 +681,7 @@ def test_batch_changes_no_file_outside_scratch(hostile_batch):
     assert [p for p in before if after.get(p) != before[p]] == []
     report = hostile_batch["report"]
     row = report.row("vandal")
-    assert row.status == batch.GRADED, (row.status, row.notes)  # not "grader error"
+    assert row.status == batch.RowStatus.GRADED, (row.status, row.notes)  # not "grader error"
     assert not any("files changed" in note for note in row.notes), row.notes
     for name in ("arrays", "equalisation"):
         exercise = row.report.exercise(name)
@@ -913,7 +913,7 @@ def test_forced_fallback_batch_is_reported_and_leaves_no_process(tmp_path):
     plain = report.settings["isolation"]
     assert "landlock" not in plain and "uid 65534" not in plain, plain
     for row in report.rows:
-        assert row.status == batch.GRADED, (row.id, row.notes)
+        assert row.status == batch.RowStatus.GRADED, (row.id, row.notes)
         assert row.report.settings["isolation"] == plain and row.report.settings["isolation_level"] == "partial"
         assert row.report.exercise("histogram").status == "complete", (row.id, row.notes)
     rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))

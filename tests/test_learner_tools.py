@@ -174,10 +174,10 @@ def test_a_picture_that_cannot_be_written_changes_nothing_but_a_note(tmp_path, m
     error = CheckFailed("it differs")
     pictures.attach(error, np.zeros((8, 8)), np.ones((8, 8)))
     check = CheckResult("x::test_y", "x", "f", "title", 1, status="failed", message="it differs")
-    assert pictures.save_for(error, check, tmp_path) == ""
+    assert pictures.save_for(error, check, pictures.folder_for(tmp_path)) == ""
     assert check.status == "failed" and check.message.startswith("it differs\n(No picture")
     monkeypatch.setenv(pictures.PICTURES_ENV, "off")
-    assert pictures.save_for(error, check, tmp_path) == ""
+    assert pictures.folder_for(tmp_path) is None and pictures.save_for(error, check, None) == ""
 
 
 def test_failing_image_check_writes_a_panel_and_the_report_names_it(tmp_path, monkeypatch, capsys):

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from grader import api, cli, reports, results
 from grader.exercises import PROJECT_ROOT
+from grader.exitcodes import ExitCode
 
 
 def _buggy_histogram(tmp_path):
@@ -37,7 +38,7 @@ def test_json_report_has_every_exercise_and_check(tmp_path, capsys):
 def test_terminal_report_reads_like_a_teacher(tmp_path, capsys):
     code = cli.main(["histogram", "--target", str(_buggy_histogram(tmp_path)), "--require-full"])
     text = " ".join(capsys.readouterr().out.split())
-    assert code == cli.EXIT_NOT_FULL
+    assert code == ExitCode.NOT_FULL
     assert "partial" in text
     assert "Called `histogram(image: uint8" in text
     assert "differs from np.histogram at" in text and "the first at index [" in text
@@ -45,13 +46,13 @@ def test_terminal_report_reads_like_a_teacher(tmp_path, capsys):
 
 
 def test_unknown_exercise_is_a_usage_error(capsys):
-    assert cli.main(["histogrm"]) == cli.EXIT_USAGE
+    assert cli.main(["histogrm"]) == ExitCode.USAGE
     out = capsys.readouterr().out
     assert "unknown exercise 'histogrm'" in out and "histogram" in out
 
 
 def test_missing_target_is_a_usage_error(tmp_path, capsys):
-    assert cli.main(["--target", str(tmp_path / "nowhere")]) == cli.EXIT_USAGE
+    assert cli.main(["--target", str(tmp_path / "nowhere")]) == ExitCode.USAGE
     assert "is not a directory" in " ".join(capsys.readouterr().out.split())
 
 
@@ -81,7 +82,7 @@ def test_reproduce_snippets_are_never_cut_at_80_columns(tmp_path, capsys, monkey
             return out + (1.0 if boundary == "wrap" else 0.0)
     """))
     monkeypatch.setenv("COLUMNS", "80")  # and captured: the report is piped, 80 columns wide
-    assert cli.main(["convolution", "--target", str(tmp_path), "--examples", "3"]) == cli.EXIT_OK
+    assert cli.main(["convolution", "--target", str(tmp_path), "--examples", "3"]) == ExitCode.OK
     out = capsys.readouterr().out
     assert max(len(line) for line in out.splitlines() if "print(" not in line) <= 80  # prose still wraps
     snippets = _snippets(out)
@@ -145,7 +146,7 @@ def _stubs(directory, names):
 def test_a_fresh_start_says_where_to_begin_once(tmp_path, capsys, monkeypatch):
     target = _stubs(tmp_path / "work", ["arrays", "intensity", "histogram"])
     monkeypatch.chdir(PROJECT_ROOT)
-    assert cli.main(["--target", str(target), "arrays", "intensity", "histogram"]) == cli.EXIT_OK
+    assert cli.main(["--target", str(target), "arrays", "intensity", "histogram"]) == ExitCode.OK
     out = capsys.readouterr().out
     assert out.count("Start here") == 1 and "Start here: 1. arrays" in out
     assert f"{target / 'arrays.py'}" in out and "docs/01-arrays.md" in out and "pixelgrade hint arrays" in out
@@ -156,7 +157,7 @@ def test_a_fresh_start_says_where_to_begin_once(tmp_path, capsys, monkeypatch):
 def test_the_next_exercise_not_started_says_what_to_edit_and_read(tmp_path, capsys, monkeypatch):
     target = make_submission(_stubs(tmp_path / "work", ["histogram"]), ["arrays"])
     monkeypatch.chdir(PROJECT_ROOT)
-    assert cli.main(["--target", str(target), "arrays", "histogram"]) == cli.EXIT_OK
+    assert cli.main(["--target", str(target), "arrays", "histogram"]) == ExitCode.OK
     out = " ".join(capsys.readouterr().out.split())
     assert "Start here" not in out and "Not started yet: 3. histogram" in out
     assert f"Edit {target / 'histogram.py'}" in out and "Read docs/03-histogram.md" in out

@@ -108,3 +108,19 @@ def test_closing_does_not_wait_for_a_process_left_behind(tmp_path):
     started = time.monotonic()
     proxy.close()
     assert time.monotonic() - started < 5
+
+
+def test_learner_code_writes_no_bytecode(tmp_path):
+    """The worker turns bytecode off itself, not only through its environment (here emptied),
+    and no .pyc of a module or of a sibling it imports lands in the learner's folder."""
+    (tmp_path / "helper.py").write_text("def one():\n    return 1\n")
+    (tmp_path / "probe.py").write_text("import sys\nimport helper\ndef flag():\n    return sys.dont_write_bytecode\n"
+                                       "def one():\n    return helper.one()\n")
+    proxy = LearnerModule("probe", tmp_path / "probe.py", limits=Limits(timeout_s=5.0),
+                          env={"PYTHONDONTWRITEBYTECODE": ""})
+    try:
+        assert proxy.flag() is True
+        assert proxy.one() == 1
+    finally:
+        proxy.close()
+    assert not list(tmp_path.rglob("*.pyc"))

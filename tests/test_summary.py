@@ -9,6 +9,7 @@ import pytest
 
 from grader import batch as batches
 from grader import gradebook, results, summary_cli
+from grader.exitcodes import ExitCode
 from grader.results import CheckResult, ExerciseResult, GradeReport
 
 SECRET = "ZEBRA-7731"  # in every hidden check's title, message and snippet
@@ -27,7 +28,7 @@ def _report(name: str) -> GradeReport:
 
 @pytest.fixture
 def files(tmp_path):
-    row = batches.SubmissionRow(id="ada", source="ada", status=batches.GRADED, report=_report("ada"),
+    row = batches.SubmissionRow(id="ada", source="ada", status=batches.RowStatus.GRADED, report=_report("ada"),
                                 notes=[f"missing check hidden::test_{SECRET}"], feedback=["your notebook: ..."])
     batch = batches.BatchReport(exercises=["histogram"], rows=[row])
     (tmp_path / "batch.json").write_text(json.dumps(batch.to_dict()))
@@ -75,5 +76,5 @@ def test_text_and_markdown_differ_for_a_batch(files, capsys):
 def test_not_pixelgrade_results_is_a_usage_error(tmp_path, capsys):
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"hello": 1}))
-    assert summary_cli.main([str(other)]) == summary_cli.EXIT_USAGE
+    assert summary_cli.main([str(other)]) == ExitCode.USAGE
     assert "holds no pixelgrade results" in capsys.readouterr().err

@@ -3,7 +3,7 @@
     python3 examples/gradescope/make_autograder.py --hidden-checks examples/hidden_checks --out autograder.zip
 
 The zip holds, at its root, ``setup.sh`` and ``run_autograder`` (from this folder), the
-course (``pyproject.toml``, ``README.md``, ``grader/``, ``solutions/``) and the hidden
+course (``pyproject.toml``, ``README.md``, ``grader/``, ``course/``, ``solutions/``) and the hidden
 checks as ``hidden_checks/``. Learners never see it. Standard library only.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-COURSE = ("pyproject.toml", "README.md", "grader", "solutions")
+COURSE = ("pyproject.toml", "README.md", "grader", "course", "solutions")
 
 
 def _files(path: Path):

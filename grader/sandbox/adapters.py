@@ -13,6 +13,8 @@ import sys
 
 import numpy as np
 
+from grader import describe
+
 ADAPTERS: dict = {}
 
 
@@ -25,8 +27,7 @@ def adapter(function):
 @adapter
 def type_name(value):
     """The exact type of the returned value (for checks that only need that)."""
-    cls = type(value)
-    return f"{cls.__module__}.{cls.__qualname__}"
+    return describe.type_name(value)
 
 
 # -- models (the data exercises) ------------------------------------------------------------
@@ -34,17 +35,6 @@ def type_name(value):
 # code loaded after the learner's module import `grader.*`. An adapter never raises (the
 # worker calls it after the learner's call, outside its error handling): whatever goes
 # wrong is described in a plain dict under "problem", for the check to report.
-
-
-def _qualified_type(value) -> str:
-    cls = type(value)
-    module = getattr(cls, "__module__", "") or ""
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
-
-
-def _short(text, limit: int = 300) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_keras_model(value) -> bool:
@@ -69,8 +59,8 @@ def _plain(value):
         return float(value)
     if isinstance(value, dict):  # a serialised object: its class name says enough
         name = value.get("class_name") or value.get("config", {}).get("name")
-        return _short(name) if name is not None else _short(value)
-    return _short(value)
+        return describe.shorten(name) if name is not None else describe.shorten(value)
+    return describe.shorten(value)
 
 
 def _name_of(thing):
@@ -81,12 +71,12 @@ def _name_of(thing):
         config = thing.get("config")
         if isinstance(config, dict) and isinstance(config.get("name"), str):
             return config["name"]
-        return _short(thing.get("class_name", thing))
+        return describe.shorten(thing.get("class_name", thing))
     for attribute in ("name", "__name__"):
         name = getattr(thing, attribute, None)
         if isinstance(name, str):
             return name
-    return type(thing).__name__
+    return describe.type_name(thing, qualified=False)
 
 
 _LAYER_KEYS = ("units", "filters", "kernel_size", "strides", "padding", "activation", "pool_size", "rate",
@@ -99,12 +89,12 @@ def _shape(tensor_or_shape):
 
 
 def _layer_summary(layer) -> dict:
-    entry = {"class": type(layer).__name__}
+    entry = {"class": describe.type_name(layer, qualified=False)}
     try:
         config = layer.get_config()
     except Exception as error:  # noqa: BLE001
         config = {}
-        entry["config_problem"] = _short(error)
+        entry["config_problem"] = describe.shorten(error)
     for key in _LAYER_KEYS:
         if key in config:
             entry[key] = _plain(config[key])
@@ -128,8 +118,8 @@ def keras_summary(model):
     Keras model gives ``{"is_model": False, "type": ...}``.
     """
     if not _is_keras_model(model):
-        return {"is_model": False, "type": _qualified_type(model)}
-    summary = {"is_model": True, "type": _qualified_type(model), "layers": [], "problem": None}
+        return {"is_model": False, "type": describe.type_name(model)}
+    summary = {"is_model": True, "type": describe.type_name(model), "layers": [], "problem": None}
     try:
         summary["layers"] = [_layer_summary(layer) for layer in model.layers if type(layer).__name__ != "InputLayer"]
         for key, getter in (("input_shape", lambda: _shape(model.inputs[0])),
@@ -149,13 +139,13 @@ def keras_summary(model):
         summary["from_logits"] = bool((loss.get("config") or {}).get("from_logits")) if isinstance(loss, dict) \
             else bool(getattr(loss, "from_logits", False))
         optimizer = getattr(model, "optimizer", None)
-        summary["optimizer"] = type(optimizer).__name__ if optimizer is not None else None
+        summary["optimizer"] = describe.type_name(optimizer, qualified=False) if optimizer is not None else None
         metrics = config.get("metrics") or []
         if not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
         summary["metrics"] = [_name_of(metric) for metric in metrics]
     except Exception as error:  # noqa: BLE001 - a model that breaks when looked at
-        summary["problem"] = f"looking at the model raised {type(error).__name__}: {_short(error)}"
+        summary["problem"] = f"looking at the model raised {type(error).__name__}: {describe.shorten(error)}"
     return summary
 
 
@@ -163,7 +153,7 @@ def _predict(model, x, what: str):
     """``model``'s output on ``x`` as a plain ndarray, or a problem string."""
     predict = getattr(model, "predict", None)
     if not callable(predict):
-        return None, f"it returned {_short(_qualified_type(model), 120)}, which has no `predict` method"
+        return None, f"it returned {describe.shorten(describe.type_name(model), 120)}, which has no `predict` method"
     try:
         if _is_keras_model(model):
             out = predict(x, batch_size=500, verbose=0)
@@ -171,7 +161,7 @@ def _predict(model, x, what: str):
             out = predict(x)
         out = np.asarray(out)
     except Exception as error:  # noqa: BLE001
-        return None, f"calling `predict` on the {what} raised {type(error).__name__}: {_short(error)}"
+        return None, f"calling `predict` on the {what} raised {type(error).__name__}: {describe.shorten(error)}"
     if out.dtype.hasobject or out.dtype.fields is not None:
         return None, f"`predict` returned an array of dtype {out.dtype}; expected numbers"
     return np.ascontiguousarray(out), None
@@ -183,7 +173,7 @@ def predict_classes(model, x):
 
     Returns ``{"type", "predictions" (int64 (N,)), "problem"}``.
     """
-    result = {"type": _qualified_type(model), "predictions": None, "problem": None}
+    result = {"type": describe.type_name(model), "predictions": None, "problem": None}
     out, problem = _predict(model, x, "held-out images")
     if problem:
         result["problem"] = problem
@@ -204,9 +194,9 @@ def predict_probabilities(model, x):
 
     Returns ``{"type", "probabilities", "problem"}``.
     """
-    result = {"type": _qualified_type(model), "probabilities": None, "problem": None}
+    result = {"type": describe.type_name(model), "probabilities": None, "problem": None}
     if not _is_keras_model(model):
-        result["problem"] = f"it returned {_short(result['type'], 120)}, not a Keras model"
+        result["problem"] = f"it returned {describe.shorten(result['type'], 120)}, not a Keras model"
         return result
     out, problem = _predict(model, x, "images")
     if problem:
@@ -215,5 +205,5 @@ def predict_probabilities(model, x):
     try:
         result["probabilities"] = out.astype(np.float64)
     except (TypeError, ValueError) as error:
-        result["problem"] = f"`predict` returned values that are not numbers ({_short(error)})"
+        result["problem"] = f"`predict` returned values that are not numbers ({describe.shorten(error)})"
     return result

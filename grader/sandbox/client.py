@@ -1,6 +1,7 @@
-"""Start, feed and supervise worker processes (the grader's side of the sandbox).
+"""Start, feed and restart worker processes (the grader's side of the sandbox).
 
-A :class:`WorkerProcess` runs one learner module. Every call has a wall-clock
+A :class:`WorkerProcess` runs one learner module, in a child that
+:mod:`grader.sandbox.processes` starts and ends (its whole tree). Every call has a wall-clock
 limit; the process has a memory limit. When a call hangs, crashes the process or
 exhausts memory, the process is killed and a fresh one is started for the next
 call, so one bad call costs one check and nothing else.
@@ -14,14 +15,13 @@ import itertools
 import os
 import queue
 import secrets
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.sandbox import isolation as sandboxing
-from grader.sandbox.processes import kill_tree
+from grader.sandbox import processes
 from grader.sandbox.wire import WireError, WireTimeout, read_message, write_message
 
 _POSIX = os.name == "posix"
@@ -93,7 +93,7 @@ class WorkerProcess:
         self.limits = limits
         self.off_limits = sorted(set(off_limits))
         self.extra_env = dict(env or {})
-        self._process: subprocess.Popen | None = None
+        self._process: processes.Child | None = None
         self._replies: queue.Queue = queue.Queue()
         self._output: _OutputTail | None = None
         self.load_failure: Reply | None = None
@@ -113,15 +113,8 @@ class WorkerProcess:
             return
         self._replies = queue.Queue()
         self._stage = stage = sandboxing.stage_submission(self.path.parent, self.isolation)
-        process = subprocess.Popen(
-            sandboxing.command(stage, self.isolation),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=str(stage.code),
-            env=sandboxing.environment(stage, self.limits.threads, self.extra_env),
-            start_new_session=(os.name == "posix"),
-        )
+        process = processes.start(sandboxing.command(stage, self.isolation), cwd=stage.code,
+                                  env=sandboxing.environment(stage, self.limits.threads, self.extra_env))
         self._process = process
         _LIVE.add(self)
         _widen_pipes(process)
@@ -191,10 +184,7 @@ class WorkerProcess:
 
     def _died(self) -> Reply:
         process = self._process
-        try:
-            code = process.wait(timeout=5) if process else None
-        except subprocess.TimeoutExpired:
-            code = None
+        code = process.wait(processes.REAP_S) if process else None  # None: it would not end by itself
         self.stop()
         reply = Reply(ok=False, problem="died", output=self._take_output())
         reply.error = {"returncode": code}
@@ -213,11 +203,7 @@ class WorkerProcess:
             if stage is not None:
                 stage.remove()
             return
-        kill_tree(process.pid, group=True)  # under bubblewrap, the PID namespace dies with it
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        process.end(group=True)  # under bubblewrap, the PID namespace dies with it
         # stderr belongs to its drain thread, which closes it at end of file: closing
         # it here would block for as long as a background process the learner left
         # behind (in a session of its own) keeps the pipe open.

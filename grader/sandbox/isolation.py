@@ -35,7 +35,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import landlock
+from grader.sandbox import landlock, processes
 
 MODE_ENV = "PIXELGRADE_ISOLATION"
 MODES = ("auto", "landlock", "plain")
@@ -46,7 +46,8 @@ MINIMUM_LANDLOCK_ABI = 4  # filesystem and TCP
 _SANDBOX_PACKAGE = Path(__file__).resolve().parent
 _PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
 # The worker's own code: copied out of the project so the project itself stays unreadable.
-_RUNTIME_MODULES = ("__init__.py", "wire.py", "worker.py", "adapters.py", "landlock.py", "processes.py")
+_RUNTIME_MODULES = ("__init__.py", "wire.py", "frames.py", "worker.py", "adapters.py", "landlock.py", "processes.py")
+_RUNTIME_GRADER_MODULES = ("describe.py",)  # of grader/ itself: how the wire and the adapters name values
 # Environment variables a worker may inherit: what Python and the numeric
 # libraries need to behave, nothing that could name a secret.
 _INHERITED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH",
@@ -237,20 +238,16 @@ def system_paths() -> tuple[str, ...]:
 
 def environment(stage: Stage, threads: int, extra: dict | None = None) -> dict:
     """The worker's whole environment: nothing of the grader's beyond what Python needs."""
-    env = {name: os.environ[name] for name in _INHERITED_ENV if name in os.environ}
     threads_text = str(threads)
-    env.update(
+    sandbox = dict(
         PATH=os.pathsep.join(p for p in ("/usr/local/bin", "/usr/bin", "/bin") if os.path.isdir(p)) or os.defpath,
         HOME=str(stage.scratch), TMPDIR=str(stage.scratch), MPLCONFIGDIR=str(stage.scratch),
         KERAS_HOME=str(stage.scratch), XDG_CACHE_HOME=str(stage.scratch),
-        PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8",
-        PYTHONDONTWRITEBYTECODE="1",
-        OMP_NUM_THREADS=threads_text, OPENBLAS_NUM_THREADS=threads_text, MKL_NUM_THREADS=threads_text,
+        PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1",
         TF_NUM_INTRAOP_THREADS=threads_text, TF_NUM_INTEROP_THREADS=threads_text, TF_CPP_MIN_LOG_LEVEL="2",
         MPLBACKEND="Agg",
     )
-    env.update(extra or {})
-    return env
+    return processes.child_environment(keep=_INHERITED_ENV, threads=threads, extra={**sandbox, **(extra or {})})
 
 
 # -- the worker's own code, outside the project -----------------------------------
@@ -263,6 +260,8 @@ def runtime_dir() -> Path:
     (base / "grader" / "__init__.py").write_text('"""The worker\'s copy of the grader: the sandbox only."""\n')
     for name in _RUNTIME_MODULES:
         shutil.copyfile(_SANDBOX_PACKAGE / name, package / name)
+    for name in _RUNTIME_GRADER_MODULES:
+        shutil.copyfile(_SANDBOX_PACKAGE.parent / name, package.parent / name)
     (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
     _make_read_only(base)
     import atexit

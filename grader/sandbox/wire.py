@@ -1,62 +1,33 @@
 """The pickle-free wire format between the grader and a worker process.
 
-A message is one frame: an 8-byte big-endian length, a JSON header of that length,
-then the binary blobs the header lists. A NumPy array travels as its raw bytes,
-its dtype and shape in the header; an object or structured dtype is never read
-back, so no object can smuggle code across.
+A message is a frame (:mod:`grader.sandbox.frames`: an 8-byte big-endian length,
+then that many bytes) holding a JSON header, followed by the binary blobs the
+header lists. A NumPy array travels as its raw bytes, its dtype and shape in the header;
+an object or structured dtype is never read back, so no object can smuggle code across.
 (``.npy`` blobs did the same, but parsing their headers doubled the cost of
 decoding a message of small arrays.)
 
 Anything that is not plain data (a custom class, an ndarray subclass, a Keras model)
-is *described*, never sent: the grader receives a :class:`Foreign` with its type
-name, so a lookalike object can never pass for the real thing.
+is *described* (:mod:`grader.describe`), never sent: the grader receives a
+:class:`Foreign` with its type name, so a lookalike object can never pass for the real thing.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import select
-import struct
-import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader.describe import Foreign, safe_repr, type_name
+from grader.sandbox import frames
+
 MAX_HEADER_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 20
-_LENGTH = struct.Struct(">Q")
 
-
-class WireError(Exception):
-    """A frame could not be read: the peer died, closed the pipe or wrote garbage."""
-
-
-@dataclass(frozen=True)
-class Foreign:
-    """A value that is not plain data, as seen from the grader: only a description."""
-
-    type_name: str
-    summary: str = ""
-    array: np.ndarray | None = field(default=None, compare=False)
-
-    def __repr__(self) -> str:
-        return f"<{self.type_name}{': ' + self.summary if self.summary else ''}>"
-
-
-def _type_name(value) -> str:
-    cls = type(value)
-    module = getattr(cls, "__module__", "") or ""
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
-
-
-def _safe_repr(value, limit: int = 120) -> str:
-    try:
-        text = object.__repr__(value)
-    except BaseException:  # noqa: BLE001 - a hostile __repr__ must not break the worker
-        text = "?"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+# The protocol's errors are the frames' own, so that a reader has one kind to catch.
+WireError = frames.FrameError  # a frame could not be read: the peer died, closed the pipe or wrote garbage
+WireTimeout = frames.FrameTimeout  # nothing (or not all of a frame) arrived before the deadline
 
 
 def _encode(value, blobs: list[bytes], depth: int):
@@ -87,7 +58,7 @@ def _encode(value, blobs: list[bytes], depth: int):
         # An ndarray subclass: say what it is, carry its data for a helpful message only.
         base = np.ndarray.view(value, np.ndarray)  # never calls the subclass's own methods
         summary = f"an ndarray subclass, dtype={base.dtype}, shape={base.shape}"
-    return {"__foreign__": _type_name(value), "summary": summary or _safe_repr(value)}
+    return {"__foreign__": type_name(value), "summary": summary or safe_repr(value)}
 
 
 def _decode(node, blobs: list[bytes]):
@@ -127,7 +98,7 @@ def _hashable(key):
     try:
         hash(key)
     except TypeError:
-        return Foreign(type(key).__name__, "unhashable key")
+        return Foreign(type_name(key, qualified=False), "unhashable key")
     return key
 
 
@@ -136,31 +107,7 @@ def encode_message(message: dict) -> bytes:
     blobs: list[bytes] = []
     body = _encode(message, blobs, 0)
     header = json.dumps({"body": body, "blobs": [len(b) for b in blobs]}, allow_nan=False).encode()
-    return b"".join([_LENGTH.pack(len(header)), header, *blobs])
-
-
-class WireTimeout(WireError):
-    """Nothing (or not all of a frame) arrived before the deadline."""
-
-
-def _wait_readable(fd: int, deadline: float | None) -> None:
-    if deadline is None:
-        return
-    remaining = deadline - time.monotonic()
-    if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-        raise WireTimeout("no reply before the deadline")
-
-
-def _read_exactly(fd: int, count: int, deadline: float | None = None) -> bytes:
-    chunks = []
-    while count:
-        _wait_readable(fd, deadline)
-        chunk = os.read(fd, min(count, 1 << 20))
-        if not chunk:
-            raise WireError("the other side closed the connection")
-        chunks.append(chunk)
-        count -= len(chunk)
-    return b"".join(chunks)
+    return b"".join([frames.length_prefix(len(header)), header, *blobs])
 
 
 def read_message(fd: int, *, max_blob_bytes: int = 1 << 33, deadline: float | None = None) -> dict:
@@ -169,17 +116,15 @@ def read_message(fd: int, *, max_blob_bytes: int = 1 << 33, deadline: float | No
     With a ``deadline`` (a ``time.monotonic()`` value; POSIX only) it raises
     :class:`WireTimeout` rather than wait past it, even for half a frame.
     """
-    (length,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline))
-    if length > MAX_HEADER_BYTES:
-        raise WireError(f"header of {length} bytes is too large")
+    raw = frames.read(fd, max_bytes=MAX_HEADER_BYTES, deadline=deadline)
     try:
-        header = json.loads(_read_exactly(fd, length, deadline))
+        header = json.loads(raw)
         sizes = [int(size) for size in header["blobs"]]
     except (ValueError, KeyError, TypeError) as error:
         raise WireError(f"malformed header: {error}") from None
     if sum(sizes) > max_blob_bytes:
         raise WireError("message too large")
-    blobs = [_read_exactly(fd, size, deadline) for size in sizes]
+    blobs = [frames.read_exactly(fd, size, deadline) for size in sizes]
     try:
         message = _decode(header["body"], blobs)
     except (ValueError, KeyError, IndexError, TypeError) as error:
@@ -192,16 +137,16 @@ def read_message(fd: int, *, max_blob_bytes: int = 1 << 33, deadline: float | No
 def decode_frame(data: bytes) -> dict:
     """Decode one whole frame held in memory (what :func:`encode_message` made)."""
     try:
-        (length,) = _LENGTH.unpack_from(data)
-        header = json.loads(data[_LENGTH.size:_LENGTH.size + length])
-        offset, blobs = _LENGTH.size + length, []
+        raw, offset = frames.unpack(data)
+        header = json.loads(raw)
+        blobs = []
         for size in header["blobs"]:
             blobs.append(data[offset:offset + int(size)])
             offset += int(size)
         if offset != len(data):
             raise ValueError("the frame's length does not match its header")
         message = _decode(header["body"], blobs)
-    except (struct.error, ValueError, KeyError, IndexError, TypeError) as error:
+    except (frames.FrameError, ValueError, KeyError, IndexError, TypeError) as error:
         raise WireError(f"malformed frame: {error}") from None
     if not isinstance(message, dict):
         raise WireError("a message must be an object")
@@ -210,7 +155,4 @@ def decode_frame(data: bytes) -> dict:
 
 def write_message(fd: int, message: dict) -> None:
     """Encode a message and write the whole frame to a file descriptor."""
-    view = memoryview(encode_message(message))
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    frames.write_all(fd, encode_message(message))

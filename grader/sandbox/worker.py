@@ -255,6 +255,10 @@ class Worker:
         self.module = None
 
     def load(self) -> dict:
+        # No bytecode cache next to learner code, whatever the environment says (the client
+        # sets PYTHONDONTWRITEBYTECODE too): a .pyc written beside a module is trusted
+        # while its recorded mtime (whole seconds) and size match, so it could outlive an edit.
+        sys.dont_write_bytecode = True
         sys.meta_path.insert(0, _BlockReference())
         target_dir = os.path.dirname(self.learner_file)
         # Sibling modules of the submission (a learner's equalisation importing their

@@ -1,0 +1,75 @@
+"""The same submission gets the same grade, whatever the grader's process did before."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import make_submission
+
+from grader import runner
+
+# A kmeans that returns the labels of the centers before their last move: only some
+# inputs show it (max_iter=1, or a run cut short), so which examples run decides its grade.
+STALE_LABELS = textwrap.dedent("""
+    def kmeans(points, k, *, init=None, max_iter=100, seed=0):
+        points = _as_points(points)
+        n = len(points)
+        if not 1 <= k <= n:
+            raise ValueError(f"k must satisfy 1 <= k <= n = {n}, got k={k}")
+        if init is None:
+            centers = points[np.random.default_rng(seed).choice(n, k, replace=False)]
+        else:
+            centers = np.array(init, dtype=np.float64)
+        labels = None
+        for _ in range(max_iter):
+            new = _assign(points, centers)
+            if labels is not None and np.array_equal(new, labels):
+                break
+            labels = new
+            centers = _update(points, labels, centers)
+        return centers, labels
+""")
+
+
+# Graded twice in one fresh process, as `pixelgrade watch` or a notebook's check() does: the
+# first grading imports modules (the checks, the reference, scikit-learn...) that the second finds.
+TWICE = textwrap.dedent("""
+    import contextlib, json, sys
+    from grader import api, runner
+    if sys.argv[2] == "unfixed":  # the test's own control: what the grader did before the fix
+        runner.fixed_example_constants = contextlib.nullcontext
+    def grades():
+        report = api.grade(["kmeans"], target=sys.argv[1], max_examples=15)
+        return {c.id: [c.status, c.points] for c in report.exercises[0].checks if not c.bonus}
+    print(json.dumps([grades(), grades()]))
+""")
+
+
+def _graded_twice(target, mode="fixed"):
+    result = subprocess.run([sys.executable, "-c", TWICE, str(target), mode], capture_output=True, text=True,
+                            timeout=600, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_a_grade_does_not_depend_on_what_the_process_graded_before(tmp_path):
+    submission = make_submission(tmp_path / "submission", ["kmeans"],
+                                 replace={"kmeans": {"kmeans": STALE_LABELS}})
+    first, again = _graded_twice(submission)
+    assert again == first
+    assert first["kmeans::test_kmeans_matches_reference"] == ["failed", 0.0]  # the bug is seen, both times
+    # The control: without fixed_example_constants the second grading misses the bug (if a Hypothesis
+    # release stops drawing local constants, this fails: the fix may then go).
+    unfixed_first, unfixed_again = _graded_twice(submission, "unfixed")
+    assert unfixed_first != unfixed_again
+
+
+def test_the_checks_run_with_hypothesis_constants_only():
+    from hypothesis.internal.conjecture import providers
+
+    original = providers._get_local_constants
+    with runner.fixed_example_constants():
+        assert len(providers._get_local_constants()) == 0
+    assert providers._get_local_constants is original
