@@ -26,8 +26,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import batch  # noqa: E402
-from grader import exercises as course  # noqa: E402
+from grader.core import catalog as course  # noqa: E402
+from grader.instructor import batch  # noqa: E402
 
 
 def _break_first_function(source: str) -> str:

@@ -1,7 +1,7 @@
 """Does the reference `train_cnn` pass its threshold with a margin, whatever the seed?
 
 Trains ``solutions/training.py``'s ``train_cnn`` on the course loader's digits
-(``grader.mnist.load()``: the file named by ``PIXELGRADE_MNIST``, else Keras'
+(``grader.kit.mnist.load()``: the file named by ``PIXELGRADE_MNIST``, else Keras'
 MNIST, else scikit-learn's 8×8 digits) once per seed, each in a fresh process
 limited to the grader's threads (as a grading worker is), and prints the held-out
 accuracy and the time of every run next to the grader's threshold and budget.
@@ -24,7 +24,7 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-THREADS = "2"  # as grader/exercises.py gives the machine-learning workers
+THREADS = "2"  # as grader/core/catalog.py gives the machine-learning workers
 
 
 def load(module):

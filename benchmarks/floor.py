@@ -14,7 +14,7 @@ grader's side of the wire spends encoding and decoding), serialisation (the
 grader's side of the wire), describing (the call records and the expect kit's
 value descriptions), pictures (drawing a failure's PNG) and the workers' start
 (until the learner's module is imported). "checks and Hypothesis" is the rest.
-Process start is measured apart: a fresh ``python -c 'import grader.cli'``.
+Process start is measured apart: a fresh ``python -c 'import grader.cli.main'``.
 
     python3 benchmarks/floor.py                         # the image exercises, 3 runs
     python3 benchmarks/floor.py --exercises histogram --runs 5
@@ -42,9 +42,11 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import api, describe, expect, pictures, runner  # noqa: E402
-from grader import exercises as course  # noqa: E402
-from grader.learner import LearnerModule  # noqa: E402
+from grader import api  # noqa: E402
+from grader.core import catalog as course  # noqa: E402
+from grader.core import runner  # noqa: E402
+from grader.core.learner import LearnerModule  # noqa: E402
+from grader.kit import describe, expect, pictures  # noqa: E402
 from grader.sandbox import adapters, client, wire  # noqa: E402
 from grader.sandbox.worker import _changed, _error, _snapshot  # noqa: E402
 
@@ -193,7 +195,7 @@ def process_start() -> float:
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import grader.cli"], cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-c", "import grader.cli.main"], cwd=ROOT, check=True)
         best = min(best, time.perf_counter() - started)
     return best
 
@@ -239,7 +241,7 @@ def main(argv=None) -> int:
     print(f"floor (in-process calls): {floor:6.2f} s")
     print(f"graded (sandboxed workers): {grading:6.2f} s   ratio {grading / floor:.2f} (target <= 1.5)")
     print(f"split (seconds):{'graded':>33} {'floor':>7}")
-    print(f"  {'process start (import grader.cli, fresh):':<41} {found['process_start']:6.2f}")
+    print(f"  {'process start (import grader.cli.main, fresh):':<41} {found['process_start']:6.2f}")
     for label in ("collection", "worker start", "reference calls", "learner calls", "serialisation",
                   "describing", "pictures"):
         print(f"  {label + ':':<41} {split.get(label, 0.0):6.2f} {in_process.get(label, 0.0):7.2f}")

@@ -13,7 +13,7 @@ their own tests look at them).
 
 ``benchmarks/expected_grades.json`` was recorded before the speed work of issue 13
 (the code of commit 2fda627) with one change: Hypothesis drawing no constants from the
-modules loaded in the process (``grader.runner.fixed_example_constants``). Without it
+modules loaded in the process (``grader.core.runner.fixed_example_constants``). Without it
 the examples, hence 4 grades of the buggy submissions, depended on what the recording
 process had graded before; with it, ``--compare`` says whether anything since changed a grade.
 """
@@ -41,7 +41,7 @@ def buggy_submissions() -> dict[str, tuple[str, str, str]]:
     """{name: (module, function, new source)} from the tests' tables, image exercises only."""
     import importlib
 
-    from grader import exercises as course
+    from grader.core import catalog as course
 
     image = {e.name for e in course.gradable() if not e.needs}
     found = {}
@@ -87,7 +87,7 @@ def _grade(job: tuple[str, str | None, str, str | None, str | None]) -> tuple[st
     from conftest import make_submission
 
     from grader import api
-    from grader import exercises as course
+    from grader.core import catalog as course
 
     with tempfile.TemporaryDirectory() as scratch:
         if target is None:

@@ -13,7 +13,7 @@ grades them twice:
   ``otter.generate.main`` (not timed). Otter grades one file per submission, so each
   otter submission is a zip of a three-line ``submission.py`` that imports the three
   modules from a ``learner/`` folder beside it;
-- **pixelgrade** with ``grader.batch.grade_batch`` on the same folders, for
+- **pixelgrade** with ``grader.instructor.batch.grade_batch`` on the same folders, for
   ``--jobs 1`` and ``--jobs 2`` (its time includes the batch's one grading of the
   reference solutions).
 
@@ -291,8 +291,8 @@ def time_otter(python: pathlib.Path, work: pathlib.Path, submissions: list[pathl
 
 
 def time_pixelgrade(folder: pathlib.Path, work: pathlib.Path, jobs: int, count: int) -> dict:
-    from grader import batch
-    from grader.results import SKIPPED
+    from grader.core.results import SKIPPED
+    from grader.instructor import batch
 
     submissions = batch.discover([folder])
     started = time.perf_counter()

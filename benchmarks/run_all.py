@@ -72,7 +72,7 @@ def watch_latency(name: str = "histogram", saves: int = 3) -> float:
 
     from rich.console import Console
 
-    from grader.watch import Watcher
+    from grader.learning.watch import Watcher
 
     with tempfile.TemporaryDirectory() as folder:
         target = pathlib.Path(folder) / "work"
@@ -108,7 +108,7 @@ def batch_figures(names: list[str], count: int, jobs: int, *, kind: str = "mixed
     """Seconds, submissions per minute and peak resident memory (this process and its children)."""
     from batch_throughput import make_batch
 
-    from grader import batch
+    from grader.instructor import batch
 
     with tempfile.TemporaryDirectory() as folder:
         submissions = make_batch(pathlib.Path(folder) / "submissions", count, names)
@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-otter", action="store_true", help="use otter's recorded figure")
     args = parser.parse_args(argv)
 
-    from grader import exercises as course
+    from grader.core import catalog as course
 
     image = [e.name for e in course.gradable() if not e.needs]
     three = ["histogram", "thresholding", "convolution"]

@@ -1,6 +1,6 @@
 """What the checks of the data exercises share: the digits, their recipes, thresholds and budgets.
 
-The digits come from :mod:`grader.mnist` (a file named by ``PIXELGRADE_MNIST``,
+The digits come from :mod:`grader.kit.mnist` (a file named by ``PIXELGRADE_MNIST``,
 Keras' download, or scikit-learn's 8×8 digits), and every threshold depends on
 which of them was used: the reference solutions were measured on each (see
 ``benchmarks/cnn_seeds.py``), and each threshold leaves them a margin.
@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader import exercises as catalog
-from grader import failures, mnist
-from grader.samples import derived
+from grader.core import catalog as catalog
+from grader.core import failures
+from grader.kit import mnist
+from grader.kit.samples import derived
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _expression(data: mnist.Digits, key: str) -> str:
     if data.source == "file":
         return f"np.load({os.environ.get(mnist.ENVIRONMENT_VARIABLE, 'mnist.npz')!r})[{key!r}]"
     loader = "load_keras" if data.source == "keras" else "load_sklearn"
-    return f"__import__('grader.mnist').mnist.{loader}().{key}"
+    return f"__import__('grader.kit.mnist').mnist.{loader}().{key}"
 
 
 def part(data: mnist.Digits, key: str, stop: int | None = None, *, form: str = "raw") -> np.ndarray:

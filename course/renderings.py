@@ -2,7 +2,7 @@
 
 ``RENDERINGS`` maps an exercise to a function that takes the sources (the reference,
 maybe the learner's) and returns ``[(file stem, rows of tiles, title)]``; the engine
-(:mod:`grader.show`) calls the functions through the sources, draws the tiles and
+(:mod:`grader.learning.show`) calls the functions through the sources, draws the tiles and
 saves the figures. ``NO_REFERENCE_CALLS``: drawn without calling the reference
 solution (from the contract, or with scikit-learn); ``IDEA_ONLY``: about the idea,
 the same for everybody, with no learner output in it.
@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader import mnist
-from grader.samples import sample
-from grader.show import Failed, Source, Tile, image_tile, plot_tile
+from grader.kit import mnist
+from grader.kit.samples import sample
+from grader.learning.show import Failed, Source, Tile, image_tile, plot_tile
 
 
 # -- the digits --------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def _describe_digits(kind: str, data) -> str:
 
 @functools.cache
 def _digits_cache() -> tuple[tuple, str]:
-    """((x_train, y_train, x_test, y_test), where they came from): the project's loader (grader.mnist)."""
+    """((x_train, y_train, x_test, y_test), where they came from): the project's loader (grader.kit.mnist)."""
     try:
         loaded = mnist.load()
     except mnist.MnistError:  # a broken PIXELGRADE_MNIST file: the picture still draws, from scikit-learn's digits

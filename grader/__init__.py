@@ -17,7 +17,7 @@ def __getattr__(name):
 
         return grade
     if name == "check":
-        from grader.notebook import check
+        from grader.learning.notebook import check
 
         return check
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -13,15 +13,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import exercises as course
-from grader import learner, pictures
-from grader.exercises import DEFAULT_EXAMPLES
-from grader.results import GradeReport
+from grader.core import catalog as course
+from grader.core import learner
+from grader.core.catalog import DEFAULT_EXAMPLES
+from grader.core.results import GradeReport
+from grader.kit import pictures
 from grader.sandbox import isolation
 
 __all__ = ["DEFAULT_EXAMPLES", "PICTURES_BESIDE_TARGET", "Settings", "grade"]
 
-# Settings.pictures: failure pictures go under the state folder beside the target (grader.pictures).
+# Settings.pictures: failure pictures go under the state folder beside the target (grader.kit.pictures).
 PICTURES_BESIDE_TARGET = pictures.BESIDE_TARGET
 
 
@@ -69,7 +70,7 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
 
     ``settings``: a :class:`Settings`; keyword ``overrides`` replace its fields
     (``grade(["histogram"], target="exercises", max_examples=5)``). Returns a
-    :class:`~grader.results.GradeReport`; never raises for anything a submission
+    :class:`~grader.core.results.GradeReport`; never raises for anything a submission
     does. An unknown exercise name, a missing target directory or a bad setting
     raises ``ValueError``; an unknown setting ``TypeError``.
     """
@@ -91,7 +92,7 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
     # pytest and Hypothesis (half a second) are imported when something is graded, not
     # before (`pixelgrade list` with nothing changed, `hint` and `--help` never need them),
     # and after the workers started (their start runs meanwhile, on another core).
-    from grader.runner import run_checks
+    from grader.core.runner import run_checks
 
     started = time.perf_counter()
     report = GradeReport(target=str(target), settings=settings.report_settings())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import api
-from grader.exercises import PROJECT_ROOT, gradable
+from grader.core.catalog import PROJECT_ROOT, gradable
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"

@@ -1,9 +1,9 @@
-"""grader.answers: a trusted function's answers, remembered by input, never a wrong one."""
+"""grader.core.answers: a trusted function's answers, remembered by input, never a wrong one."""
 
 import numpy as np
 import pytest
 
-from grader import answers, runner
+from grader.core import answers, runner
 
 
 @pytest.fixture

@@ -14,8 +14,11 @@ import zipfile
 import pytest
 from conftest import EXERCISES, SOLUTIONS, make_submission
 
-from grader import batch, cli, gradebook, results
+from grader.cli import main as cli
+from grader.core import results
+from grader.instructor import batch
 from grader.sandbox import isolation
+from grader.writers import gradebook
 
 _SANDBOX = isolation.current()
 GRADER_OUT_OF_REACH = _SANDBOX.namespaces or _SANDBOX.landlock_abi >= 6

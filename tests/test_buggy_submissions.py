@@ -12,8 +12,9 @@ import pytest
 from buggy_submissions import SUBMISSIONS, Buggy
 from conftest import counted_points, diagnoses, make_submission
 
-from grader import api, diagnosis, results
-from grader.exercises import BY_NAME
+from grader import api
+from grader.core import diagnosis, results
+from grader.core.catalog import BY_NAME
 
 
 def rounds(entries) -> list[list[Buggy]]:
@@ -95,7 +96,7 @@ def test_a_buggy_submission_gets_its_grade(graded, solutions_report, entry):
         assert all(f"`{function}` called `{entry.oracle}`" in c.message for c in value_checks), value_checks[0].message
         assert all(c.status == results.OFF_LIMITS or c.message.startswith("Not counted yet") for c in lost if c.guard)
     else:
-        # Each says what was called, or that a guard waits for a value check (grader.marks).
+        # Each says what was called, or that a guard waits for a value check (grader.kit.marks).
         assert all(c.status in (results.FAILED, results.ERROR)
                    and _details(c).startswith(("Called `", "Not counted yet")) for c in lost), [
             (c.id, c.status, c.message) for c in lost]

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from conftest import EXERCISES, make_submission
 
-from grader.exercises import PROJECT_ROOT
+from grader.core.catalog import PROJECT_ROOT
 from grader.sandbox import isolation
 
 EXAMPLES = PROJECT_ROOT / "examples"

@@ -1,4 +1,4 @@
-"""The class report (grader/class_report.py): its data, its page, and the page in a real browser."""
+"""The class report (grader/writers/class_report.py): its data, its page, and the page in a real browser."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
-from grader import batch as batches
-from grader import class_report, results
-from grader.results import CheckResult, ExerciseResult, GradeReport
+from grader.core import results
+from grader.core.results import CheckResult, ExerciseResult, GradeReport
+from grader.instructor import batch as batches
+from grader.writers import class_report
 
 CHROMIUM = next((path for path in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if path), None)
 

@@ -1,4 +1,4 @@
-"""The course is complete and agrees with its catalog (grader.devcheck: ``pixelgrade dev check``),
+"""The course is complete and agrees with its catalog (grader.instructor.devcheck: ``pixelgrade dev check``),
 adding an exercise is what CONTRIBUTING.md says, and the pages hand over no answer."""
 
 import ast
@@ -11,8 +11,8 @@ import sys
 import pytest
 from conftest import SOLUTIONS
 
-from grader import devcheck
-from grader.exercises import BY_NAME, PROJECT_ROOT
+from grader.core.catalog import BY_NAME, PROJECT_ROOT
+from grader.instructor import devcheck
 
 
 def _functions(path):
@@ -148,9 +148,9 @@ NEW_CHECKS = '''"""Checks for the throwaway exercise `brightness`."""
 import numpy as np
 from hypothesis import given
 
-from grader.expect import expect, expect_raises
-from grader.marks import graded
-from grader.strategies import uint8_images
+from grader.kit.expect import expect, expect_raises
+from grader.kit.marks import graded
+from grader.kit.strategies import uint8_images
 
 
 @graded("mean_brightness", 2)

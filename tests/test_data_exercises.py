@@ -8,7 +8,8 @@ the reason, where TensorFlow is missing; `nox -s tests` installs it.
 import pytest
 from conftest import assert_diagnosis, make_submission, needs_tensorflow, points_by_function
 
-from grader import api, results
+from grader import api
+from grader.core import results
 
 # name: (module, function, a check that must fail, new source of the function)
 BUGS = {
@@ -234,7 +235,7 @@ def _check_bug(tmp_path, full_report, bugs, bug, **options):
     failed = [c for c in checks if c.status != results.PASSED]
     assert any(c.id.split("::")[-1].startswith(check_name) for c in failed), (
         f"{bug}: {check_name} passed", [(c.id, c.message) for c in failed])
-    # Each says what was called, or that a guard waits for a value check (grader.marks).
+    # Each says what was called, or that a guard waits for a value check (grader.kit.marks).
     assert all(c.status in (results.FAILED, results.ERROR) and _details(c).startswith(("Called `", "Not counted yet"))
                for c in failed), [
         (c.id, c.status, c.message) for c in failed]

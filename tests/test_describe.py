@@ -1,4 +1,4 @@
-"""grader.describe: the one describer of values (the grader's messages and the worker's wire alike)."""
+"""grader.kit.describe: the one describer of values (the grader's messages and the worker's wire alike)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import weakref
 import numpy as np
 import pytest
 
-from grader import describe as describing
-from grader.describe import CallRecord, Foreign, describe, recipe_of, remember_recipe, safe_repr, show, type_name
+from grader.kit import describe as describing
+from grader.kit.describe import CallRecord, Foreign, describe, recipe_of, remember_recipe, safe_repr, show, type_name
 from grader.sandbox import isolation
 
 
@@ -136,7 +136,7 @@ def test_a_value_without_weak_references_keeps_its_recipe():
 
 
 def test_the_worker_imports_the_describer_from_its_own_copy_and_nothing_heavy(tmp_path):
-    """The wire and the adapters run in the worker: its copy of the code must hold grader/describe.py,
+    """The wire and the adapters run in the worker: its copy of the code must hold grader/kit/describe.py,
     and importing them must not import what the worker has no use for (or is slow to load)."""
     runtime = isolation.runtime_dir()
     code = f"""
@@ -144,8 +144,8 @@ import sys
 sys.meta_path[:] = [f for f in sys.meta_path if "pixelgrade" not in getattr(f, "__module__", "")]
 sys.path[:] = [p for p in sys.path if not str(p).startswith("__editable__.pixelgrade")]
 sys.path.insert(0, {str(runtime)!r})
-import grader.sandbox.worker, grader.describe
-print(grader.describe.__file__)
+import grader.sandbox.worker, grader.kit.describe
+print(grader.kit.describe.__file__)
 print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"pytest", "hypothesis", "rich", "scipy", "skimage",
                                                        "jinja2", "subprocess", "psutil"}}))
 """

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from conftest import make_submission
 
-from grader import runner
+from grader.core import runner
 
 # A kmeans that returns the labels of the centers before their last move: only some
 # inputs show it (max_iter=1, or a run cut short), so which examples run decides its grade.
@@ -37,7 +37,8 @@ STALE_LABELS = textwrap.dedent("""
 # first grading imports modules (the checks, the reference, scikit-learn...) that the second finds.
 TWICE = textwrap.dedent("""
     import contextlib, json, sys
-    from grader import api, runner
+    from grader import api
+    from grader.core import runner
     if sys.argv[2] == "unfixed":  # the test's own control: what the grader did before the fix
         runner.fixed_example_constants = contextlib.nullcontext
     def grades():

@@ -1,12 +1,13 @@
-"""Unit tests for the comparison kit (grader.expect) and call descriptions (grader.describe)."""
+"""Unit tests for the comparison kit (grader.kit.expect) and call descriptions (grader.kit.describe)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader import expect, failures
-from grader.describe import CallRecord
+from grader.core import failures
+from grader.kit import expect
+from grader.kit.describe import CallRecord
 
 
 def _message(got, expected, **options) -> str:

@@ -15,7 +15,9 @@ import pytest
 from conftest import SOLUTIONS
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import batch, batch_cli, exports, gradebook, ipynb
+from grader.cli import batch as batch_cli
+from grader.instructor import batch, exports, ipynb
+from grader.writers import gradebook
 
 HISTOGRAM = (SOLUTIONS / "histogram.py").read_text()
 BROKEN = "import numpy as np\n\ndef histogram(image):\n    return np.zeros(3)\n"
@@ -374,7 +376,7 @@ def test_contract_functions_are_the_catalogs_and_the_solutions_define_them():
 
 def test_names_that_differ_only_by_case_get_distinct_ids(tmp_path):
     """'Alice' and 'alice' would share per-submission/<id>.json on a case-insensitive disk (macOS, Windows)."""
-    from grader import exports
+    from grader.instructor import exports
 
     for name in ("Alice", "alice"):
         (tmp_path / "subs" / name).mkdir(parents=True)

@@ -8,9 +8,11 @@ import zipfile
 
 import pytest
 
-from grader import batch, gradebook, results
-from grader.batch import BatchReport, SubmissionRow
-from grader.results import CheckResult, ExerciseResult, GradeReport
+from grader.core import results
+from grader.core.results import CheckResult, ExerciseResult, GradeReport
+from grader.instructor import batch
+from grader.instructor.batch import BatchReport, SubmissionRow
+from grader.writers import gradebook
 
 # (id, function, points, hidden)
 CHECKS = {
@@ -288,7 +290,7 @@ def test_merge_joins_shards_and_refuses_bad_ones(small_batch):
 
 
 def test_merge_command(small_batch, tmp_path, capsys):
-    from grader import cli
+    from grader.cli import main as cli
 
     for index, ids in ((1, {"alice", "carol"}), (2, {"bob"})):
         gradebook.write_all(_shard(small_batch, index, 2, ids), tmp_path / f"shard{index}")
@@ -307,7 +309,7 @@ def test_merge_command(small_batch, tmp_path, capsys):
     (["--out", "FILE"], "is a file"),
 ], ids=["shard", "jobs", "gradescope", "exercise", "out"])
 def test_batch_usage_errors(tmp_path, capsys, args, words):
-    from grader import cli
+    from grader.cli import main as cli
 
     for name in ("a", "b"):
         (tmp_path / "subs" / name).mkdir(parents=True)
@@ -319,7 +321,7 @@ def test_batch_usage_errors(tmp_path, capsys, args, words):
 
 
 def test_summary_command(small_batch, tmp_path, capsys):
-    from grader import cli
+    from grader.cli import main as cli
 
     gradebook.write_all(small_batch, tmp_path / "out")
     assert cli.main(["summary", str(tmp_path / "out")]) == 0
@@ -340,7 +342,7 @@ def test_summary_command(small_batch, tmp_path, capsys):
 
 
 def test_results_from_a_grading_process_must_be_signed():
-    from grader import batch_worker
+    from grader.instructor import batch_worker
 
     key, other = b"k" * 32, b"o" * 32
     real = batch_worker.sign(key, b'{"ok": true, "points": 3}')
@@ -365,7 +367,7 @@ def test_junit_xml_holds_a_message_with_control_characters(small_batch):
 
 def test_one_rule_for_the_total_in_every_output(small_batch):
     """gradebook.csv's total_with_bonus, Gradescope's score and the text it shows agree (README: Totals)."""
-    from grader import visibility
+    from grader.core import visibility
 
     row = small_batch.row("alice")
     row.report = visibility.public_view(row.report)  # no hidden checks: the learner's text shows the total
@@ -388,7 +390,7 @@ def test_gradescope_tags_are_not_repeated(small_batch):
 
 
 def test_an_unreadable_submission_says_why_once():
-    from grader.batch import _not_graded_report
+    from grader.instructor.batch import _not_graded_report
 
     reason = "the zip file could not be opened: File is not a zip file"
     report = _not_graded_report("peggy.zip", EXPECTED, ["arrays", "histogram"], reason)

@@ -8,9 +8,12 @@ import pytest
 from conftest import make_submission
 from rich.console import Console
 
-from grader import batch, exercises, gradebook, reports, results
-from grader.exercises import PROJECT_ROOT
-from grader.runner import run_checks
+from grader.core import catalog as exercises
+from grader.core import results
+from grader.core.catalog import PROJECT_ROOT
+from grader.core.runner import run_checks
+from grader.instructor import batch
+from grader.writers import gradebook, reports
 
 HIDDEN = PROJECT_ROOT / "examples" / "hidden_checks"
 # Anything that would give a hidden check away: its name, its title, its input.

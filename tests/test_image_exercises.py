@@ -11,7 +11,9 @@ import pytest
 from conftest import counted_points, make_submission
 from rich.console import Console
 
-from grader import api, reports, results
+from grader import api
+from grader.core import results
+from grader.writers import reports
 
 
 # Speed bonuses time real calls: the points compared below leave them out (conftest.counted_points),
@@ -64,7 +66,7 @@ def test_slow_but_correct_loses_only_the_bonus(tmp_path, solutions_report, case)
 
 
 def test_a_speed_check_that_times_out_costs_only_the_bonus(tmp_path, solutions_report, monkeypatch):
-    from grader import speed
+    from grader.kit import speed
 
     monkeypatch.setattr(speed, "TIMEOUT_S", 1.0)  # the real limit is 60 s
     report = grade_with(tmp_path, "filters", {"median_filter": """

@@ -32,8 +32,10 @@ import psutil
 import pytest
 from conftest import SOLUTIONS, make_submission, points_by_function
 
-from grader import api, batch, cli
-from grader.exercises import PROJECT_ROOT
+from grader import api
+from grader.cli import main as cli
+from grader.core.catalog import PROJECT_ROOT
+from grader.instructor import batch
 from grader.sandbox import isolation
 
 HIDDEN_EXAMPLE = PROJECT_ROOT / "examples" / "hidden_checks" / "test_histogram_hidden.py"

@@ -16,11 +16,14 @@ from conftest import EXERCISES, SOLUTIONS, make_submission
 from PIL import Image
 from rich.console import Console
 
-from grader import api, cli, hints, listing, lookup, pictures, show, watch
-from grader.exercises import EXERCISES as COURSE
-from grader.exercises import PROJECT_ROOT, course_module
-from grader.results import CheckResult, ExerciseResult, GradeReport
-from grader.state import State
+from grader import api
+from grader.cli import main as cli
+from grader.core.catalog import EXERCISES as COURSE
+from grader.core.catalog import PROJECT_ROOT, course_module
+from grader.core.results import CheckResult, ExerciseResult, GradeReport
+from grader.kit import pictures
+from grader.learning import hints, listing, lookup, show, watch
+from grader.learning.state import State
 
 TOTAL = len(COURSE)
 
@@ -153,7 +156,7 @@ def test_panel_is_a_png_of_the_stated_size(tmp_path):
 
 
 def test_only_image_like_failures_get_a_panel():
-    from grader.failures import CheckFailed
+    from grader.core.failures import CheckFailed
 
     for got, expected in [(np.zeros(16), np.ones(16)), (np.zeros((3, 3)), np.ones((3, 3))),
                           (np.zeros((8, 8, 5)), np.ones((8, 8, 5))), (np.zeros((8, 8)), np.ones((8, 9)))]:
@@ -166,7 +169,7 @@ def test_only_image_like_failures_get_a_panel():
 
 
 def test_a_picture_that_cannot_be_written_changes_nothing_but_a_note(tmp_path, monkeypatch):
-    from grader.failures import CheckFailed
+    from grader.core.failures import CheckFailed
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
@@ -200,7 +203,7 @@ def test_failing_image_check_writes_a_panel_and_the_report_names_it(tmp_path, mo
         assert _png_size(check.picture) == pictures.panel_size(4)  # input | expected | yours | difference
     # Small, non-image failures (1-D Hypothesis examples) get no picture.
     assert any(c.status == "failed" and not c.picture for c in report.exercise("equalisation").checks)
-    from grader import reports
+    from grader.writers import reports
 
     reports.print_report(report, Console(file=sys.stdout, width=300))
     assert f"Picture: {drawn[0].picture}" in capsys.readouterr().out
@@ -247,7 +250,7 @@ def _learner_text_report():
 
 
 def test_notebook_report_reads_cleanly_in_light_and_dark_themes():
-    from grader.notebook import Checked, ReportView
+    from grader.learning.notebook import Checked, ReportView
 
     report, sneaky = _learner_text_report()
     view = ReportView(report)
@@ -268,7 +271,7 @@ def test_notebook_report_reads_cleanly_in_light_and_dark_themes():
 
 
 def test_check_in_a_notebook_displays_html_and_clean_text(tmp_path, monkeypatch):
-    from grader import notebook
+    from grader.learning import notebook
 
     shown = []
     monkeypatch.setattr(notebook, "in_notebook", lambda: True)

@@ -1,4 +1,4 @@
-"""Tests for naming the mistake (grader.diagnosis and course/checks/misconceptions.py).
+"""Tests for naming the mistake (grader.core.diagnosis and course/checks/misconceptions.py).
 
 Each misconception of the catalog must be made by a buggy submission of the project:
 an entry of tests/buggy_submissions.py (tests/test_buggy_submissions.py checks that it
@@ -14,8 +14,8 @@ import pytest
 from buggy_submissions import SUBMISSIONS
 from conftest import EXPECTED_DIAGNOSIS
 
-from grader import diagnosis
-from grader.describe import CallRecord
+from grader.core import diagnosis
+from grader.kit.describe import CallRecord
 
 
 def test_every_misconception_is_tested():
@@ -36,8 +36,8 @@ def test_the_issue_list_is_in_the_catalog():
 
 
 def test_every_entry_has_one_sentence_and_a_known_function():
-    from grader.exercises import gradable
-    from grader.runner import load_reference
+    from grader.core.catalog import gradable
+    from grader.core.runner import load_reference
 
     modules = {exercise.name for exercise in gradable()}
     for entry in diagnosis.catalog().entries:
@@ -61,7 +61,7 @@ def _call(module, function, args, value, reference):
 
 def test_a_result_equal_to_the_right_answer_is_never_diagnosed():
     """An Otsu on an input without ties: the float and exact answers agree, so no sentence."""
-    from grader.runner import load_reference
+    from grader.core.runner import load_reference
 
     reference = load_reference("thresholding")
     image = np.array([[0, 0, 200, 200]], dtype=np.uint8)
@@ -70,7 +70,7 @@ def test_a_result_equal_to_the_right_answer_is_never_diagnosed():
 
 
 def test_the_float_otsu_on_the_issue_examples_is_diagnosed():
-    from grader.runner import load_reference
+    from grader.core.runner import load_reference
 
     reference = load_reference("thresholding")
     for values, float_answer in (([190, 178, 184, 178, 190], 184), ([217, 217, 143, 143, 69, 69, 143, 143], 143)):
@@ -82,7 +82,7 @@ def test_the_float_otsu_on_the_issue_examples_is_diagnosed():
 
 def test_a_broken_catalog_entry_never_changes_a_grade(monkeypatch):
     """A catalog entry that raises is skipped: the diagnosis is a courtesy."""
-    from grader.runner import load_reference
+    from grader.core.runner import load_reference
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the catalog")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader import mnist
+from grader.kit import mnist
 
 
 def _write(path, **arrays):

@@ -14,7 +14,7 @@ import tomllib
 
 import pytest
 
-from grader.exercises import BY_NAME, PROJECT_ROOT
+from grader.core.catalog import BY_NAME, PROJECT_ROOT
 
 pytest.importorskip("cosmic_ray", reason="needs cosmic-ray (the dev extra: pip install -e '.[dev]', or nox -s tests)")
 

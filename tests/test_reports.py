@@ -9,9 +9,12 @@ import textwrap
 from conftest import EXERCISES, SOLUTIONS, make_submission
 from rich.console import Console
 
-from grader import api, cli, reports, results
-from grader.exercises import PROJECT_ROOT
-from grader.exitcodes import ExitCode
+from grader import api
+from grader.cli import main as cli
+from grader.cli.exitcodes import ExitCode
+from grader.core import results
+from grader.core.catalog import PROJECT_ROOT
+from grader.writers import reports
 
 
 def _buggy_histogram(tmp_path):
@@ -166,8 +169,8 @@ def test_the_next_exercise_not_started_says_what_to_edit_and_read(tmp_path, caps
 
 # -- without TensorFlow --------------------------------------------------------------------------------
 def test_without_tensorflow_the_report_says_why_and_how_to_install_it(monkeypatch):
-    from grader import runner
-    from grader.exercises import install_command
+    from grader.core import runner
+    from grader.core.catalog import install_command
 
     monkeypatch.setattr(runner, "_missing_needs", lambda exercise: list(exercise.needs))  # as if not installed
     report = api.grade(["networks", "training"], target=EXERCISES)

@@ -10,10 +10,13 @@ import types
 
 import pytest
 
-from grader import batch, cli, devcheck, expect, failures, learner, results
-from grader.batch import ExpectedCheck, RowStatus, SubmissionRow
-from grader.exitcodes import ExitCode
-from grader.results import CheckResult, CheckSpec, CheckStatus, ExerciseResult, ExerciseStatus, GradeReport
+from grader.cli import main as cli
+from grader.cli.exitcodes import ExitCode
+from grader.core import failures, learner, results
+from grader.core.results import CheckResult, CheckSpec, CheckStatus, ExerciseResult, ExerciseStatus, GradeReport
+from grader.instructor import batch, devcheck
+from grader.instructor.batch import ExpectedCheck, RowStatus, SubmissionRow
+from grader.kit import expect
 
 
 # -- statuses ---------------------------------------------------------------------------------------
@@ -200,7 +203,7 @@ def test_each_failure_class_carries_its_status(kind, status):
 
 
 def _recorded(error: BaseException, tmp_path) -> CheckResult:
-    from grader.runner import GradingPlugin
+    from grader.core.runner import GradingPlugin
 
     plugin = GradingPlugin(tmp_path, [], profile="pixelgrade-test")
     check = CheckResult("x::a", "x", "f", "does a", 1.0, points=1.0)

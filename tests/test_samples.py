@@ -1,9 +1,9 @@
-"""grader.samples: the bundled images, from the cache file exactly as skimage.data gives them."""
+"""grader.kit.samples: the bundled images, from the cache file exactly as skimage.data gives them."""
 
 import numpy as np
 import skimage.data
 
-from grader import samples
+from grader.kit import samples
 
 
 def test_cached_samples_are_skimages_own(tmp_path, monkeypatch):

@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from grader import failures
-from grader.learner import LearnerModule
+from grader.core import failures
+from grader.core.learner import LearnerModule
 from grader.sandbox.client import Limits
 from grader.sandbox.wire import Foreign, WireError, encode_message, read_message
 

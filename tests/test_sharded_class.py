@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import EXERCISES, SOLUTIONS, make_submission
 
-from grader.exercises import PROJECT_ROOT
+from grader.core.catalog import PROJECT_ROOT
 
 SCRIPTS = PROJECT_ROOT / "examples" / "github-actions"
 GRADER = f"{sys.executable} -m grader"

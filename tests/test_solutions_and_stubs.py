@@ -3,7 +3,8 @@
 import pytest
 from conftest import EXERCISES, HAS_TENSORFLOW, IMAGE_EXERCISES, ML_EXERCISES, SOLUTIONS, needs_tensorflow
 
-from grader import api, results
+from grader import api
+from grader.core import results
 
 
 def test_solutions_get_full_marks(solutions_report):

@@ -7,10 +7,12 @@ import json
 
 import pytest
 
-from grader import batch as batches
-from grader import gradebook, results, summary_cli
-from grader.exitcodes import ExitCode
-from grader.results import CheckResult, ExerciseResult, GradeReport
+from grader.cli import summary as summary_cli
+from grader.cli.exitcodes import ExitCode
+from grader.core import results
+from grader.core.results import CheckResult, ExerciseResult, GradeReport
+from grader.instructor import batch as batches
+from grader.writers import gradebook
 
 SECRET = "ZEBRA-7731"  # in every hidden check's title, message and snippet
 

@@ -244,7 +244,7 @@ class Grader:
 
     def grade(self, exercise: str, code: str | None, *, examples: int, limit_s: float | None):
         """(status, detail, seconds) of grading ``code`` as solutions/<exercise>.py (None: unmutated)."""
-        from grader import results
+        from grader.core import results
 
         self._count += 1
         target = self.workdir / f"{exercise}-{self._count}"  # a fresh copy: no stale bytecode, no leftovers
@@ -420,7 +420,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _choose(args) -> tuple[list[str], list[str]]:
-    from grader import exercises as course
+    from grader.core import catalog as course
 
     if args.exercises:
         try:
@@ -460,7 +460,7 @@ def _main(args) -> int:
         raise UsageError("--examples and --sample must be at least 1")
     names, skipped = _choose(args)
     entries = load_equivalents(args.equivalents)
-    known = {e.name for e in __import__("grader.exercises", fromlist=["EXERCISES"]).EXERCISES}
+    known = {e.name for e in __import__("grader.core.catalog", fromlist=["EXERCISES"]).EXERCISES}
     for entry in entries:
         if entry.module not in known:
             raise UsageError(f"{args.equivalents.name}: unknown module {entry.module!r} in {entry.describe()}")

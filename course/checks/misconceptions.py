@@ -1,4 +1,4 @@
-"""The catalog of common mistakes the grader recognises and names (grader.diagnosis).
+"""The catalog of common mistakes the grader recognises and names (grader.core.diagnosis).
 
 Each entry is a function that computes what a learner's function written with
 that mistake returns for the same arguments: one or more outputs, since a
@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.diagnosis import Misconception, same
+from grader.core.diagnosis import Misconception, same
 
 MISCONCEPTIONS: list[Misconception] = []
 

@@ -15,12 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.answers import remembered
-from grader.expect import expect, expect_array, expect_int, expect_kind, expect_raises, expect_unmodified
-from grader.marks import graded
-from grader.samples import derived, sample
-from grader.speed import expect_fast
-from grader.strategies import images
+from grader.core.answers import remembered
+from grader.kit.expect import expect, expect_array, expect_int, expect_kind, expect_raises, expect_unmodified
+from grader.kit.marks import graded
+from grader.kit.samples import derived, sample
+from grader.kit.speed import expect_fast
+from grader.kit.strategies import images
 
 PAD_MODES = ["constant", "edge", "reflect", "symmetric"]
 MODES = ["full", "same", "valid"]
@@ -36,7 +36,7 @@ image_values = {
 }
 
 
-@remembered  # SciPy's signal module alone takes 2 s to import: answers are kept (grader.answers)
+@remembered  # SciPy's signal module alone takes 2 s to import: answers are kept (grader.core.answers)
 def scipy_convolve2d(image, kernel, mode="same", boundary="fill", fill_value=0.0, stride=1):
     """The contract's oracle for convolve2d."""
     from scipy.signal import convolve2d

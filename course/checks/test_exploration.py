@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course import mlcheck
-from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
-from grader.marks import graded
+from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
+from grader.kit.marks import graded
 
 FUNCTIONS = ["class_counts", "class_means", "mean_difference", "montage"]
 

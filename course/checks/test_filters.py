@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.answers import remembered
-from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
-from grader.marks import graded
-from grader.samples import derived, sample
-from grader.speed import expect_fast
-from grader.strategies import images
+from grader.core.answers import remembered
+from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
+from grader.kit.marks import graded
+from grader.kit.samples import derived, sample
+from grader.kit.speed import expect_fast
+from grader.kit.strategies import images
 
 odd_sizes = st.sampled_from([1, 3, 5, 7, 9])
 sigmas = st.one_of(st.sampled_from([0.5, 1, 1.0, 2.0]), st.floats(0.2, 5.0))
@@ -53,7 +53,7 @@ def crop(name, size=128):
     return derived(image, f"skimage.data.{name}()[{top}:{top + size}, {left}:{left + size}]")
 
 
-@remembered  # grader.answers: computed (and scipy.signal imported) once per machine, not per grading
+@remembered  # grader.core.answers: computed (and scipy.signal imported) once per machine, not per grading
 def scipy_blur_values(image, kernel):
     """``scipy.signal.convolve2d(..., "same", "symm")`` of each channel, before rounding."""
     from scipy.signal import convolve2d

@@ -8,11 +8,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.answers import remembered
-from grader.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
-from grader.marks import graded
-from grader.samples import derived, sample
-from grader.strategies import uint8_images
+from grader.core.answers import remembered
+from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
+from grader.kit.marks import graded
+from grader.kit.samples import derived, sample
+from grader.kit.strategies import uint8_images
 
 FUNCTIONS = ["assign", "update", "kmeans", "quantise_colours"]
 seeds = st.integers(0, 2**32 - 1)
@@ -81,7 +81,7 @@ def scipy_nearest(points, centers):
     return cdist(points, centers, "sqeuclidean").argmin(axis=1).astype(np.int64)
 
 
-@remembered  # scikit-learn takes 2 s to import: its answers are kept (grader.answers)
+@remembered  # scikit-learn takes 2 s to import: its answers are kept (grader.core.answers)
 def oracle_kmeans(points, init, max_iter):
     from sklearn.cluster import KMeans
 

@@ -9,8 +9,8 @@ inputs the grader sends. Nothing here reads the learner's source text.
 import numpy as np
 import pytest
 
-from grader.expect import expect, fail
-from grader.marks import graded
+from grader.kit.expect import expect, fail
+from grader.kit.marks import graded
 
 FORWARD_BATCH = 6
 

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from grader.answers import remembered
-from grader.expect import expect_array, expect_bool, expect_equal, expect_unmodified
-from grader.marks import graded
-from grader.samples import derived, sample
+from grader.core.answers import remembered
+from grader.kit.expect import expect_array, expect_bool, expect_equal, expect_unmodified
+from grader.kit.marks import graded
+from grader.kit.samples import derived, sample
 
 FUNCTIONS = ["point_in_polygon", "points_in_polygon", "polygon_inside", "group_holes"]
 CLEARANCE = 0.05  # test points stay at least this far from every edge (the answer on an edge is not specified)
@@ -129,7 +129,7 @@ def contours(name: str) -> list:
 
 @remembered
 def contour_arrays(name: str) -> list:
-    """What :func:`contours` returns, computed (its answer kept by grader.answers)."""
+    """What :func:`contours` returns, computed (its answer kept by grader.core.answers)."""
     from skimage.filters import threshold_otsu
     from skimage.measure import find_contours
 

@@ -17,9 +17,9 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.answers import remembered
-from grader.describe import describe
-from grader.expect import (
+from grader.core.answers import remembered
+from grader.kit.describe import describe
+from grader.kit.expect import (
     expect,
     expect_array,
     expect_int,
@@ -28,10 +28,10 @@ from grader.expect import (
     expect_unmodified,
     fail,
 )
-from grader.marks import graded
-from grader.samples import derived, sample
-from grader.speed import expect_fast
-from grader.strategies import few_levels, images, symmetric_histograms, uint8_images
+from grader.kit.marks import graded
+from grader.kit.samples import derived, sample
+from grader.kit.speed import expect_fast
+from grader.kit.strategies import few_levels, images, symmetric_histograms, uint8_images
 
 otsu_images = st.one_of(few_levels(levels=4, min_dims=1, max_dims=3, max_side=8),
                         uint8_images(min_dims=1, max_dims=3, max_side=8), symmetric_histograms())

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from course import mlcheck
-from grader.expect import expect, expect_unmodified, fail
-from grader.marks import graded
+from grader.kit.expect import expect, expect_unmodified, fail
+from grader.kit.marks import graded
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ batch grader::
 
 A hidden check file is named ``test_<exercise>_hidden.py`` and is written exactly like
 ``course/checks/test_<exercise>.py`` (same fixtures, same ``@graded`` marks, same
-``grader.expect`` helpers). Hidden checks run after every public check and count
+``grader.kit.expect`` helpers). Hidden checks run after every public check and count
 towards the grade; learner-facing output (``--learner-view`` reports, Gradescope's
 visible tests, feedback files) never shows their names, messages or inputs.
 """
@@ -15,9 +15,9 @@ visible tests, feedback files) never shows their names, messages or inputs.
 import numpy as np
 from hypothesis import given
 
-from grader.expect import expect_array
-from grader.marks import graded
-from grader.strategies import uint8_images
+from grader.kit.expect import expect_array
+from grader.kit.marks import graded
+from grader.kit.strategies import uint8_images
 
 
 def _checkerboard():

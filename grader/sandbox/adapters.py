@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from grader import describe
+from grader.kit import describe
 
 ADAPTERS: dict = {}
 

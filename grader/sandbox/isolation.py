@@ -47,7 +47,7 @@ _SANDBOX_PACKAGE = Path(__file__).resolve().parent
 _PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
 # The worker's own code: copied out of the project so the project itself stays unreadable.
 _RUNTIME_MODULES = ("__init__.py", "wire.py", "frames.py", "worker.py", "adapters.py", "landlock.py", "processes.py")
-_RUNTIME_GRADER_MODULES = ("describe.py",)  # of grader/ itself: how the wire and the adapters name values
+_RUNTIME_GRADER_MODULES = ("kit/__init__.py", "kit/describe.py")  # how the wire and the adapters name values
 # Environment variables a worker may inherit: what Python and the numeric
 # libraries need to behave, nothing that could name a secret.
 _INHERITED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH",
@@ -261,6 +261,7 @@ def runtime_dir() -> Path:
     for name in _RUNTIME_MODULES:
         shutil.copyfile(_SANDBOX_PACKAGE / name, package / name)
     for name in _RUNTIME_GRADER_MODULES:
+        (package.parent / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_SANDBOX_PACKAGE.parent / name, package.parent / name)
     (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
     _make_read_only(base)

@@ -1,7 +1,7 @@
 """Child processes: start one, wait for it within a deadline, end its whole tree, say how it ended.
 
 The grader's one supervisor of processes, for the sandbox's workers
-(:mod:`grader.sandbox.client`) and a batch's grading children (:mod:`grader.batch`,
+(:mod:`grader.sandbox.client`) and a batch's grading children (:mod:`grader.instructor.batch`,
 forked from a fork server or started as fresh interpreters). The worker and batch
 children use it themselves too: they become subreapers, so that a learner's double
 fork stays in their tree instead of escaping to init, and a batch child ends what

@@ -8,7 +8,7 @@ an object or structured dtype is never read back, so no object can smuggle code 
 decoding a message of small arrays.)
 
 Anything that is not plain data (a custom class, an ndarray subclass, a Keras model)
-is *described* (:mod:`grader.describe`), never sent: the grader receives a
+is *described* (:mod:`grader.kit.describe`), never sent: the grader receives a
 :class:`Foreign` with its type name, so a lookalike object can never pass for the real thing.
 """
 
@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from grader.describe import Foreign, safe_repr, type_name
+from grader.kit.describe import Foreign, safe_repr, type_name
 from grader.sandbox import frames
 
 MAX_HEADER_BYTES = 64 * 1024 * 1024

@@ -1,0 +1,188 @@
+"""``pixelgrade batch``: grade many submissions into a gradebook (a thin layer over :mod:`grader.instructor.batch`)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from grader.cli.exitcodes import ExitCode
+from grader.core.catalog import DEFAULT_EXAMPLES
+from grader.instructor import batch, exports, ipynb
+from grader.sandbox import isolation
+from grader.writers import gradebook
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pixelgrade batch",
+        description="Grade every submission (a directory or a .zip of exercise modules), each in its own "
+                    "processes, several at once, into a gradebook (CSV), a Markdown summary, JUnit XML, "
+                    "per-submission JSON, Gradescope results and learner feedback.",
+        epilog="Every submission gets a row, whatever it does; its status says why it has the grades it has. "
+               "Exit status: 0 done, 2 bad usage, 3 the batch is not trustworthy (the reference solutions lost "
+               "points, the grader's files changed, or an output lacks a check).",
+    )
+    parser.add_argument("submissions", nargs="+", metavar="SUBMISSIONS",
+                        help="a submission (a directory holding exercise modules, a .zip, .tar.gz or .ipynb), or a "
+                             "folder of them: plain, or a Canvas, Moodle or GitHub Classroom export")
+    parser.add_argument("-e", "--exercise", action="append", default=[], metavar="EXERCISE",
+                        help="an exercise to grade (repeat, or separate with commas; default: all)")
+    parser.add_argument("--out", default="pixelgrade-batch", metavar="DIR",
+                        help="where the outputs go (default: pixelgrade-batch)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help=f"submissions graded at once (default: the number of cores, {batch.default_jobs()})")
+    parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (merge them with pixelgrade merge)")
+    parser.add_argument("--require-isolation", action="store_true",
+                        help="refuse to start (status 2) unless the full sandbox is available: "
+                             "Landlock, an unprivileged uid when run as root (see README: Safety)")
+    parser.add_argument("--hidden-checks", metavar="DIR",
+                        help="a folder of hidden checks, test_<exercise>_hidden.py (never shown to learners)")
+    parser.add_argument("--hidden-visibility", choices=gradebook.HIDDEN_VISIBILITIES, default="after_published",
+                        help="Gradescope visibility of hidden checks (default: after_published)")
+    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES,
+                        help=f"Hypothesis examples per property check (default: {DEFAULT_EXAMPLES})")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="time limit for each call of a learner function (default: per exercise)")
+    parser.add_argument("--submission-timeout", type=float, metavar="SECONDS",
+                        help="time limit for grading one whole submission (default: 600, 1800 with the ML exercises)")
+    parser.add_argument("--notebook-map", action="append", default=[], metavar="NOTEBOOK=EXERCISE,...",
+                        help="the exercises a notebook holds, e.g. 'homework.ipynb=histogram,equalisation' "
+                             "(repeat; default: found by the functions it defines)")
+    parser.add_argument("--single", action="store_true",
+                        help="each SUBMISSIONS path is one submission, whatever it holds (Gradescope)")
+    parser.add_argument("--gradescope-results", metavar="PATH",
+                        help="also write the (single) submission's Gradescope results.json to PATH")
+    parser.add_argument("--summary-to", metavar="PATH",
+                        help="also append the Markdown summary to PATH (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--workdir", metavar="DIR", help="where submissions are staged (default: a temporary folder)")
+    parser.add_argument("--launcher", choices=("fork", "exec"),
+                        help="start each grading from a warm fork server (fork) or a fresh interpreter (exec)")
+    return parser
+
+
+class _Progress:
+    """A progress bar on stderr: submissions graded, time left, the latest one."""
+
+    def __init__(self, console: Console):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                  TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}"),
+                                  console=console, transient=True)
+        self._task = None
+
+    def __enter__(self):
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._progress.__exit__(*exc)
+
+    def __call__(self, event: str, payload) -> None:
+        if event == "start":
+            self._task = self._progress.add_task("", total=payload)
+        elif event == "done" and self._task is not None:
+            submission_id, status = payload
+            self._progress.update(self._task, advance=1, description=escape(f"{submission_id}: {status}"))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def main(argv: list[str]) -> ExitCode:
+    args = _parser().parse_args(argv)
+    console = Console()
+    errors = Console(stderr=True)
+
+    def usage(message: str) -> ExitCode:
+        errors.print(f"[red]pixelgrade batch: {escape(message)}[/]")
+        return ExitCode.USAGE
+
+    names = [name.strip() for value in args.exercise for name in value.split(",") if name.strip()]
+    if args.examples < 1:
+        return usage("--examples must be at least 1")
+    if args.timeout is not None and args.timeout <= 0:
+        return usage("--timeout must be a positive number of seconds")
+    if args.submission_timeout is not None and args.submission_timeout <= 0:
+        return usage("--submission-timeout must be a positive number of seconds")
+    if args.jobs is not None and args.jobs < 1:
+        return usage("--jobs must be at least 1")
+    if args.require_isolation:
+        try:
+            isolation.require_full()
+        except isolation.IsolationUnavailable as error:
+            return usage(str(error))
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return usage(f"--out {args.out!r} is a file; name a folder")
+    try:
+        shard = batch.parse_shard(args.shard) if args.shard else None
+        notebook_map = ipynb.parse_mapping(args.notebook_map)
+        found = exports.discover(args.submissions, single=args.single)
+        submissions = found.submissions
+        if any(_inside(out, submission.path) for submission in submissions):
+            return usage(f"--out {args.out!r} lies inside a submission; choose a folder of its own")
+        if args.gradescope_results and len(submissions) != 1:
+            return usage(f"--gradescope-results needs exactly one submission; found {len(submissions)}")
+        for line in found.describe():
+            errors.print(f"[bold]layout:[/] {escape(line)}")
+        with _Progress(errors) as progress:
+            report = batch.grade_batch(submissions, exercises=names or None, jobs=args.jobs, shard=shard,
+                                       hidden_checks=args.hidden_checks, max_examples=args.examples,
+                                       timeout_s=args.timeout, submission_timeout_s=args.submission_timeout,
+                                       progress=progress, workdir=args.workdir, launcher=args.launcher,
+                                       notebook_map=notebook_map)
+    except ValueError as error:
+        return usage(str(error))
+    written = gradebook.write_all(report, out, hidden_visibility=args.hidden_visibility)
+    if args.gradescope_results and report.rows:
+        target = Path(args.gradescope_results)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / "gradescope" / f"{report.rows[0].id}.json", target)
+    if args.summary_to:
+        with open(args.summary_to, "a", encoding="utf-8") as summary:
+            summary.write(gradebook.markdown_summary(report))
+    problems = gradebook.audit(report, out)
+    _print_outcome(console, report, written, problems, found)
+    return ExitCode.GRADER_ERROR if problems or report.warnings else ExitCode.OK
+
+
+def _print_outcome(console: Console, report: batch.BatchReport, written: dict, problems: list[str],
+                   found: exports.Discovery | None = None) -> None:
+    shard = f" (shard {report.shard[0]}/{report.shard[1]})" if report.shard[1] > 1 else ""
+    rate = len(report.rows) / report.seconds * 60 if report.seconds else 0.0
+    plural = "" if len(report.rows) == 1 else "s"
+    console.print(f"\n[bold]pixelgrade batch[/]: {len(report.rows)} submission{plural}{shard} in "
+                  f"{report.seconds:.1f} s ({rate:.1f} per minute, {report.jobs} at a time)")
+    for line in found.describe() if found else []:
+        console.print(f"  layout: {escape(line)}")
+    for status, count in sorted(report.status_counts().items()):
+        style = "green" if status == batch.RowStatus.GRADED else "yellow"
+        console.print(f"  [{style}]{count:>5}  {escape(status)}[/]")
+    for warning in found.warnings if found else []:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    for warning in report.warnings:
+        console.print(f"[bold red]warning:[/] {escape(warning)}")
+    for problem in problems:
+        console.print(f"[bold red]incomplete output:[/] {escape(problem)}")
+    console.print("Gradebook: " + escape(str(written["gradebook"])) + "; summary: " + escape(str(written["summary"]))
+                  + "; JUnit: " + escape(str(written["junit"])) + "; class report: "
+                  + escape(str(written["class report"])))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

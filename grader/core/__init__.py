@@ -1,0 +1,1 @@
+"""The core: the catalog, running the checks, and the results they give."""

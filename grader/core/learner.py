@@ -1,0 +1,214 @@
+"""The learner's module as the checks see it: a proxy whose calls run in a worker.
+
+``learner.histogram(image)`` sends the call to the worker, waits within the time
+limit, and returns the value, or raises a :mod:`grader.core.failures` exception that
+explains in plain words what went wrong. The latest call is kept, so a failed
+comparison can say what was called and attach a snippet that reproduces it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+from pathlib import Path
+
+from grader.core import failures
+from grader.kit.describe import CallRecord, parameter_names
+from grader.sandbox.client import Limits, WorkerProcess
+from grader.sandbox.processes import exit_words
+
+# The latest call a learner proxy made, which :mod:`grader.kit.expect` explains when a comparison
+# fails. A context variable rather than a module global: the checks run in one thread, so
+# it is the same thing there, but a grading run in another thread or context (the watch
+# loop's, a test's) neither sees nor overwrites another's call.
+CURRENT_CALL: contextvars.ContextVar[CallRecord | None] = contextvars.ContextVar("pixelgrade_current_call",
+                                                                                  default=None)
+MIN_IMPORT_TIMEOUT_S = 5.0
+
+
+def last_call() -> CallRecord | None:
+    """The most recent call a learner proxy made in this context (what a failed check was about)."""
+    return CURRENT_CALL.get()
+
+
+def _gib(n: int | None) -> str:
+    return f"{n / 1024**3:.0f} GiB" if n else "the machine's"
+
+
+class LearnerModule:
+    """Calls into one learner module, each in the worker, each within its limits."""
+
+    def __init__(self, module: str, path: Path, *, reference=None, limits: Limits = Limits(),
+                 off_limits: dict | None = None, env: dict | None = None):
+        self.module = module
+        self.path = Path(path)
+        self.reference = reference
+        self.limits = limits
+        self.off_limits = {name: tuple(oracles) for name, oracles in (off_limits or {}).items()}
+        oracles = {oracle for names in self.off_limits.values() for oracle in names}
+        self._worker = WorkerProcess(module, self.path, limits=limits, off_limits=oracles, env=env)
+        # A function that hung or killed its worker is not called again: one
+        # timeout per function, not one per Hypothesis example.
+        self._broken: dict[str, failures.LearnerFailure] = {}
+        self.last: CallRecord | None = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            return self.call(name, *args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    def prestart(self) -> None:
+        """Start the worker now (its imports overlap with other work); calls wait for it."""
+        if self.path.exists():
+            self._worker.spawn()
+
+    def close(self) -> None:
+        self._worker.stop()
+
+    def call(self, function: str, *args, _timeout: float | None = None, _then: str | None = None,
+             _then_args=(), **kwargs):
+        """Call ``function(*args, **kwargs)`` in the worker and return its value."""
+        names = parameter_names(getattr(self.reference, function, None)) if self.reference else []
+        record = CallRecord(self.module, function, tuple(args), dict(kwargs), names, then=_then,
+                            reference=self.reference)
+        self.last = record
+        CURRENT_CALL.set(record)
+        if function in self._broken:
+            raise self._broken[function]
+        if not self.path.exists():
+            raise failures.MissingModule(f"There is no `{self.path.name}` in {self.path.parent}.")
+        reply = self._worker.call(function, args, kwargs, timeout_s=_timeout, then=_then, then_args=_then_args)
+        if reply.ok:
+            record.mutated = [record.argument_name(key) for key in reply.mutated]
+            record.seconds = reply.seconds
+            record.value = reply.value
+            self._check_off_limits(record, reply.tripped)
+            return reply.value
+        raise self._failure(record, reply, _timeout or self.limits.timeout_s)
+
+    def _check_off_limits(self, record: CallRecord, tripped) -> None:
+        used = [name for name in tripped if name in self.off_limits.get(record.function, ())]
+        if used:
+            names = ", ".join(f"`{name}`" for name in used)
+            raise failures.OffLimits(
+                f"`{record.function}` called {names}, the very function it is graded against. "
+                f"The point of this exercise is to implement the idea yourself, so these points are withheld.",
+                snippet=record.snippet(),
+            )
+
+    def _failure(self, record: CallRecord, reply, timeout: float) -> failures.LearnerFailure:
+        call = f"Called `{record.describe()}`"
+        printed = f"\nIt printed, last:\n{reply.output[-600:]}" if reply.output.strip() else ""
+        snippet = record.snippet()
+        load_failure = self._worker.load_failure
+        if load_failure is reply:
+            return self._import_failure(reply, printed)
+        if reply.missing:
+            return failures.MissingFunction(f"`{self.path.name}` has no function `{record.function}`.")
+        if reply.error and "types" in reply.error:
+            types, text = reply.error["types"], reply.error.get("message", "")
+            where = reply.error.get("where") or []
+            at = f" (at {where[-1]})" if where else ""
+            name = types[0]
+            if "NotImplementedError" in types:
+                return failures.NotStarted(f"`{record.function}` is not started yet (it raises NotImplementedError).")
+            if "MemoryError" in types:
+                error = failures.OutOfMemory(
+                    f"{call}: it ran out of memory (the limit is {_gib(self.limits.memory_bytes)}){at}.",
+                    snippet=snippet)
+                self._broken[record.function] = error
+                return error
+            if "SystemExit" in types:
+                code = reply.error.get("code")
+                return failures.LearnerRaised(
+                    f"{call}: it called `sys.exit({'' if code is None else code})`{at}. "
+                    "A function should return its result, not end the program.",
+                    types=types, text=text, snippet=snippet)
+            return failures.LearnerRaised(f"{call}: it raised {name}: {text}{at}.{printed}",
+                                          types=types, text=text, snippet=snippet)
+        if reply.problem == "timeout":
+            error = failures.TimedOut(
+                f"{call}: it did not finish within {timeout:g} s and was stopped. "
+                f"Is there a loop that never ends, or a loop over every pixel that could be vectorised?{printed}",
+                snippet=snippet)
+        elif reply.problem == "unsendable":
+            error = failures.LearnerRaised(f"{call}: its result could not be sent back as plain data.",
+                                           types=[], text="", snippet=snippet)
+            return error
+        else:
+            code = (reply.error or {}).get("returncode")
+            how = exit_words(code, for_learner=True)
+            error = failures.WorkerDied(f"{call}: the process running it {how}.{printed}", snippet=snippet)
+        self._broken[record.function] = error
+        return error
+
+    def _import_failure(self, reply, printed: str) -> failures.LearnerFailure:
+        name = self.path.name
+        if reply.problem == "timeout":
+            return failures.ImportFailed(
+                f"Importing `{name}` did not finish within {self.limits.import_timeout_s:g} s. "
+                f"Is there code at the top level of the module that runs forever?{printed}")
+        if reply.problem == "died":
+            how = exit_words((reply.error or {}).get("returncode"), for_learner=True)
+            return failures.ImportFailed(f"Importing `{name}`: the process {how}.{printed}")
+        error = reply.error or {}
+        types = error.get("types", ["Exception"])
+        where = error.get("where") or []
+        at = f" at {where[-1]}" if where else ""
+        if "SystemExit" in types:
+            return failures.ImportFailed(
+                f"Importing `{name}` called `sys.exit()`{at}. Code at the top level of a module runs on "
+                "import: move it under `if __name__ == \"__main__\":`.")
+        if "SyntaxError" in types and isinstance(error.get("syntax"), dict):
+            return failures.ImportFailed(self._syntax_message(types[0], error["syntax"]))
+        return failures.ImportFailed(f"Importing `{name}` raised {types[0]}: {error.get('message', '')}{at}.")
+
+    def _syntax_message(self, kind: str, syntax: dict) -> str:
+        """Python's own "file, line, the line, a caret, the error" for a module it cannot read."""
+        import traceback
+
+        shown = self.path.parent / (syntax.get("filename") or self.path.name)
+        exception_type = {"IndentationError": IndentationError, "TabError": TabError}.get(kind, SyntaxError)
+        details = (str(shown), syntax.get("lineno"), syntax.get("offset"), syntax.get("text"),
+                   syntax.get("end_lineno"), syntax.get("end_offset"))
+        try:
+            located = "".join(traceback.format_exception_only(exception_type(syntax.get("msg", ""), details)))
+        except Exception:  # an odd location (a caret past the line...): the plain words still help
+            located = f"  File \"{shown}\", line {syntax.get('lineno')}\n{kind}: {syntax.get('msg', '')}\n"
+        return f"Python cannot read `{shown.name}`, so none of its checks could run:\n{located.rstrip()}"
+
+
+def learner_for(target: Path, exercise, *, timeout_s: float | None = None) -> LearnerModule:
+    """The proxy of ``exercise``'s module in ``target``, within the exercise's limits.
+
+    ``timeout_s`` overrides the limit per call (and, at least ``MIN_IMPORT_TIMEOUT_S``, the import's).
+    """
+    limits = exercise.limits
+    if timeout_s is not None:
+        # Importing numpy & co. in a fresh worker takes a moment even when a
+        # learner function may only take a fraction of one.
+        limits = dataclasses.replace(limits, timeout_s=timeout_s,
+                                     import_timeout_s=max(timeout_s, MIN_IMPORT_TIMEOUT_S))
+    return LearnerModule(exercise.name, Path(target) / f"{exercise.name}.py", limits=limits,
+                         off_limits=exercise.off_limits)
+
+
+def start_workers(target: Path, exercises, *, timeout_s: float | None = None) -> dict[str, LearnerModule]:
+    """Start the workers of the exercises that need no extra library, before the grader imports pytest.
+
+    A worker's start (a sandbox, an interpreter, NumPy: about 0.2 s) then runs on another
+    core while this process imports pytest and Hypothesis (about 0.5 s), rather than after.
+    The machine-learning exercises are left to the runner, which knows whether their
+    libraries are installed.
+    """
+    started = {}
+    for exercise in exercises:
+        if not exercise.needs:
+            started[exercise.name] = proxy = learner_for(target, exercise, timeout_s=timeout_s)
+            proxy.prestart()
+    return started

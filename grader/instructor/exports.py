@@ -1,0 +1,468 @@
+"""Where a batch's submissions come from: the folders instructors actually download.
+
+:func:`discover` looks at each path given to ``pixelgrade batch`` and recognises its layout:
+
+- ``canvas``: a Canvas "Download submissions" folder, loose files named
+  ``<name>_<userid>_<submissionid>_<filename>`` (``<name>_LATE_<userid>_...`` when late);
+  a file uploaded again comes back as ``<filename>-1``, ``-2``...: the latest one is kept;
+- ``moodle``: Moodle's "Download all submissions", a folder per student
+  (``<Full Name>_<id>_assignsubmission_file_/``) or loose files with that prefix;
+- ``github-classroom``: a folder of ``<assignment>-<username>`` repositories (what
+  ``gh classroom clone student-repos`` makes: git repositories in ``<assignment>-submissions/``);
+- ``folders``: a folder, a ``.zip``, a ``.tar.gz`` or a notebook (``.ipynb``) per student;
+- ``single``: the path is one submission (it holds exercise modules, or ``--single``).
+
+Each student becomes one :class:`~grader.instructor.batch.Submission` with a stable id (the name or
+login). Whatever else is in the folder (``README.txt``, ``.DS_Store``, a stray ``.pdf``)
+becomes a submission that is not graded, with the reason: every entry gets a row. A
+folder with no submission at all is an error that says what was expected.
+
+This module also stages what the batch cannot copy as one folder: a student's loose
+files (Canvas, Moodle) and ``.tar.gz`` archives, extracted as safely as zips are.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import tarfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.core import catalog as course
+from grader.instructor.batch import (
+    SKIPPED_NAMES,
+    SOLUTIONS_ID,
+    ArchiveLimits,
+    Submission,
+    Unreadable,
+    _safe_id,
+    _skipped,
+    copy_within_limits,
+)
+
+CANVAS, MOODLE, CLASSROOM, FOLDERS, SINGLE = "canvas", "moodle", "github-classroom", "folders", "single"
+LAYOUT_TITLES = {
+    CANVAS: "a Canvas \"Download submissions\" export",
+    MOODLE: "a Moodle \"Download all submissions\" export",
+    CLASSROOM: "a GitHub Classroom folder of repositories",
+    FOLDERS: "a folder of submissions (a folder, .zip, .tar.gz or .ipynb per student)",
+    SINGLE: "one submission",
+}
+EXPECTED = ("a folder, a .zip, a .tar.gz or a .ipynb notebook per student, or a Canvas export (loose files named "
+            "<name>_<userid>_<submissionid>_<file>), a Moodle export (<Full Name>_<id>_assignsubmission_file_/ "
+            "folders) or a GitHub Classroom folder (<assignment>-<username>/ repositories)")
+
+ZIP_SUFFIXES = (".zip",)
+TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
+NOTEBOOK_SUFFIX = ".ipynb"
+# Folders that tools make (version control, caches, environments): ignored, with a warning.
+TOOL_FOLDERS = SKIPPED_NAMES - {".DS_Store"}
+
+_CANVAS = re.compile(r"^(?P<name>[^_].*?)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I)
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?P<kind>submission|feedback)_(?P<plugin>[a-z]+)"
+                     r"(?:_(?P<file>.*))?$")
+_AGAIN = re.compile(r"^(?P<base>.+?)-(?P<n>\d+)(?P<ext>(?:\.tar)?\.[A-Za-z0-9]+)?$")  # Canvas: histogram-1.py
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found: the submissions (graded or not), each path's layout, warnings."""
+
+    submissions: list[Submission]
+    layouts: list[tuple[str, str]] = field(default_factory=list)  # (path, layout) per path given
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def gradable(self) -> list[Submission]:
+        return [s for s in self.submissions if not s.skip]
+
+    @property
+    def not_graded(self) -> list[Submission]:
+        return [s for s in self.submissions if s.skip]
+
+    def describe(self) -> list[str]:
+        """One line per path: the layout recognised and what it holds."""
+        lines = []
+        for path, layout in self.layouts:
+            mine = [s for s in self.submissions if s.origin == path]
+            graded = sum(1 for s in mine if not s.skip)
+            skipped = len(mine) - graded
+            lines.append(f"{path}: {LAYOUT_TITLES.get(layout, layout)}; {graded} submission"
+                         f"{'' if graded == 1 else 's'}" + (f", {skipped} not graded" if skipped else ""))
+        return lines
+
+
+# -- names ---------------------------------------------------------------------------------------
+def suffix_of(path: Path) -> str:
+    """``.tar.gz`` for ``x.tar.gz``, else the last suffix, lower-case."""
+    name = path.name.lower()
+    for suffix in TAR_SUFFIXES:
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def stem_of(path: Path) -> str:
+    suffix = suffix_of(path)
+    return path.name[: -len(suffix)] if suffix and len(path.name) > len(suffix) else path.name
+
+
+def is_tar(path: Path) -> bool:
+    return suffix_of(path) in TAR_SUFFIXES and not path.is_dir()
+
+
+def is_archive(path: Path) -> bool:
+    return suffix_of(path) in ZIP_SUFFIXES + TAR_SUFFIXES and not path.is_dir()
+
+
+def is_notebook(path: Path) -> bool:
+    return path.suffix.lower() == NOTEBOOK_SUFFIX and not path.is_dir()
+
+
+def _why_not(path: Path) -> str:
+    """Why a top-level entry is not a submission, in a learner's or instructor's words."""
+    if path.is_symlink() and not path.exists():
+        return "not a submission: a broken link"
+    if path.name == ".DS_Store":
+        return "not a submission: a macOS Finder file (.DS_Store)"
+    suffix = suffix_of(path)
+    if suffix == ".py":
+        return (f"not a submission: a loose .py file (each submission is a folder, a .zip, a .tar.gz or a notebook; "
+                f"is {path.name} one student's module?)")
+    if not suffix:
+        return "not a submission: a file without an extension"
+    return f"not a submission: a {suffix} file"
+
+
+# -- discovery -----------------------------------------------------------------------------------
+def holds_modules(directory: Path) -> bool:
+    """Whether ``directory`` itself holds an exercise module (``histogram.py``) or notebook (``histogram.ipynb``)."""
+    names = {f"{e.name}{suffix}" for e in course.EXERCISES for suffix in (".py", NOTEBOOK_SUFFIX)}
+    try:
+        return any(entry.name in names and entry.is_file() for entry in directory.iterdir())
+    except OSError:
+        return False
+
+
+def discover(paths, *, single: bool = False) -> Discovery:
+    """The submissions named by ``paths`` (ids unique, in id order), each path's layout, warnings.
+
+    Each path is one submission (a ``.zip``, ``.tar.gz``, ``.ipynb``, or a folder that holds
+    exercise modules; with ``single`` any folder) or a folder of submissions in one of the
+    layouts above. ``ValueError`` for a path that does not exist, is no submission, or is a
+    folder in which no submission is found (with what was expected).
+    """
+    found: list[Submission] = []
+    layouts: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    for path in map(Path, paths):
+        origin = str(path)
+        if not path.exists():
+            raise ValueError(f"{origin!r} does not exist")
+        if path.is_file():
+            if not (is_archive(path) or is_notebook(path)):
+                raise ValueError(f"{origin!r} is neither a folder nor a .zip, .tar.gz or .ipynb file; expected "
+                                 + EXPECTED)
+            if not single and (export := _zipped_export(path)):
+                raise ValueError(f"{origin!r} looks like {LAYOUT_TITLES[export]} as one zip file: unzip it "
+                                 f"(unzip {path.name} -d submissions) and give the folder")
+            found.append(Submission(stem_of(path), path, layout=SINGLE, origin=origin))
+            layouts.append((origin, SINGLE))
+        elif single or holds_modules(path):
+            found.append(Submission(path.resolve().name, path, layout=SINGLE, origin=origin))
+            layouts.append((origin, SINGLE))
+        else:
+            layout, entries, notes = scan_folder(path)
+            if not any(not entry.skip for entry in entries):
+                seen = ", ".join(sorted(entry.path.name for entry in entries)[:8])
+                raise ValueError(f"no submissions found in {origin!r} ("
+                                 + (f"it holds only {seen}" if seen else "it is empty")
+                                 + f"); expected {EXPECTED}")
+            found += [dataclass_replace(entry, origin=origin) for entry in entries]
+            layouts.append((origin, layout))
+            warnings += notes
+    submissions = _unique(found)
+    for submission in submissions:
+        if submission.skip:
+            warnings.append(f"{submission.path.name}: not graded ({submission.skip}); it has the row "
+                            f"{submission.id!r}")
+    return Discovery(submissions, layouts, warnings)
+
+
+def _zipped_export(path: Path) -> str:
+    """``canvas`` or ``moodle`` for a zip that holds a whole export (several students' files), else ""."""
+    import zipfile
+
+    if suffix_of(path) != ".zip":
+        return ""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            tops = {name.split("/")[0] for name in bundle.namelist()}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""
+    for layout, pattern, key in ((CANVAS, _CANVAS, "user"), (MOODLE, _MOODLE, "id")):
+        students = {match[key] for match in map(pattern.match, tops) if match}
+        if len(students) >= 2:
+            return layout
+    return ""
+
+
+def dataclass_replace(submission: Submission, **changes) -> Submission:
+    import dataclasses
+
+    return dataclasses.replace(submission, **changes)
+
+
+def _unique(found: list[Submission]) -> list[Submission]:
+    taken: set[str] = set()
+    unique = []
+    for submission in sorted(found, key=lambda s: (bool(s.skip), _safe_id(s.id), str(s.path))):
+        base = candidate = _safe_id(submission.id)
+        n = 1
+        # Compared without case: "Alice" and "alice" would share a file on macOS and Windows.
+        while candidate.casefold() in taken or candidate.casefold() == SOLUTIONS_ID.casefold():
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate.casefold())
+        unique.append(dataclass_replace(submission, id=candidate))
+    return sorted(unique, key=lambda s: s.id)
+
+
+def scan_folder(folder: Path) -> tuple[str, list[Submission], list[str]]:
+    """The layout of a folder of submissions, its entries (graded or not) and warnings."""
+    canvas: dict[str, list[tuple[re.Match, Path]]] = {}
+    moodle: dict[str, list[tuple[re.Match, Path]]] = {}
+    rest: list[Path] = []
+    ignored: list[str] = []
+    entries: list[Submission] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name in TOOL_FOLDERS and entry.is_dir():
+            ignored.append(entry.name + "/")
+            continue
+        match = _MOODLE.match(entry.name)
+        if match and match["kind"] == "submission":
+            moodle.setdefault(match["id"], []).append((match, entry))
+            continue
+        if match:  # an instructor's feedback file, exported with the submissions
+            entries.append(Submission(entry.name, entry, skip="not a submission: Moodle feedback"))
+            continue
+        match = _CANVAS.match(entry.name)
+        if match and entry.is_file():
+            canvas.setdefault(match["user"], []).append((match, entry))
+            continue
+        rest.append(entry)
+    entries += _canvas_students(canvas) + _moodle_students(moodle)
+    prefix = _classroom_prefix(folder, [p for p in rest if p.is_dir()])
+    for entry in rest:
+        if entry.is_dir():
+            login = entry.name[len(prefix):] if prefix and entry.name.startswith(prefix) else entry.name
+            entries.append(Submission(login, entry, layout=CLASSROOM if prefix else FOLDERS))
+        elif entry.is_file() and (is_archive(entry) or is_notebook(entry)):
+            entries.append(Submission(stem_of(entry), entry, layout=FOLDERS))
+        else:
+            entries.append(Submission(entry.name, entry, skip=_why_not(entry)))
+    layout = CANVAS if canvas else MOODLE if moodle else CLASSROOM if prefix else FOLDERS
+    notes = [f"{folder}: ignored {', '.join(ignored)} (a tool's folder, not a submission)"] if ignored else []
+    return layout, entries, notes
+
+
+def _canvas_students(groups: dict[str, list[tuple[re.Match, Path]]]) -> list[Submission]:
+    names = {}
+    for user, files in groups.items():
+        names.setdefault(files[0][0]["name"], []).append(user)
+    students = []
+    for user, files in sorted(groups.items()):
+        name = files[0][0]["name"]
+        ident = name if len(names[name]) == 1 else f"{name}_{user}"  # two students of the same name
+        versions: dict[str, list[tuple[int, int, re.Match, Path]]] = {}
+        for match, path in files:
+            again = _AGAIN.match(match["file"])
+            canonical = again["base"] + (again["ext"] or "") if again else match["file"]
+            number = int(again["n"]) if again else 0
+            versions.setdefault(canonical, []).append((int(match["sub"]), number, match, path))
+        parts, notes, late = [], [], False
+        for canonical, uploads in sorted(versions.items()):
+            uploads.sort(key=lambda u: (u[0], u[1]))
+            _, _, match, path = uploads[-1]
+            parts.append((canonical, path))
+            late = late or bool(match["late"])
+            if len(uploads) > 1:
+                earlier = "the earlier one" if len(uploads) == 2 else f"the {len(uploads) - 1} earlier ones"
+                notes.append(f"{canonical}: graded the latest upload, {match['file']} (submission {match['sub']}), "
+                             f"not {earlier}")
+        if late:
+            notes.append("Canvas marks it LATE")
+        students.append(Submission(ident, parts[0][1], layout=CANVAS, parts=tuple(parts),
+                                   notes=tuple(notes)))
+    return students
+
+
+def _moodle_students(groups: dict[str, list[tuple[re.Match, Path]]]) -> list[Submission]:
+    students = []
+    for _, entries in sorted(groups.items()):
+        parts = []
+        for match, path in entries:
+            if path.is_dir():
+                parts.append((".", path))  # its files go to the top of the staged copy
+            elif match["file"]:
+                parts.append((match["file"], path))
+        students.append(Submission(entries[0][0]["name"], entries[0][1], layout=MOODLE, parts=tuple(parts),
+                                   skip="" if parts else "not a submission: an empty Moodle entry"))
+    return students
+
+
+def _classroom_prefix(folder: Path, directories: list[Path]) -> str:
+    """The ``<assignment>-`` that GitHub Classroom puts before every login, or "" (not such a folder).
+
+    A folder counts as GitHub Classroom's when its repositories are git repositories or it is
+    named ``<assignment>-submissions`` (as ``gh classroom clone student-repos`` names it).
+    """
+    if not directories:
+        return ""
+    if folder.resolve().name.endswith("-submissions"):
+        prefix = folder.resolve().name[: -len("submissions")]
+        if all(d.name.startswith(prefix) and len(d.name) > len(prefix) for d in directories):
+            return prefix
+    if len(directories) < 2 or not any((d / ".git").exists() for d in directories):
+        return ""
+    common = os.path.commonprefix([d.name for d in directories])
+    prefix = common[: common.rfind("-") + 1]
+    return prefix if prefix.strip("-") and all(len(d.name) > len(prefix) for d in directories) else ""
+
+
+# -- staging what is not one folder ---------------------------------------------------------------
+def stage_parts(parts, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> None:
+    """Copy a student's loose files (and folders, archives) into ``destination``."""
+    from grader.instructor.batch import copy_submission, safe_extract
+
+    for name, source in parts:
+        if source.is_dir():
+            target = destination if name == "." else destination / name
+            target.mkdir(parents=True, exist_ok=True)
+            copy_submission(source, target, limits)
+        elif is_archive(source):
+            target = destination / _safe_id(stem_of(Path(name)))
+            target.mkdir(parents=True, exist_ok=True)
+            (safe_extract_tar if is_tar(source) else safe_extract)(source, target, limits)
+        elif source.is_file() and not source.is_symlink():
+            if source.stat().st_size > limits.max_file_bytes:
+                raise Unreadable(f"{source.name!r} is larger than {limits.max_file_bytes} bytes")
+            shutil.copyfile(source, destination / Path(name).name)
+    count = total = 0
+    for root, _, files in os.walk(destination):
+        for file in files:
+            count += 1
+            total += os.path.getsize(os.path.join(root, file))
+    if count > limits.max_files or total > limits.max_total_bytes:
+        raise Unreadable(f"it is too large to grade (more than {limits.max_files} files or "
+                         f"{limits.max_total_bytes} bytes)")
+
+
+def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
+    """Extract a ``.tar``/``.tar.gz`` as safely as :func:`grader.instructor.batch.safe_extract` extracts a zip.
+
+    Every entry passes tarfile's ``data`` filter and our own rules: no absolute path, no
+    ``..``, no link of any kind, no device or FIFO, at most ``max_files`` entries, no file
+    over ``max_file_bytes`` and no more than ``max_total_bytes`` in all (bytes counted as
+    they are written). Raises :class:`~grader.instructor.batch.Unreadable`; returns the digests of the
+    Python files written.
+    """
+    destination = destination.resolve()
+    digests: dict[str, str] = {}
+    count = total = 0
+    try:
+        with tarfile.open(archive, "r:*") as bundle:
+            for member in bundle:  # one at a time: a huge listing is refused before it is read in full
+                count += 1
+                if count > limits.max_files:
+                    raise Unreadable(f"it holds more than {limits.max_files} entries")
+                name = member.name.replace("\\", "/")
+                parts = [p for p in name.split("/") if p not in ("", ".")]
+                if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\0" in name:
+                    raise Unreadable(f"it has an entry with an unsafe path: {member.name!r}")
+                if member.issym() or member.islnk():
+                    raise Unreadable(f"it has a link: {member.name!r}")
+                if not (member.isfile() or member.isdir()):
+                    raise Unreadable(f"it has a special file (a device or a pipe): {member.name!r}")
+                try:
+                    tarfile.data_filter(member, str(destination))
+                except tarfile.FilterError as error:
+                    raise Unreadable(f"it has an unsafe entry: {member.name!r} ({error})") from None
+                if member.isdir() or not parts or _skipped(Path(*parts)):
+                    continue
+                if member.size > limits.max_file_bytes:
+                    raise Unreadable(f"{member.name!r} is larger than {limits.max_file_bytes} bytes")
+                target = destination.joinpath(*parts)
+                if destination not in target.resolve().parents:
+                    raise Unreadable(f"it has an entry with an unsafe path: {member.name!r}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = bundle.extractfile(member)
+                if source is None:
+                    continue
+                with source:
+                    total, digest = copy_within_limits(source, target, member.name, limits, total)
+                if target.suffix == ".py":
+                    digests[target.relative_to(destination).as_posix()] = digest
+        return digests
+    except Unreadable:
+        raise
+    except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError) as error:
+        raise Unreadable(f"it cannot be read as a tar archive ({type(error).__name__}: {error})") from None
+
+
+# -- wrongly named modules ------------------------------------------------------------------------
+_VERSION_SUFFIX = re.compile(r"([_\-. ]*(final|v\d+|version\d*|copy|\(\d+\)|new|old|fixed|done|\d+))+$", re.I)
+
+
+def rename_advice(root: Path, modules: Path | None, exercises: list[str], *, max_depth: int = 4) -> list[str]:
+    """Advice for modules that would count under another name (``Histogram.py`` -> ``histogram.py``).
+
+    Looks at the ``.py`` and ``.ipynb`` files under ``root`` for each exercise of
+    ``exercises`` that has no module in ``modules`` (the folder graded, or None): a
+    case-insensitive close match, or the name with a suffix such as ``_final``, ``-v2`` or
+    `` (1)`` taken off.
+    """
+    have = {p.name for p in modules.iterdir()} if modules is not None and modules.is_dir() else set()
+    missing = [name for name in exercises if f"{name}.py" not in have and f"{name}.ipynb" not in have]
+    if not missing:
+        return []
+    candidates: list[Path] = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if len(relative.parts) > max_depth + 1 or _skipped(relative) or not path.is_file():
+            continue
+        if path.suffix.lower() in (".py", NOTEBOOK_SUFFIX):
+            candidates.append(path)
+    advice = []
+    known = {e.name for e in course.EXERCISES}
+    for path in candidates:
+        stem = path.stem
+        if stem in known and path.suffix == ".py" and (modules is None or path.parent == modules):
+            continue  # it counts as it is
+        guess = _closest(stem, missing)
+        if guess is None:
+            continue
+        shown = path.relative_to(root).as_posix()
+        wanted = f"{guess}{path.suffix.lower()}"
+        place = ""
+        if modules is not None and path.parent != modules:
+            place = f" in {modules.relative_to(root).as_posix() or '.'}/"
+        if path.name == wanted:
+            advice.append(f"found {shown}: move it next to the other modules{place} to have it graded")
+        else:
+            advice.append(f"found {shown}: rename it to {wanted}{place} to have it graded")
+    return advice
+
+
+def _closest(stem: str, exercises: list[str]) -> str | None:
+    lowered = stem.lower().strip()
+    trimmed = _VERSION_SUFFIX.sub("", lowered) or lowered
+    for candidate in (lowered, trimmed):
+        if candidate in exercises:
+            return candidate
+    match = difflib.get_close_matches(trimmed, exercises, n=1, cutoff=0.8)
+    return match[0] if match else None

@@ -1,0 +1,1 @@
+"""The learner's tools: watch, list, hint, show, the notebook entrance and the saved state."""

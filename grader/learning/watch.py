@@ -1,0 +1,286 @@
+"""``pixelgrade watch``: re-grade the exercise you are editing every time you save it.
+
+Like rustlings' watch mode: it grades the current exercise, then polls the
+modification times of the exercise modules in the target directory (no extra
+dependency, any editor, any file system). When one changes, it re-grades that
+exercise with the grader API, prints the report and the progress across the
+course ("7/14 exercises done"), and when the exercise is complete it announces
+the next one and grades it straight away. Results are saved in the state file
+(:mod:`grader.learning.state`), so ``pixelgrade list --saved`` and the next ``watch`` know
+where you are.
+
+For tests and scripts, :meth:`Watcher.step` runs one "poll and re-grade" step,
+and ``--stop-after SECONDS`` / ``--once`` / ``--max-regrades N`` end the loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from grader import api
+from grader.cli.exitcodes import ExitCode
+from grader.core import catalog as course
+from grader.core.results import ExerciseStatus
+from grader.learning import lookup
+from grader.learning.state import State, progress_line
+from grader.writers import reports
+
+# A poll is one stat() of each of the 14 modules: at ten a second it costs nothing
+# measurable, and a save waits 0.05 s on average before it is seen (0.25 s at 0.5).
+DEFAULT_INTERVAL_S = 0.1
+SETTLE_S = 0.1  # editors may write a file in several steps: wait until it stops changing
+
+
+class Watcher:
+    """Watch one target directory and re-grade what changes."""
+
+    def __init__(self, target: str | Path = "exercises", *, console: Console | None = None,
+                 max_examples: int = api.DEFAULT_EXAMPLES, timeout_s: float | None = None,
+                 state_dir: str | Path | None = None, start: str | None = None,
+                 interval: float = DEFAULT_INTERVAL_S, settle: float = SETTLE_S):
+        self.target = Path(target)
+        if not self.target.is_dir():
+            raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
+        self.console = console or Console()
+        self.max_examples = max_examples
+        self.timeout_s = timeout_s
+        self.state = State.for_target(self.target, state_dir)
+        self.interval = interval
+        self.settle = settle
+        self.start = lookup.find_exercise(start) if start else None
+        self.current: course.Exercise | None = None
+        self.regrades = 0
+        self.ready = threading.Event()  # set once the first grade is printed and watching begins
+        self.stamps = self._stamps()
+
+    # -- files ----------------------------------------------------------------------
+    def _path(self, name: str) -> Path:
+        return self.target / f"{name}.py"
+
+    def _stamps(self) -> dict:
+        stamps = {}
+        for exercise in course.EXERCISES:
+            try:
+                info = self._path(exercise.name).stat()
+                stamps[exercise.name] = (info.st_mtime_ns, info.st_size)
+            except OSError:
+                stamps[exercise.name] = None
+        return stamps
+
+    def changed(self) -> list[str]:
+        """The exercises whose module changed (edited, created or removed) since the last look."""
+        now = self._stamps()
+        if now == self.stamps:
+            return []
+        while True:  # let a save that is still being written finish
+            time.sleep(self.settle)
+            later = self._stamps()
+            if later == now:
+                break
+            now = later
+        changed = [name for name in now if now[name] != self.stamps.get(name)]
+        self.stamps = now
+        return changed
+
+    # Two saves within a second (same recorded mtime, same size) cannot grade the older
+    # code through a stale .pyc: the worker imports from a fresh copy of the folder that
+    # leaves __pycache__ out (grader.sandbox.isolation) and writes no bytecode itself
+    # (grader.sandbox.worker), and the grader's own process never imports learner code.
+
+    # -- grading --------------------------------------------------------------------
+    def done(self) -> list[str]:
+        return self.state.done(self.target)
+
+    def progress(self) -> str:
+        """The progress bar and "N/14 exercises done" (markup-escaped for printing)."""
+        return escape(progress_line(len(self.done())))
+
+    def grade(self, name: str):
+        """Grade one exercise, print its report, save its result; the ExerciseResult, or None."""
+        exercise = course.BY_NAME[name]
+        if not exercise.has_checks:
+            self.console.print(f"{exercise.number}. {name} has no checks yet: there is nothing to grade.")
+            return None
+        try:
+            report = api.grade([name], target=self.target, max_examples=self.max_examples,
+                               timeout_s=self.timeout_s)
+        except ValueError as error:
+            self.console.print(f"[red]pixelgrade watch: {escape(str(error))}[/]")
+            return None
+        except Exception as error:  # a bug in pixelgrade: say so and keep watching
+            self.console.print(f"[magenta]pixelgrade itself failed while grading {name} (not your fault): "
+                               f"{escape(type(error).__name__)}: {escape(str(error))}[/]")
+            return None
+        reports.print_report(report, self.console, watching=True)
+        self.state.record(report)
+        try:
+            self.state.save()
+        except OSError as error:
+            self.console.print(f"[yellow]Could not save progress in {self.state.path}: {error}[/]")
+        return report.exercise(name)
+
+    def _first(self) -> course.Exercise | None:
+        """Where to begin: the first exercise with a module here that is not saved as complete."""
+        if self.start is not None:
+            return self.start
+        done = set(self.done())
+        waiting = [e for e in course.EXERCISES if e.name not in done]
+        present = [e for e in waiting if e.has_checks and self._path(e.name).exists()]
+        return (present or waiting or [None])[0]
+
+    def next_after(self, name: str) -> course.Exercise | None:
+        """What to do after ``name`` is complete: the first exercise, in course order, not saved as complete.
+
+        Earlier unfinished work comes first (completing a later exercise never skips it). Only
+        exercises with a module here count; when none is left, the next one after ``name`` in
+        course order (then from the start), whose module is still to be created.
+        """
+        done = set(self.done()) | {name}
+        present = [e for e in course.EXERCISES
+                   if e.name not in done and e.has_checks and self._path(e.name).exists()]
+        if present:
+            return present[0]
+        names = [e.name for e in course.EXERCISES]
+        at = names.index(name)
+        for candidate in names[at + 1:] + names[:at]:
+            if candidate not in done:
+                return course.BY_NAME[candidate]
+        return None
+
+    def _settle_on(self, exercise: course.Exercise | None) -> None:
+        """Make ``exercise`` current, grade it, and move on for as long as it is complete."""
+        while exercise is not None:
+            self.current = exercise
+            if not exercise.has_checks or not self._path(exercise.name).exists():
+                self._announce(exercise)
+                return
+            result = self.grade(exercise.name)
+            if result is None or result.status != ExerciseStatus.COMPLETE:
+                self._encourage(exercise, result)
+                return
+            exercise = self._complete(exercise)
+
+    def _complete(self, exercise: course.Exercise) -> course.Exercise | None:
+        """Celebrate, then name the next exercise (None when the course is done)."""
+        self.console.print(f"[bold green]✓ {exercise.number}. {exercise.name} is complete![/]  {self.progress()}",
+                           highlight=False, soft_wrap=True)
+        following = self.next_after(exercise.name)
+        if following is None:
+            self.current = None
+            self.console.print(f"[bold green]Every exercise is complete: {self.progress()}. Well done![/]",
+                               highlight=False, soft_wrap=True)
+            return None
+        self.console.print(f"[bold]Next: {following.number}. {following.name}[/] — {following.title}.",
+                           highlight=False, soft_wrap=True)
+        return following
+
+    def _announce(self, exercise: course.Exercise) -> None:
+        path = self._path(exercise.name)
+        if not path.exists():
+            self.console.print(f"There is no {escape(str(path))} yet: copy it from the course's exercises/ "
+                               "(or create it) and it is graded as soon as it is saved.",
+                               highlight=False, soft_wrap=True)
+        elif not exercise.has_checks:
+            self.console.print(f"{exercise.name} has no checks yet, so it cannot be graded; "
+                               f"`pixelgrade hint {exercise.name}` still helps.", highlight=False, soft_wrap=True)
+
+    def _encourage(self, exercise: course.Exercise, result) -> None:
+        if result is not None and result.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.MISSING,
+                                                        ExerciseStatus.SKIPPED):
+            self.console.print(f"Keep going with {escape(str(self._path(exercise.name)))}. "
+                               f"Stuck? `pixelgrade hint {exercise.name}`.", highlight=False, soft_wrap=True)
+
+    def begin(self) -> None:
+        """Grade the current exercise (moving on while it is complete) and start watching."""
+        self._settle_on(self._first())
+        self._waiting()
+        self.ready.set()
+
+    def _waiting(self) -> None:
+        self.console.print(f"\n{self.progress()}", highlight=False, soft_wrap=True)
+        self.console.print(f"[dim]Watching {escape(str(self.target))} for changes: save a file to re-grade it; "
+                           "Ctrl-C stops.[/]", soft_wrap=True)
+
+    def step(self) -> list[str]:
+        """One poll: re-grade every exercise whose module changed; the names re-graded."""
+        changed = self.changed()
+        regraded = []
+        for name in changed:
+            path = self._path(name)
+            if self.console.is_terminal:
+                self.console.clear()
+            self.console.rule(f"{name}.py changed: re-grading", style="dim")
+            if not path.exists():
+                self.console.print(f"{escape(str(path))} was removed.", highlight=False, soft_wrap=True)
+                continue
+            exercise = course.BY_NAME[name]
+            result = self.grade(name)
+            self.regrades += 1
+            regraded.append(name)
+            if result is not None and result.status == ExerciseStatus.COMPLETE:
+                self._settle_on(self._complete(exercise))
+            else:
+                self.current = exercise
+                self._encourage(exercise, result)
+            self._waiting()
+        return regraded
+
+    def run(self, *, stop_after: float | None = None, max_regrades: int | None = None) -> None:
+        """Begin, then poll every ``interval`` seconds until stopped (time, count, or Ctrl-C)."""
+        started = time.monotonic()
+        self.begin()
+        while True:
+            if max_regrades is not None and self.regrades >= max_regrades:
+                return
+            if stop_after is not None and time.monotonic() - started >= stop_after:
+                self.console.print("[dim]Stopped watching (time is up).[/]")
+                return
+            self.step()
+            if max_regrades is not None and self.regrades >= max_regrades:
+                return
+            time.sleep(self.interval)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pixelgrade watch",
+                                     description="Re-grade the exercise you are editing every time you save it.")
+    parser.add_argument("exercise", nargs="?", metavar="EXERCISE",
+                        help="where to begin (default: the first exercise not complete yet)")
+    parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
+    parser.add_argument("--examples", type=int, default=api.DEFAULT_EXAMPLES,
+                        help=f"Hypothesis examples per property check (default: {api.DEFAULT_EXAMPLES})")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="time limit for each call of a learner function (default: per exercise)")
+    parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL_S, metavar="SECONDS",
+                        help=f"how often to look for changes (default: {DEFAULT_INTERVAL_S})")
+    parser.add_argument("--stop-after", type=float, metavar="SECONDS", help="stop watching after this long")
+    parser.add_argument("--max-regrades", type=int, metavar="N", help="stop after N re-grades")
+    parser.add_argument("--once", action="store_true", help="stop after the first re-grade (--max-regrades 1)")
+    parser.add_argument("--state", metavar="DIR", help="folder of the state file (default: .pixelgrade next to "
+                                                       "the target, or $PIXELGRADE_STATE_DIR)")
+    return parser
+
+
+def main(argv: list[str]) -> ExitCode:
+    args = _parser().parse_args(argv)
+    console = Console()
+    if args.examples < 1 or (args.timeout is not None and args.timeout <= 0) or args.interval <= 0:
+        console.print("[red]pixelgrade watch: --examples, --timeout and --interval must be positive[/]")
+        return ExitCode.USAGE
+    try:
+        watcher = Watcher(args.target, console=console, max_examples=args.examples, timeout_s=args.timeout,
+                          state_dir=args.state, start=args.exercise, interval=args.interval)
+    except ValueError as error:
+        console.print(f"[red]pixelgrade watch: {escape(str(error))}[/]")
+        return ExitCode.USAGE
+    try:
+        watcher.run(stop_after=args.stop_after, max_regrades=1 if args.once else args.max_regrades)
+    except KeyboardInterrupt:
+        console.print("\nStopped watching.")
+    return ExitCode.OK

@@ -1,0 +1,405 @@
+"""Report writers: they only serialise a GradeReport (terminal text, plain text, HTML, JSON)."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import shlex
+import textwrap
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Text
+
+from grader.core import catalog as course
+from grader.core import results, visibility
+from grader.core.results import CheckStatus, ExerciseStatus, GradeReport
+
+_STATUS_STYLE = {
+    ExerciseStatus.COMPLETE: "bold green",
+    ExerciseStatus.PARTIAL: "yellow",
+    ExerciseStatus.FAILING: "red",
+    ExerciseStatus.NOT_STARTED: "dim",
+    ExerciseStatus.MISSING: "red",
+    ExerciseStatus.SKIPPED: "dim",
+    ExerciseStatus.GRADER_ERROR: "bold magenta",
+}
+_CHECK_MARK = {
+    CheckStatus.PASSED: "[green]✓[/]",
+    CheckStatus.NOT_STARTED: "[dim]·[/]",
+    CheckStatus.SKIPPED: "[dim]-[/]",
+    CheckStatus.GRADER_ERROR: "[magenta]![/]",
+}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def write_json(report: GradeReport, path: str | Path) -> None:
+    """Write the report as JSON: one object per exercise with its checks."""
+    Path(path).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def print_report(report: GradeReport, console: Console | None = None, *, verbose: bool = False,
+                 learner_view: bool = False, watching: bool = False) -> None:
+    """Print the report for a person: a line per exercise, then what to fix.
+
+    ``learner_view``: what a learner may see when an instructor holds checks back; while
+    the report has hidden checks, it shows the public checks only (never a hidden check's
+    name, message or input) and "public checks passed: N/M" instead of a grade.
+
+    Prose (messages) wraps at the console's width; code (snippets, commands, the line of a
+    syntax error under its caret) is never wrapped or cut, so it can be copied and run.
+    ``watching``: printed by ``pixelgrade watch``, which re-grades by itself (no command to grade).
+    """
+    render(report, TerminalWriter(console or Console()), verbose=verbose, learner_view=learner_view,
+           watching=watching)
+
+
+def report_text(report: GradeReport, *, verbose: bool = False, learner_view: bool = False,
+                width: int = 100) -> str:
+    """The terminal report as plain text: no colour, no escape codes (a notebook's text/plain)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, force_jupyter=False,
+                      highlight=False)
+    render(report, TerminalWriter(console), verbose=verbose, learner_view=learner_view)
+    return buffer.getvalue()
+
+
+def report_html(report: GradeReport, *, verbose: bool = False, learner_view: bool = False) -> str:
+    """The report as HTML for a notebook: readable in light and dark themes, every learner text escaped.
+
+    The text inherits the notebook's foreground colour; code blocks get a translucent grey
+    background (no white or black is hard-coded), statuses mid-tone colours that read on both.
+    """
+    writer = HtmlWriter()
+    render(report, writer, verbose=verbose, learner_view=learner_view)
+    return writer.html()
+
+
+def render(report: GradeReport, out: Writer, *, verbose: bool = False, learner_view: bool = False,
+           watching: bool = False) -> None:
+    """Write the report with ``out`` (terminal, plain text or HTML)."""
+    if learner_view and visibility.has_hidden(report):
+        _render_public_report(visibility.public_view(report), out, verbose, watching)
+        return
+    out.line(f"\n[bold]pixelgrade[/] — {escape(report.target)}\n")
+    for exercise in report.exercises:
+        style = _STATUS_STYLE.get(exercise.status, "")
+        bonus = f"  [cyan]+{_points(exercise.bonus_points)} bonus[/]" if exercise.bonus_points else ""
+        out.line(
+            f" {exercise.number:>2} {exercise.name:<14} "
+            f"{_points(exercise.points):>5}/{_points(exercise.max_points):<5} [{style}]{exercise.status}[/]{bonus}"
+        )
+    _render_body(report, out, verbose, watching)
+    bonus = sum(e.bonus_points for e in report.exercises)
+    # The one rule of every output (README: Totals): points out of the maximum, then the bonus on top.
+    with_bonus = f" + {_points(bonus)} bonus = {_points(report.points + bonus)}" if bonus else ""
+    out.line(
+        f"\n[bold]Total: {_points(report.points)}/{_points(report.max_points)} points{with_bonus}[/] "
+        f"in {report.seconds:.1f} s"
+    )
+    _print_isolation(out, report)
+
+
+def _render_body(report: GradeReport, out: Writer, verbose: bool, watching: bool = False) -> None:
+    said_before: set = set()
+    for exercise in report.exercises:
+        _print_details(out, exercise, verbose, said_before)
+    _print_unavailable(out, report)
+    _print_start_here(out, report, watching)
+    _print_grader_errors(out, report)
+
+
+def _print_isolation(out: Writer, report: GradeReport) -> None:
+    # Which sandbox protected the run: a plain fact in the footer, never a warning.
+    if report.settings.get("isolation"):
+        out.line(f"[dim]isolation: {escape(report.settings['isolation'])}[/]")
+    out.line("")
+
+
+def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool,
+                   said_before: set | None = None) -> None:
+    said_before = set() if said_before is None else said_before  # exercise messages already printed
+    if exercise.status in (ExerciseStatus.SKIPPED, ExerciseStatus.MISSING) and not verbose:
+        if exercise.status == ExerciseStatus.MISSING:
+            out.line(f"\n[bold]{exercise.name}[/]: there is no {exercise.name}.py in the target directory.")
+        return
+    failing = [c for c in exercise.checks if c.status not in (CheckStatus.PASSED, CheckStatus.GRADER_ERROR)]
+    if exercise.status == ExerciseStatus.COMPLETE:
+        # Only optional (bonus) checks can be left: show why, without calling it a failure.
+        failing = [c for c in failing if c.bonus and c.status != CheckStatus.SKIPPED]
+    if (exercise.status == ExerciseStatus.NOT_STARTED or not failing) and not verbose:
+        return
+    out.line(f"\n[bold underline]{exercise.number}. {exercise.name}[/]")
+    # A module that does not import fails every check the same way: say why once, for the exercise.
+    not_run = [c for c in failing if exercise.message and c.message == exercise.message]
+    if not_run:
+        said, _, located = exercise.message.partition("\n")  # the words may wrap; a line and its caret may not
+        if exercise.message in said_before:  # a submission that could not be read: said once, for all
+            out.prose("Not graded, for the reason given above.", 2)
+        else:
+            out.prose(said, 2)
+            if located:
+                out.block(located, 2)
+            said_before.add(exercise.message)
+        if not verbose:
+            worth = sum(c.max_points for c in not_run if not c.bonus)
+            checks = f"{len(not_run)} check{'s' if len(not_run) != 1 else ''} not run [dim](0/{_points(worth)})[/]"
+            if all(c.status == CheckStatus.NOT_GRADED for c in not_run):  # the submission could not be graded at all
+                out.line(f"  [red]✗[/] {checks}, for the reason above.")
+            else:
+                out.line(f"  [red]✗[/] {checks}: the module does not import. Fix the error above and grade again.")
+    for check in exercise.checks if verbose else [c for c in failing if c not in not_run]:
+        mark = _CHECK_MARK.get(check.status, "[red]✗[/]")
+        if check.bonus and check.status in (CheckStatus.FAILED, CheckStatus.ERROR):
+            mark = "[cyan]○[/]"  # a bonus not earned is no failure
+        worth = f"{_points(check.points)}/{_points(check.max_points)}" + (" bonus" if check.bonus else "")
+        out.line(f"  {mark} {escape(check.title)} [dim]({escape(check.function)}, {worth})[/]")
+        if check in not_run:
+            out.line("      [dim]not run: the module does not import[/]")
+            continue
+        if check.status != CheckStatus.PASSED and check.message:
+            out.prose(check.message, 6)
+        if check.status != CheckStatus.PASSED and check.picture:
+            out.prose(f"Picture: {_shown_path(check.picture)}", 6, style="cyan", wrap=False)
+        if check.status in (CheckStatus.FAILED, CheckStatus.ERROR) and check.snippet:
+            out.line("      [dim]To reproduce:[/]")
+            out.code(check.snippet, 8)
+
+
+def _print_unavailable(out: Writer, report: GradeReport) -> None:
+    """Exercises skipped because an optional package is missing: why, and the command that installs it."""
+    by_needs: dict[tuple, list[results.ExerciseResult]] = {}
+    for exercise in report.exercises:
+        known = course.BY_NAME.get(exercise.name)
+        if (exercise.status == ExerciseStatus.SKIPPED and known is not None and known.needs
+                and any(c.message.startswith("needs ") for c in exercise.checks)):
+            by_needs.setdefault(known.needs, []).append(exercise)
+    for needs, skipped in by_needs.items():
+        names = ", ".join(f"{e.number}. {e.name}" for e in skipped)
+        they = "they need" if len(skipped) > 1 else "it needs"
+        out.line(f"\n[bold]{escape(names)}[/]: skipped, because {they} {escape(', '.join(needs))}, which is not "
+                 "installed for this Python. Install it with:")
+        out.code(course.install_command(needs), 4)
+        if (course.PROJECT_ROOT / "noxfile.py").exists():
+            out.line("  or grade in an environment of its own, which nox builds with it installed:")
+            out.code("\n".join(f"cd {shlex.quote(str(course.PROJECT_ROOT))} && python3 -m nox -s {e.name}"
+                               for e in skipped), 4)
+
+
+def _print_start_here(out: Writer, report: GradeReport, watching: bool = False) -> None:
+    """For exercises not started yet: the file to edit, its page, the hint command (once, for the first)."""
+    waiting = sorted((e for e in report.exercises if e.status == ExerciseStatus.NOT_STARTED), key=lambda e: e.number)
+    if not waiting:
+        return
+    started = [e for e in report.exercises
+               if e.status not in (ExerciseStatus.NOT_STARTED, ExerciseStatus.MISSING, ExerciseStatus.SKIPPED)]
+    first = waiting[0]
+    known = course.BY_NAME.get(first.name)
+    heading = "Start here" if not started else "Not started yet"
+    out.line(f"\n[bold]{heading}: {first.number}. {escape(first.name)}[/] — {escape(first.title)}")
+    default = Path(report.target).resolve() == Path("exercises").resolve()
+    target = "" if default else f" --target {shlex.quote(report.target)}"
+    edit = _shown_path(str(Path(report.target) / f"{first.name}.py"))
+    out.line(f"  Edit    {escape(edit)}  [dim](every place to fill in is marked # TODO:)[/]", wrap=False)
+    if known is not None and known.page.exists():
+        out.line(f"  Read    {escape(_shown_path(str(known.page)))}  [dim](the idea, the pitfalls, a picture)[/]",
+                 wrap=False)
+    out.line(f"  Stuck?  pixelgrade hint {escape(first.name)}", wrap=False)
+    if not watching:
+        out.line(f"  Grade   pixelgrade {escape(first.name)}{escape(target)}", wrap=False)
+        out.line(f"  Watch   pixelgrade watch{escape(target)}  [dim](re-grades on every save)[/]", wrap=False)
+    more = len(waiting) - 1
+    if more:
+        out.line(f"  [dim]{more} more exercise{'s are' if more > 1 else ' is'} not started yet: "
+                 f"{'take them' if more > 1 else 'it comes'} after this one, in course order.[/]")
+
+
+def _print_grader_errors(out: Writer, report: GradeReport) -> None:
+    errors = report.grader_errors
+    if not errors:
+        return
+    out.line(f"\n[bold magenta]pixelgrade itself failed in {len(errors)} check(s).[/] "
+             "This is not your fault; please report it to your instructor.")
+    for check in errors:
+        out.line(f"  [magenta]![/] {escape(check.id)}")
+        out.prose(check.message, 6)
+
+
+def _render_public_report(public: GradeReport, out: Writer, verbose: bool, watching: bool = False) -> None:
+    """The learner view of a report whose hidden checks were left out: counts, no grade."""
+    out.line(f"\n[bold]pixelgrade[/] — {escape(public.target)}\n")
+    for exercise in public.exercises:
+        style = _STATUS_STYLE.get(exercise.status, "")
+        passed, total = visibility.exercise_public_counts(exercise)
+        # Columns: number, name, status, then the count in words (never run together).
+        out.line(f" {exercise.number:>2} {exercise.name:<14} [{style}]{exercise.status:<12}[/] "
+                 f"{passed:>3}/{total:<3} public checks passed")
+    _render_body(public, out, verbose, watching)
+    passed, total = visibility.public_counts(public)
+    out.line(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "
+             "that are not shown here, so this is not your final grade.")
+    _print_isolation(out, public)
+
+
+def _shown_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies inside it (shorter to read)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
+
+
+# -- writers: the same report as terminal text, plain text or HTML ----------------------------------
+class Writer:
+    """Where a report goes: lines of report markup, prose that may wrap, code that never does."""
+
+    def line(self, markup: str, *, wrap: bool = True) -> None:
+        """A line of the report's own markup (rich markup; learner text in it is ``escape``d)."""
+        raise NotImplementedError
+
+    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
+        """Plain text (a message, which may hold the learner's own words), indented; it may wrap."""
+        raise NotImplementedError
+
+    def code(self, text: str, indent: int) -> None:
+        """Python or shell code to copy: indented, highlighted, never wrapped or cut."""
+        raise NotImplementedError
+
+    def block(self, text: str, indent: int) -> None:
+        """Preformatted text whose lines must stay as they are (a syntax error's line and caret)."""
+        raise NotImplementedError
+
+
+class TerminalWriter(Writer):
+    def __init__(self, console: Console):
+        self.console = console
+
+    def line(self, markup: str, *, wrap: bool = True) -> None:
+        self.console.print(markup, soft_wrap=None if wrap else True)  # None: the console's own setting
+
+    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
+        if not wrap:
+            self.console.print(Text(_indent(text, indent), style=style), soft_wrap=True)
+            return
+        # Wrapped lines keep the indent, so that a message stays under its check.
+        width = max(self.console.width, indent + 20)
+        lines = []
+        for line in text.splitlines():
+            lead = " " * (indent + len(line) - len(line.lstrip(" ")))  # a line's own indent is kept too
+            lines.append(textwrap.fill(line.strip(" "), width, initial_indent=lead, subsequent_indent=lead,
+                                       break_long_words=False, break_on_hyphens=False) if line.strip() else "")
+        self.console.print(Text("\n".join(lines), style=style), soft_wrap=True)
+
+    def code(self, text: str, indent: int) -> None:
+        # soft_wrap: printed as is, however wide the terminal (a cut or wrapped line would not run).
+        syntax = Syntax("", "python", theme="ansi_dark", background_color="default")
+        highlighted = syntax.highlight(_indent(text, indent))
+        highlighted.rstrip()
+        self.console.print(highlighted, soft_wrap=True)
+
+    def block(self, text: str, indent: int) -> None:
+        self.console.print(Text(_indent(text, indent)), soft_wrap=True)
+
+
+# Mid-tone colours that read on a light and on a dark background alike.
+_HTML_COLOURS = {
+    "red": "#d0453b", "green": "#2f9e44", "yellow": "#b8860b", "blue": "#3b7dd8", "magenta": "#b64fc8",
+    "cyan": "#1c9aa8", "white": "inherit", "black": "inherit",
+}
+_CODE_STYLE = ("background: rgba(127, 127, 127, 0.12); color: inherit; padding: 0.4em 0.6em; margin: 0.2em 0 0.4em "
+               "{indent}ch; border-radius: 4px; white-space: pre; overflow-x: auto; font-family: inherit")
+_BLOCK_STYLE = ("background: transparent; color: inherit; padding: 0; margin: 0.2em 0 0.4em {indent}ch; "
+                "white-space: pre; overflow-x: auto; font-family: inherit")
+
+
+class HtmlWriter(Writer):
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def html(self) -> str:
+        body = "\n".join(self.parts)
+        return ('<div class="pixelgrade-report" style="font-family: var(--jp-code-font-family, monospace); '
+                f'color: inherit; background: transparent; line-height: 1.45">\n{body}\n</div>')
+
+    def line(self, markup: str, *, wrap: bool = True) -> None:
+        for piece in markup.split("\n"):
+            text = Text.from_markup(piece)
+            inner = "".join(_html_span(segment.text, segment.style) for segment in text.render(_PLAIN_CONSOLE))
+            white_space = "pre-wrap" if wrap else "pre"
+            self.parts.append(f'<div style="white-space: {white_space}; min-height: 1.45em">{inner}</div>')
+
+    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
+        colour = _html_style(Style.parse(style)) if style else ""
+        white_space = "pre-wrap" if wrap else "pre"
+        self.parts.append(f'<div style="white-space: {white_space}; margin-left: {indent}ch;{colour}">'
+                          f"{html.escape(text)}</div>")
+
+    def code(self, text: str, indent: int) -> None:
+        self.parts.append(f'<pre style="{_CODE_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
+
+    def block(self, text: str, indent: int) -> None:
+        self.parts.append(f'<pre style="{_BLOCK_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
+
+
+_PLAIN_CONSOLE = Console(file=io.StringIO(), color_system=None, force_jupyter=False, force_terminal=False)
+
+
+def _html_style(style: Style | None) -> str:
+    if style is None:
+        return ""
+    css = []
+    if style.color is not None and not style.color.is_default:
+        name = style.color.name.removeprefix("bright_")
+        css.append(f"color: {_HTML_COLOURS.get(name) or style.color.get_truecolor().hex}")
+    if style.bold:
+        css.append("font-weight: bold")
+    if style.dim:
+        css.append("opacity: 0.7")
+    if style.italic:
+        css.append("font-style: italic")
+    if style.underline:
+        css.append("text-decoration: underline")
+    return "; ".join(css)
+
+
+def _html_span(text: str, style: Style | None) -> str:
+    css = _html_style(style)
+    escaped = html.escape(text)
+    return f'<span style="{css}">{escaped}</span>' if css else escaped
+
+
+class Progress:
+    """A one-line progress display while grading (a callback for ``grade``)."""
+
+    def __init__(self, console: Console):
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import Progress as RichProgress
+
+        self._progress = RichProgress(TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      console=console, transient=True)
+        self._task = None
+
+    def __enter__(self):
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._progress.__exit__(*exc)
+
+    def __call__(self, event: str, payload) -> None:
+        if event == "collected":
+            self._task = self._progress.add_task("", total=payload)
+        elif event == "checked" and self._task is not None:
+            self._progress.update(self._task, advance=1, description=payload.exercise)
