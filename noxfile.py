@@ -153,6 +153,6 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff, on the grader, the references and the tests."""
+    """ruff, on the grader, the course, the references, the tests, the tools and the benchmarks."""
     session.install("ruff")
-    session.run("ruff", "check", "grader", "solutions", "tests", "tools", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "grader", "course", "solutions", "tests", "tools", "benchmarks", "noxfile.py")
