@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parent
 _CATALOG = tomllib.loads((ROOT / "course" / "course.toml").read_text(encoding="utf-8"))["exercise"]
 COURSE = [entry["name"] for entry in _CATALOG]
 ML_EXERCISES = [entry["name"] for entry in _CATALOG if "tensorflow" in entry.get("needs", [])]
-IMAGE_EXERCISES = [name for name in COURSE if name not in ML_EXERCISES]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist-10k.npz"
 
 

@@ -44,11 +44,6 @@ class Converted:
     syntax_error: str = ""
 
 
-def contract_functions() -> dict[str, tuple[str, ...]]:
-    """{exercise: its functions}, in course order, as the catalog lists them."""
-    return {exercise.name: exercise.functions for exercise in course.EXERCISES}
-
-
 def _short(line: str, limit: int = 60) -> str:
     line = " ".join(line.split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -180,8 +175,8 @@ def modules_for(path: Path, converted: Converted, exercises, mapping: dict[str, 
     if mapping and path.name in mapping:
         return list(mapping[path.name])
     names = set(converted.functions)
-    chosen = [name for name, functions in contract_functions().items()
-              if name in exercises and (name == path.stem.lower() or names & set(functions))]
+    chosen = [e.name for e in course.EXERCISES
+              if e.name in exercises and (e.name == path.stem.lower() or names & set(e.functions))]
     if not chosen and path.stem.lower() in exercises:
         chosen = [path.stem.lower()]  # histogram.ipynb that does not parse: graded, and says why
     return chosen
@@ -228,7 +223,7 @@ def convert_all(root: Path, exercises, mapping: dict[str, list[str]] | None = No
 def _notes(shown: str, converted: Converted, made: list[str], kept: list[str]) -> list[str]:
     parts = []
     if made:
-        wanted = set().union(*(contract_functions().get(name, ()) for name in made))
+        wanted = set().union(*(course.BY_NAME[name].functions for name in made if name in course.BY_NAME))
         functions = [f for f in converted.functions if f in wanted]
         parts.append(f"{shown}: its {converted.cells} code cell{'s' if converted.cells != 1 else ''} became "
                      + ", ".join(f"{name}.py" for name in made)

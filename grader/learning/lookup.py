@@ -4,17 +4,12 @@ Accepted, in this order: an exercise name; a contract function name
 (``otsu_threshold`` is in ``thresholding``); an unambiguous substring (a prefix, say) of
 exercise and function names (``otsu`` and ``thresh`` both mean ``thresholding``).
 Anything else raises ``ValueError`` with a message that lists the candidates.
-Function names are read from the reference and the stub without importing them.
+Function names are the catalog's (``course/course.toml``).
 """
 
 from __future__ import annotations
 
 from grader.core import catalog as course
-
-
-def functions_of(exercise: str) -> tuple[str, ...]:
-    """The functions of ``exercise``, as the catalog lists them."""
-    return course.BY_NAME[exercise].functions
 
 
 def _normalise(text: str) -> str:
@@ -30,12 +25,12 @@ def find_exercise(name: str) -> course.Exercise:
         raise ValueError("name an exercise, e.g. 'histogram', or a function, e.g. 'otsu_threshold'")
     if wanted in course.BY_NAME:
         return course.BY_NAME[wanted]
-    owners = [e for e in course.EXERCISES if wanted in functions_of(e.name)]
+    owners = [e for e in course.EXERCISES if wanted in e.functions]
     if len(owners) == 1:
         return owners[0]
     matches: dict[str, list[str]] = {}
     for exercise in course.EXERCISES:
-        for candidate in (exercise.name, *functions_of(exercise.name)):
+        for candidate in (exercise.name, *exercise.functions):
             found = matches.setdefault(exercise.name, []) if wanted in candidate else None
             if found is not None and candidate not in found:
                 found.append(candidate)
