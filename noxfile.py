@@ -85,7 +85,7 @@ def solutions(session: nox.Session) -> None:
 
 # Programs the tests need from the system, by command -> Debian package: bubblewrap gives
 # the sandbox its namespaces (the tests grade hostile code at the full level); Chromium
-# opens the class report in a real browser (tests/test_class_report.py).
+# opens the class report in a real browser (tests/writers/test_class_report.py).
 SYSTEM_PACKAGES = {"bwrap": "bubblewrap", "chromium": "chromium"}
 
 
@@ -114,7 +114,7 @@ def tests(session: nox.Session) -> None:
     installed here too, so that their checks, tests and doctests run in CI.
     """
     needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
-    # dev: cosmic-ray, for the fixed sample of mutants in tests/test_mutants.py.
+    # dev: cosmic-ray, for the fixed sample of mutants in tests/curriculum/test_mutants.py.
     _install(session, "dev", *(["ml"] if needs_ml else []))
     _install_system_packages(session)
     doctested = [name for name in COURSE if needs_ml or name not in ML_EXERCISES]

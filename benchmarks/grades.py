@@ -1,8 +1,8 @@
 """Do the grades stay the same? Every check's result for ``solutions/``, the stubs and the buggy submissions.
 
 Grades ``solutions/``, ``exercises/`` (the untouched stubs) and every buggy
-submission of the project's tables (``tests/buggy_submissions.py``: the bugs, the
-off-limits calls, the misconceptions; and ``tests/test_data_exercises.py``'s bugs;
+submission of the project's tables (``tests/curriculum/buggy_submissions.py``: the bugs, the
+off-limits calls, the misconceptions; and ``tests/curriculum/test_data_exercises.py``'s bugs;
 the image exercises only) with :func:`grader.api.grade`, and keeps for every
 check its status, points and misconception: the grade, check by check. Speed
 bonuses are left out (they time real calls, so a busy machine may change them;
@@ -28,10 +28,10 @@ import sys
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "curriculum")]
 
 EXAMPLES = 15  # what the image exercises' buggy submissions were graded with when the grades were recorded
-# Where the buggy submissions are: the one table (tests/buggy_submissions.py), then
+# Where the buggy submissions are: the one table (tests/curriculum/buggy_submissions.py), then
 # the data exercises' bugs, which have not joined it yet (name: (module, function, check, source)).
 TABLE = ("buggy_submissions", "SUBMISSIONS")
 OTHER_TABLES = (("test_data_exercises", "BUGS"),)

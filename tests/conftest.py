@@ -54,8 +54,8 @@ def make_submission(directory: Path, modules, *, replace: dict | None = None, pr
 
 
 # The misconception (course/checks/misconceptions.py) each buggy submission of
-# tests/test_data_exercises.py is diagnosed as, by its name; a bug not listed gets no
-# sentence at all (see assert_diagnosis). The table of tests/buggy_submissions.py says
+# tests/curriculum/test_data_exercises.py is diagnosed as, by its name; a bug not listed gets no
+# sentence at all (see assert_diagnosis). The table of tests/curriculum/buggy_submissions.py says
 # its entries' own, in each entry; these stay here until those tables join it.
 EXPECTED_DIAGNOSIS = {
     "assign breaks ties towards the highest index": "assign-ties-highest",

@@ -10,7 +10,7 @@ sentence. Write the sentence for the learner: what the mistake is and what the
 contract asks instead, without handing over the code.
 
 To add one: a function below decorated with ``@mistake(...)``; a buggy
-submission that makes it in ``tests/buggy_submissions.py`` (the one table).
+submission that makes it in ``tests/curriculum/buggy_submissions.py`` (the one table).
 """
 
 from __future__ import annotations

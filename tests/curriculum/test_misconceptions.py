@@ -1,9 +1,9 @@
 """Tests for naming the mistake (grader.core.diagnosis and course/checks/misconceptions.py).
 
 Each misconception of the catalog must be made by a buggy submission of the project:
-an entry of tests/buggy_submissions.py (tests/test_buggy_submissions.py checks that it
+an entry of tests/curriculum/buggy_submissions.py (tests/curriculum/test_buggy_submissions.py checks that it
 gets its sentence, and only in its own function's checks, and that an entry with no
-misconception gets none) or a bug of tests/test_data_exercises.py (checked against
+misconception gets none) or a bug of tests/curriculum/test_data_exercises.py (checked against
 ``conftest.EXPECTED_DIAGNOSIS``). The reference solutions never get one.
 """
 

@@ -77,7 +77,7 @@ def test_sklearn_fallback_is_scaled_and_split():
 def test_shared_mnist_file_when_present():
     from pathlib import Path
 
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-10k.npz"
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist-10k.npz"
     if not shared.exists():
         pytest.skip("the course's shared MNIST file is not beside this checkout")
     digits = mnist.load_file(shared)

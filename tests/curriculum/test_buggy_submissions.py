@@ -1,4 +1,4 @@
-"""Every buggy submission of the table (tests/buggy_submissions.py) gets the grade its entry says.
+"""Every buggy submission of the table (tests/curriculum/buggy_submissions.py) gets the grade its entry says.
 
 The broken function loses points and no other function loses any; each failed check
 says what was called (or, for an off-limits call, that the oracle was called); the

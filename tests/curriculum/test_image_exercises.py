@@ -2,7 +2,7 @@
 
 A slow but correct function loses only the optional speed bonus, and the report
 says why without calling the exercise incomplete. (The buggy submissions, and the
-calls of an oracle, are in the one table of tests/buggy_submissions.py.)
+calls of an oracle, are in the one table of tests/curriculum/buggy_submissions.py.)
 """
 
 import io

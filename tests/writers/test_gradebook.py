@@ -242,7 +242,7 @@ def test_discover_submissions(tmp_path):
     (tmp_path / "subs" / "readme.txt").write_text("not a submission")
     (tmp_path / "subs" / ".git").mkdir()
     found = batch.discover([tmp_path / "subs"])
-    # readme.txt gets a row that says why it is not graded (tests/test_exports.py); .git/ is ignored.
+    # readme.txt gets a row that says why it is not graded (tests/instructor/test_exports.py); .git/ is ignored.
     assert [s.id for s in found] == ["Alice_Smith", "bob", "bob-2", "readme.txt"]
     assert [s.is_zip for s in found] == [True, False, True, False]
     assert [s.skip for s in found] == ["", "", "", "not a submission: a .txt file"]

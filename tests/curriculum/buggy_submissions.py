@@ -1,13 +1,13 @@
 """The project's buggy submissions, one table (issue 12): each is ``solutions/<exercise>.py``
 with one function replaced by a wrong version, and says what grading it must show.
 
-``tests/test_buggy_submissions.py`` grades every entry and checks it: the broken
+``tests/curriculum/test_buggy_submissions.py`` grades every entry and checks it: the broken
 function loses points and no other function loses any; its failed checks say what
 was called (or, for an off-limits call, that the oracle was called); the grader
 names the expected misconception in that function's checks, or names none at all.
-``tests/test_misconceptions.py`` checks that every misconception of the catalog
+``tests/curriculum/test_misconceptions.py`` checks that every misconception of the catalog
 (``course/checks/misconceptions.py``) is made by an entry here (or by a bug of
-``tests/test_data_exercises.py``). ``benchmarks/grades.py`` records every entry's
+``tests/curriculum/test_data_exercises.py``). ``benchmarks/grades.py`` records every entry's
 grade, check by check.
 
 To add one: an entry below, with its ``misconception`` if the grader should name
