@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.cli.exitcodes import ExitCode
+from grader.cli.progress import SubmissionProgress
 from grader.core.catalog import DEFAULT_EXAMPLES
 from grader.instructor import batch, exports, ipynb
 from grader.sandbox import isolation
@@ -65,39 +66,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Progress:
-    """A progress bar on stderr: submissions graded, time left, the latest one."""
-
-    def __init__(self, console: Console):
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                  TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}"),
-                                  console=console, transient=True)
-        self._task = None
-
-    def __enter__(self):
-        self._progress.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self._progress.__exit__(*exc)
-
-    def __call__(self, event: str, payload) -> None:
-        if event == "start":
-            self._task = self._progress.add_task("", total=payload)
-        elif event == "done" and self._task is not None:
-            submission_id, status = payload
-            self._progress.update(self._task, advance=1, description=escape(f"{submission_id}: {status}"))
-
-
 def _inside(path: Path, folder: Path) -> bool:
     path, folder = path.resolve(), folder.resolve()
     return path == folder or folder in path.parents
@@ -140,7 +108,7 @@ def main(argv: list[str]) -> ExitCode:
             return usage(f"--gradescope-results needs exactly one submission; found {len(submissions)}")
         for line in found.describe():
             errors.print(f"[bold]layout:[/] {escape(line)}")
-        with _Progress(errors) as progress:
+        with SubmissionProgress(errors) as progress:
             report = batch.grade_batch(submissions, exercises=names or None, jobs=args.jobs, shard=shard,
                                        hidden_checks=args.hidden_checks, max_examples=args.examples,
                                        timeout_s=args.timeout, submission_timeout_s=args.submission_timeout,

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from grader import api
 from grader.cli.exitcodes import ExitCode
+from grader.cli.progress import CheckProgress
 from grader.core import catalog as exercises
 from grader.sandbox.isolation import IsolationUnavailable
 from grader.writers import reports
@@ -70,7 +71,7 @@ def grade_main(argv: list[str]) -> ExitCode:
         console.print("[red]pixelgrade: --timeout must be a positive number of seconds[/]")
         return ExitCode.USAGE
     try:
-        with reports.Progress(Console(stderr=True)) as progress:
+        with CheckProgress(Console(stderr=True)) as progress:
             report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
                                timeout_s=args.timeout, progress=progress, require_isolation=args.require_isolation)
     except (ValueError, IsolationUnavailable) as error:

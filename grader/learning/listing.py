@@ -26,10 +26,10 @@ from rich.markup import escape
 
 from grader import api
 from grader.cli.exitcodes import ExitCode
+from grader.cli.progress import CheckProgress
 from grader.core import catalog as course
 from grader.core.results import ExerciseStatus
 from grader.learning.state import State, exercise_digest, progress_line
-from grader.writers import reports
 
 QUICK_EXAMPLES = 5
 SLOW_CALL_S = 60.0  # exercises allowed calls longer than this are graded only with --all
@@ -142,7 +142,7 @@ def main(argv: list[str]) -> ExitCode:
         to_grade = [name for name in chosen if name not in unchanged]
         try:
             if to_grade:
-                with reports.Progress(Console(stderr=True)) as progress:
+                with CheckProgress(Console(stderr=True)) as progress:
                     report = api.grade(to_grade, target=args.target, max_examples=args.examples, progress=progress)
         except ValueError as error:
             console.print(f"[red]pixelgrade list: {escape(str(error))}[/]")

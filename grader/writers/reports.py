@@ -378,28 +378,3 @@ def _html_span(text: str, style: Style | None) -> str:
     css = _html_style(style)
     escaped = html.escape(text)
     return f'<span style="{css}">{escaped}</span>' if css else escaped
-
-
-class Progress:
-    """A one-line progress display while grading (a callback for ``grade``)."""
-
-    def __init__(self, console: Console):
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-        from rich.progress import Progress as RichProgress
-
-        self._progress = RichProgress(TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      console=console, transient=True)
-        self._task = None
-
-    def __enter__(self):
-        self._progress.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self._progress.__exit__(*exc)
-
-    def __call__(self, event: str, payload) -> None:
-        if event == "collected":
-            self._task = self._progress.add_task("", total=payload)
-        elif event == "checked" and self._task is not None:
-            self._progress.update(self._task, advance=1, description=payload.exercise)
