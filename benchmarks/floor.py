@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader import api  # noqa: E402
 from grader.core import catalog as course  # noqa: E402
-from grader.core import runner  # noqa: E402
+from grader.core import learner, runner  # noqa: E402
 from grader.core.learner import LearnerModule  # noqa: E402
 from grader.kit import describe, expect, pictures  # noqa: E402
 from grader.sandbox import adapters, client, wire  # noqa: E402
@@ -113,12 +113,16 @@ class InProcessLearner(LearnerModule):
 @contextlib.contextmanager
 def floor_mode():
     """Grade with :class:`InProcessLearner` instead of sandboxed workers."""
-    original = runner.LearnerModule
-    runner.LearnerModule = InProcessLearner
+    # Both names: the runner makes proxies through grader.core.learner.learner_for, and
+    # api.grade starts the image exercises' workers early through learner.start_workers.
+    # Patching the runner's alone left those early workers sandboxed (the floor then
+    # measured the sandbox too, and its ratio read as about 1).
+    originals = runner.LearnerModule, learner.LearnerModule
+    runner.LearnerModule = learner.LearnerModule = InProcessLearner
     try:
         yield
     finally:
-        runner.LearnerModule = original
+        runner.LearnerModule, learner.LearnerModule = originals
 
 
 def _timed(owner, name: str, label: str):
