@@ -1,9 +1,9 @@
 """Do the grades stay the same? Every check's result for ``solutions/``, the stubs and the buggy submissions.
 
 Grades ``solutions/``, ``exercises/`` (the untouched stubs) and every buggy
-submission of the project's tables (``tests/curriculum/buggy_submissions.py``: the bugs, the
-off-limits calls, the misconceptions; and ``tests/curriculum/test_data_exercises.py``'s bugs;
-the image exercises only) with :func:`grader.api.grade`, and keeps for every
+submission of the project's one table (``tests/curriculum/buggy_submissions.py``: the bugs, the
+off-limits calls, the misconceptions; the exercises that need no TensorFlow only)
+with :func:`grader.api.grade`, and keeps for every
 check its status, points and misconception: the grade, check by check. Speed
 bonuses are left out (they time real calls, so a busy machine may change them;
 their own tests look at them).
@@ -31,14 +31,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "curriculum")]
 
 EXAMPLES = 15  # what the image exercises' buggy submissions were graded with when the grades were recorded
-# Where the buggy submissions are: the one table (tests/curriculum/buggy_submissions.py), then
-# the data exercises' bugs, which have not joined it yet (name: (module, function, check, source)).
+# Where the buggy submissions are: the one table (tests/curriculum/buggy_submissions.py).
 TABLE = ("buggy_submissions", "SUBMISSIONS")
-OTHER_TABLES = (("test_data_exercises", "BUGS"),)
 
 
 def buggy_submissions() -> dict[str, tuple[str, str, str]]:
-    """{name: (module, function, new source)} from the tests' tables, image exercises only."""
+    """{name: (module, function, new source)} from the tests' table, the exercises without TensorFlow only."""
     import importlib
 
     from grader.core import catalog as course
@@ -49,11 +47,6 @@ def buggy_submissions() -> dict[str, tuple[str, str, str]]:
     for entry in getattr(importlib.import_module(module_name), table):
         if entry.exercise in image:
             found[f"{module_name}: {entry.id}"] = (entry.exercise, entry.function, entry.source)
-    for module_name, table in OTHER_TABLES:
-        for name, entry in getattr(importlib.import_module(module_name), table).items():
-            module, function, source = entry[0], entry[1], entry[-1]
-            if module in image:
-                found[f"{module_name}.{table}: {name}"] = (module, function, source)
     return found
 
 
@@ -61,9 +54,10 @@ def submission_id(name: str) -> str:
     """A submission's name without its table: ``"test_image_exercises.BUGS: edges uses >="`` -> ``"edges uses >="``.
 
     Grades are compared by this id, so that grades recorded when the buggy submissions
-    were in four tables (test_buggy_submissions.BUGS, test_image_exercises.BUGS and
-    .OFF_LIMITS, test_misconceptions.MISTAKES) line up with the one table's entries
-    (issue 12): the entries kept the names as ids. ``solutions`` and the stubs have no table.
+    were in other tables (test_buggy_submissions.BUGS, test_image_exercises.BUGS and
+    .OFF_LIMITS, test_misconceptions.MISTAKES, test_data_exercises.BUGS) line up with the
+    one table's entries (issue 12): the entries kept the names as ids. ``solutions`` and
+    the stubs have no table.
     """
     return name.partition(": ")[2] or name
 

@@ -53,23 +53,6 @@ def make_submission(directory: Path, modules, *, replace: dict | None = None, pr
     return directory
 
 
-# The misconception (course/checks/misconceptions.py) each buggy submission of
-# tests/curriculum/test_data_exercises.py is diagnosed as, by its name; a bug not listed gets no
-# sentence at all (see assert_diagnosis). The table of tests/curriculum/buggy_submissions.py says
-# its entries' own, in each entry; these stay here until those tables join it.
-EXPECTED_DIAGNOSIS = {
-    "assign breaks ties towards the highest index": "assign-ties-highest",
-    "update sets an empty cluster to zero": "empty-cluster-zero",
-    "kmeans returns the labels from before the last update": "kmeans-stale-labels",
-    "quantise_colours truncates the centers": "floor-not-rint-quantise",
-    "polygon_inside swaps inner and outer": "polygon-inside-swapped",
-    "group_holes counts every deeper polygon as a hole": "holes-at-every-depth",
-    "class_means divides by the total count": "mean-over-all-images",
-    "mean_difference without the absolute value": "signed-difference",
-    "montage with a fresh rng for every class": "montage-fresh-rng",
-}
-
-
 def diagnoses(report, exercise: str) -> dict:
     """{function: {misconception ids}} of the diagnosed checks of one exercise."""
     found: dict = {}
@@ -77,13 +60,6 @@ def diagnoses(report, exercise: str) -> dict:
         if check.misconception:
             found.setdefault(check.function, set()).add(check.misconception)
     return found
-
-
-def assert_diagnosis(report, exercise: str, function: str, bug: str) -> None:
-    """A buggy submission is named as its misconception, in its function only, or not at all."""
-    expected = EXPECTED_DIAGNOSIS.get(bug)
-    found = diagnoses(report, exercise)
-    assert found == ({function: {expected}} if expected else {}), f"{bug!r} was diagnosed as {found}"
 
 
 def copy_tree(source: Path, directory: Path) -> Path:

@@ -10,15 +10,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from grader.cli import arguments
 from grader.cli.exitcodes import ExitCode
 from grader.cli.progress import SubmissionProgress
-from grader.core.catalog import DEFAULT_EXAMPLES
 from grader.instructor import batch, exports, ipynb
 from grader.sandbox import isolation
-from grader.writers import gradebook
+from grader.writers import gradebook, markdown
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelgrade batch",
         description="Grade every submission (a directory or a .zip of exercise modules), each in its own "
@@ -38,18 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help=f"submissions graded at once (default: the number of cores, {batch.default_jobs()})")
     parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (merge them with pixelgrade merge)")
-    parser.add_argument("--require-isolation", action="store_true",
-                        help="refuse to start (status 2) unless the full sandbox is available: "
-                             "Landlock, an unprivileged uid when run as root (see README: Safety)")
+    arguments.add_require_isolation(parser)
     parser.add_argument("--hidden-checks", metavar="DIR",
                         help="a folder of hidden checks, test_<exercise>_hidden.py (never shown to learners)")
-    parser.add_argument("--hidden-visibility", choices=gradebook.HIDDEN_VISIBILITIES, default="after_published",
-                        help="Gradescope visibility of hidden checks (default: after_published)")
-    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES,
-                        help=f"Hypothesis examples per property check (default: {DEFAULT_EXAMPLES})")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="time limit for each call of a learner function (default: per exercise)")
-    parser.add_argument("--submission-timeout", type=float, metavar="SECONDS",
+    arguments.add_hidden_visibility(parser)
+    arguments.add_examples(parser)
+    arguments.add_timeout(parser)
+    parser.add_argument("--submission-timeout", type=arguments.positive_seconds, metavar="SECONDS",
                         help="time limit for grading one whole submission (default: 600, 1800 with the ML exercises)")
     parser.add_argument("--notebook-map", action="append", default=[], metavar="NOTEBOOK=EXERCISE,...",
                         help="the exercises a notebook holds, e.g. 'homework.ipynb=histogram,equalisation' "
@@ -72,7 +67,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     console = Console()
     errors = Console(stderr=True)
 
@@ -81,12 +76,6 @@ def main(argv: list[str]) -> ExitCode:
         return ExitCode.USAGE
 
     names = [name.strip() for value in args.exercise for name in value.split(",") if name.strip()]
-    if args.examples < 1:
-        return usage("--examples must be at least 1")
-    if args.timeout is not None and args.timeout <= 0:
-        return usage("--timeout must be a positive number of seconds")
-    if args.submission_timeout is not None and args.submission_timeout <= 0:
-        return usage("--submission-timeout must be a positive number of seconds")
     if args.jobs is not None and args.jobs < 1:
         return usage("--jobs must be at least 1")
     if args.require_isolation:
@@ -123,7 +112,7 @@ def main(argv: list[str]) -> ExitCode:
         shutil.copyfile(out / "gradescope" / f"{report.rows[0].id}.json", target)
     if args.summary_to:
         with open(args.summary_to, "a", encoding="utf-8") as summary:
-            summary.write(gradebook.markdown_summary(report))
+            summary.write(markdown.for_batch(report))
     problems = gradebook.audit(report, out)
     _print_outcome(console, report, written, problems, found)
     return ExitCode.GRADER_ERROR if problems or report.warnings else ExitCode.OK

@@ -9,12 +9,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from grader.cli import arguments
 from grader.cli.exitcodes import ExitCode
 from grader.instructor import batch
 from grader.writers import gradebook
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelgrade merge",
         description="Join the outputs of `pixelgrade batch --shard i/n` (one folder per shard) into one "
@@ -23,13 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="a shard's output folder (or its batch.json)")
     parser.add_argument("--out", required=True, metavar="DIR", help="where the merged outputs go")
-    parser.add_argument("--hidden-visibility", choices=gradebook.HIDDEN_VISIBILITIES, default="after_published",
-                        help="Gradescope visibility of hidden checks (default: after_published)")
+    arguments.add_hidden_visibility(parser)
     return parser
 
 
 def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     console = Console()
     try:
         merged = batch.merge([batch.load_batch(path) for path in args.shards])

@@ -16,10 +16,10 @@ from grader.cli.exitcodes import ExitCode
 from grader.core import visibility
 from grader.core.results import GradeReport
 from grader.instructor import batch
-from grader.writers import gradebook, reports
+from grader.writers import junit_xml, learner_feedback, markdown, terminal
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelgrade summary",
         description="Print a Markdown summary of `pixelgrade --json` results (or of a batch's batch.json).",
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     path = Path(args.results)
     file = path / "batch.json" if path.is_dir() else path
     try:
@@ -67,26 +67,26 @@ def _summarise(data, *, learner_view: bool, as_text: bool) -> tuple[str, str]:
         report = batch.BatchReport.from_dict(data)
         if learner_view:
             return _per_row(report.rows, as_text), _junit_of_rows(report, public=True)
-        text = _batch_text(report) if as_text else gradebook.markdown_summary(report)
-        return text, gradebook.junit_text(report)
+        text = _batch_text(report) if as_text else markdown.for_batch(report)
+        return text, junit_xml.for_batch(report)
     if "report" in data and "status" in data:  # per-submission/<id>.json: one row of a batch
         row = batch.SubmissionRow.from_dict(data)
         if learner_view:
-            return _per_row([row], as_text), gradebook.junit_for_report(visibility.public_view(row.report), row.id)
+            return _per_row([row], as_text), junit_xml.for_report(visibility.public_view(row.report), row.id)
         return _one(row.report, learner_view=False, as_text=as_text, notes=row.notes), \
-            gradebook.junit_for_report(row.report, row.id)
+            junit_xml.for_report(row.report, row.id)
     if "exercises" in data:
         report = GradeReport.from_dict(data)
         shown = visibility.public_view(report) if learner_view else report
-        return _one(report, learner_view=learner_view, as_text=as_text), gradebook.junit_for_report(shown)
+        return _one(report, learner_view=learner_view, as_text=as_text), junit_xml.for_report(shown)
     raise ValueError("none of the keys of a pixelgrade result")
 
 
 def _one(report, *, learner_view: bool, as_text: bool, notes=()) -> str:
     if as_text:
-        text = gradebook.learner_text(report) if learner_view else reports.report_text(report)
+        text = learner_feedback.for_report(report) if learner_view else terminal.report_text(report)
     else:
-        text = gradebook.markdown_for_report(report, learner_view=learner_view)
+        text = markdown.for_report(report, learner_view=learner_view)
     return "".join(f"Note: {note}\n" for note in notes) + text
 
 
@@ -108,7 +108,7 @@ def _junit_of_rows(report: batch.BatchReport, *, public: bool) -> str:
     for row in shown.rows:
         row.report = visibility.public_view(row.report) if public else row.report
         row.notes = [] if public else row.notes  # notes may name checks an instructor holds back
-    return gradebook.junit_text(shown)
+    return junit_xml.for_batch(shown)
 
 
 def _batch_text(report: batch.BatchReport) -> str:

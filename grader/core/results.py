@@ -1,7 +1,7 @@
 """Grading results as plain dataclasses: what the report writers serialise.
 
 Nothing here computes a grade; :mod:`grader.core.runner` fills these in and
-:mod:`grader.writers.reports` only writes them out.
+the modules of :mod:`grader.writers` only write them out.
 """
 
 from __future__ import annotations

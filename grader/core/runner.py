@@ -235,7 +235,7 @@ class GradingPlugin:
             check.snippet = getattr(error, "snippet", "")
             check.misconception = getattr(error, "misconception", "")
             check.picture = pictures.save_for(error, check, self.pictures_folder)  # best-effort, never raises
-            if isinstance(error, failures.ImportFailed):  # said once, for the exercise (grader.writers.reports)
+            if isinstance(error, failures.ImportFailed):  # said once, for the exercise (grader.writers.terminal)
                 self.results[check.exercise].message = check.message
             return
         if isinstance(error, AssertionError):  # a plain assert in a check

@@ -21,10 +21,10 @@ problems otherwise, 2 for a usage error.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader.cli.exitcodes import ExitCode
@@ -145,7 +145,7 @@ def course_problems(exercises=course.EXERCISES) -> list[str]:
 
 
 def material_problems(exercise: course.Exercise) -> list[str]:
-    """Everything :func:`main` checks about one exercise's files (not its grades)."""
+    """Everything :func:`check` checks about one exercise's files (not its grades)."""
     return (stub_problems(exercise) + solution_problems(exercise) + checks_problems(exercise)
             + hints_problems(exercise) + page_problems(exercise))
 
@@ -174,16 +174,6 @@ def grade_problems(exercises, *, examples: int = DEV_EXAMPLES, progress=None) ->
     return problems
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pixelgrade dev check",
-                                     description="Check that the course is complete and agrees with its catalog.")
-    parser.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercises to check (default: all)")
-    parser.add_argument("--no-grade", action="store_true", help="check the files only; do not grade")
-    parser.add_argument("--examples", type=int, default=DEV_EXAMPLES,
-                        help=f"Hypothesis examples per property when grading (default: {DEV_EXAMPLES})")
-    return parser
-
-
 def check(names=(), *, grade: bool = True, examples: int = DEV_EXAMPLES) -> list[str]:
     """Every problem of the course (or of the exercises ``names``); an unknown name raises ValueError."""
     unknown = [name for name in names if name not in course.BY_NAME]
@@ -198,25 +188,25 @@ def check(names=(), *, grade: bool = True, examples: int = DEV_EXAMPLES) -> list
     return problems
 
 
-def main(argv: list[str]) -> ExitCode:
-    if not argv or argv[0] != "check":
-        print("usage: pixelgrade dev check [EXERCISE ...] [--no-grade] [--examples N]", file=sys.stderr)
-        return ExitCode.USAGE
-    args = _parser().parse_args(argv[1:])
-    if args.examples < 1:
-        print("pixelgrade dev check: --examples must be at least 1", file=sys.stderr)
-        return ExitCode.USAGE
+def run(names: Sequence[str] = (), *, grade: bool = True, examples: int = DEV_EXAMPLES) -> ExitCode:
+    """Print every problem of the course (or of the exercises ``names``) and a verdict: ``pixelgrade dev check``.
+
+    Returns
+    -------
+    ExitCode
+        ``OK`` when nothing is wrong, ``NOT_FULL`` when something is, ``USAGE`` for an unknown name.
+    """
     try:
-        problems = check(args.exercises, grade=not args.no_grade, examples=args.examples)
+        problems = check(names, grade=grade, examples=examples)
     except ValueError as error:
         print(f"pixelgrade dev check: {error}", file=sys.stderr)
         return ExitCode.USAGE
-    checked = len(args.exercises) or len(course.EXERCISES)
+    checked = len(names) or len(course.EXERCISES)
     for problem in problems:
         print(f"- {problem}")
     if problems:
         print(f"{len(problems)} problem(s) in {checked} exercise(s) of {course.CATALOG_FILE}")
         return ExitCode.NOT_FULL  # the course is not complete and consistent yet
-    graded = "" if args.no_grade else "; every stub fails and every solution passes"
+    graded = "; every stub fails and every solution passes" if grade else ""
     print(f"dev check: {checked} exercise(s) complete and consistent with {course.CATALOG_FILE.name}{graded}")
     return ExitCode.OK

@@ -10,7 +10,7 @@ yet complete, by the saved results) is used.
 
 from __future__ import annotations
 
-import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -48,32 +48,40 @@ def current_exercise(state: State, target) -> course.Exercise:
     return course.EXERCISES[-1]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pixelgrade hint", description="Show the next hint for an exercise.")
-    parser.add_argument("exercise", nargs="?", metavar="EXERCISE",
-                        help="an exercise or one of its functions, e.g. 'otsu' (default: the current exercise)")
-    parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
-    parser.add_argument("--state", metavar="DIR", help="folder of the state file (default: .pixelgrade next to "
-                                                       "the target, or $PIXELGRADE_STATE_DIR)")
-    parser.add_argument("--reset", action="store_true", help="start again from the first hint")
-    return parser
+def run(name: str | None = None, *, target: str | Path = "exercises", state_dir: str | Path | None = None,
+        reset: bool = False, console: Console | None = None) -> ExitCode:
+    """Print the hints of exercise ``name`` revealed so far and one more: ``pixelgrade hint``.
 
+    Parameters
+    ----------
+    name
+        An exercise or one of its functions (``"otsu"``); None: the current exercise of ``target``.
+    target
+        The folder of exercise modules, whose saved results say which exercise is current.
+    state_dir
+        The folder of the state file, which counts the hints shown (None: see :mod:`grader.learning.state`).
+    reset
+        Start again from the first hint.
 
-def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
-    console = Console()
-    state = State.for_target(args.target, args.state)
-    if args.exercise:
+    Returns
+    -------
+    ExitCode
+        ``USAGE`` for an unknown or ambiguous ``name``, ``GRADER_ERROR`` when the count
+        cannot be saved, else ``OK``.
+    """
+    console = console or Console()
+    state = State.for_target(target, state_dir)
+    if name:
         try:
-            exercise = lookup.find_exercise(args.exercise)
+            exercise = lookup.find_exercise(name)
         except ValueError as error:
             console.print(f"[red]pixelgrade hint: {escape(str(error))}[/]")
             return ExitCode.USAGE
     else:
-        exercise = current_exercise(state, args.target)
+        exercise = current_exercise(state, target)
         console.print(f"[dim]No exercise given: the hints for the current one, {exercise.name}.[/]")
     try:
-        shown, total, exhausted = reveal(exercise.name, state, reset=args.reset)
+        shown, total, exhausted = reveal(exercise.name, state, reset=reset)
     except OSError as error:
         console.print(f"[red]pixelgrade hint: could not save the hint count in {state.path}: {error}[/]")
         return ExitCode.GRADER_ERROR

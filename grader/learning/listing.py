@@ -18,7 +18,6 @@ grades everything anyway). Only what changed since costs time.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from rich.console import Console
@@ -30,19 +29,10 @@ from grader.cli.progress import CheckProgress
 from grader.core import catalog as course
 from grader.core.results import ExerciseStatus
 from grader.learning.state import State, exercise_digest, progress_line
+from grader.writers.terminal import STATUS_STYLE
 
 QUICK_EXAMPLES = 5
 SLOW_CALL_S = 60.0  # exercises allowed calls longer than this are graded only with --all
-
-_STYLE = {
-    ExerciseStatus.COMPLETE: "bold green",
-    ExerciseStatus.PARTIAL: "yellow",
-    ExerciseStatus.FAILING: "red",
-    ExerciseStatus.NOT_STARTED: "dim",
-    ExerciseStatus.MISSING: "red",
-    ExerciseStatus.SKIPPED: "dim",
-    ExerciseStatus.GRADER_ERROR: "bold magenta",
-}
 
 
 def is_slow(exercise: course.Exercise) -> bool:
@@ -86,7 +76,7 @@ def print_rows(table: list[dict], console: Console, *, target: str, note: str) -
     console.print(f"\n[bold]pixelgrade[/] — {escape(target)}  [dim]{escape(note)}[/]\n")
     console.print(f" [bold]{'#':>2}  {'exercise':<14}{'status':<16}{'points':>9}[/]")
     for row in table:
-        style = _STYLE.get(row["status"], "dim")
+        style = STATUS_STYLE.get(row["status"], "dim")
         status = f"[{style}]{row['status']:<16}[/]"
         saved = {"saved": "  [dim](saved)[/]", "unchanged": "  [dim](unchanged)[/]"}.get(row["source"], "")
         hint = ""
@@ -105,45 +95,50 @@ def print_rows(table: list[dict], console: Console, *, target: str, note: str) -
                       f"`pixelgrade hint {following['name']}` helps.", highlight=False)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pixelgrade list",
-                                     description="Every exercise with its status and points.")
-    parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
-    parser.add_argument("--examples", type=int, default=QUICK_EXAMPLES,
-                        help=f"Hypothesis examples per property for the quick grade (default: {QUICK_EXAMPLES})")
-    parser.add_argument("--saved", action="store_true", help="grade nothing; show the last saved results")
-    parser.add_argument("--regrade", action="store_true",
-                        help="grade every exercise, even those unchanged since their saved result")
-    parser.add_argument("--all", action="store_true",
-                        help="also grade the slow exercises (those that train models)")
-    parser.add_argument("--state", metavar="DIR", help="folder of the state file (default: .pixelgrade next to "
-                                                       "the target, or $PIXELGRADE_STATE_DIR)")
-    return parser
+def run(*, target: str | Path = "exercises", examples: int = QUICK_EXAMPLES, saved: bool = False,
+        regrade: bool = False, include_slow: bool = False, state_dir: str | Path | None = None,
+        console: Console | None = None) -> ExitCode:
+    """Grade quickly what changed and print every exercise with its status and points: ``pixelgrade list``.
 
+    Parameters
+    ----------
+    target
+        The folder of exercise modules.
+    examples
+        Hypothesis examples per property for the quick grade.
+    saved
+        Grade nothing; show the saved results.
+    regrade
+        Grade every exercise, even those unchanged since their saved result.
+    include_slow
+        Grade the slow exercises too (those that train models; see :func:`is_slow`).
+    state_dir
+        The folder of the state file (None: see :mod:`grader.learning.state`).
 
-def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
-    console = Console()
-    if args.examples < 1:
-        console.print("[red]pixelgrade list: --examples must be at least 1[/]")
-        return ExitCode.USAGE
-    state = State.for_target(args.target, args.state)
+    Returns
+    -------
+    ExitCode
+        ``USAGE`` when grading is refused (``target`` is no folder, ``examples`` below 1), else ``OK``.
+    """
+    console = console or Console()
+    target = str(target)  # the heading of the table shows it as it was given
+    state = State.for_target(target, state_dir)
     report, slow, unchanged = None, frozenset(), frozenset()
-    if args.saved:
+    if saved:
         note = "(saved results; nothing graded)"
     else:
-        chosen = [e.name for e in course.gradable() if args.all or not is_slow(e)]
+        chosen = [e.name for e in course.gradable() if include_slow or not is_slow(e)]
         slow = frozenset(e.name for e in course.gradable()) - set(chosen)
-        note = f"(quick grade: {args.examples} examples per property)"
-        digests = {name: exercise_digest(args.target, name) for name in chosen} if Path(args.target).is_dir() else {}
-        if not args.regrade:
+        note = f"(quick grade: {examples} examples per property)"
+        digests = {name: exercise_digest(target, name) for name in chosen} if Path(target).is_dir() else {}
+        if not regrade:
             unchanged = frozenset(name for name in digests if state.unchanged(
-                args.target, name, examples=args.examples, digest=digests[name]) is not None)
+                target, name, examples=examples, digest=digests[name]) is not None)
         to_grade = [name for name in chosen if name not in unchanged]
         try:
             if to_grade:
                 with CheckProgress(Console(stderr=True)) as progress:
-                    report = api.grade(to_grade, target=args.target, max_examples=args.examples, progress=progress)
+                    report = api.grade(to_grade, target=target, max_examples=examples, progress=progress)
         except ValueError as error:
             console.print(f"[red]pixelgrade list: {escape(str(error))}[/]")
             return ExitCode.USAGE
@@ -155,5 +150,5 @@ def main(argv: list[str]) -> ExitCode:
             state.save()
         except OSError as error:
             console.print(f"[yellow]pixelgrade list: could not save the results in {state.path}: {error}[/]")
-    print_rows(rows(report, state.results(args.target), slow, unchanged), console, target=args.target, note=note)
+    print_rows(rows(report, state.results(target), slow, unchanged), console, target=target, note=note)
     return ExitCode.OK

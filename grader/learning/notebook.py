@@ -29,7 +29,7 @@ from grader.core.catalog import STUBS_DIR
 from grader.core.results import GradeReport
 from grader.learning import lookup
 from grader.learning.state import State
-from grader.writers import reports
+from grader.writers import notebook_html, terminal
 
 
 @dataclass
@@ -75,10 +75,10 @@ class ReportView:
         self.verbose = verbose
 
     def text(self) -> str:
-        return reports.report_text(self.report, verbose=self.verbose).strip("\n") + "\n"
+        return terminal.report_text(self.report, verbose=self.verbose).strip("\n") + "\n"
 
     def html(self) -> str:
-        return reports.report_html(self.report, verbose=self.verbose)
+        return notebook_html.report_html(self.report, verbose=self.verbose)
 
     def __repr__(self) -> str:
         return self.text()
@@ -151,7 +151,7 @@ def check(*names: str, target: str | Path | None = None, max_examples: int = api
     if notebook:
         _display(ReportView(report, verbose=verbose))  # HTML for the theme, clean text/plain: not the terminal's
     else:
-        reports.print_report(report, console, verbose=verbose)
+        terminal.print_report(report, console, verbose=verbose)
     try:
         saved = State.for_target(folder, state_dir)
         saved.record(report)

@@ -19,10 +19,9 @@ come from the project's loader, :mod:`grader.kit.mnist`.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,35 +248,37 @@ def render(name: str, *, target: str | Path = "exercises", out: str | Path | Non
             proxy.close()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pixelgrade show",
-                                     description="Pictures of the reference and your output on real images.")
-    parser.add_argument("exercises", nargs="*", metavar="EXERCISE",
-                        help="exercises (or their functions, e.g. 'otsu'); default: every exercise")
-    parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
-    parser.add_argument("--out", metavar="DIR", help="where to write the PNG files (default: .pixelgrade/show "
-                                                     "next to the target)")
-    parser.add_argument("--reference-only", action="store_true", help="draw the reference solution alone")
-    return parser
+def run(names: Iterable[str] = (), *, target: str | Path = "exercises", out: str | Path | None = None,
+        reference_only: bool = False, console: Console | None = None) -> ExitCode:
+    """Draw the figures of the exercises ``names`` and print their paths: ``pixelgrade show``.
 
+    Parameters
+    ----------
+    names
+        Exercises or their functions (``"otsu"``); empty: every exercise.
+    target, out, reference_only
+        As for :func:`render`.
 
-def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
-    console = Console()
-    if not Path(args.target).is_dir() and not args.reference_only:
+    Returns
+    -------
+    ExitCode
+        ``USAGE`` for an unknown name or a ``target`` that is no folder (unless ``reference_only``),
+        else ``OK``, even when a picture could not be drawn (it says why).
+    """
+    console = console or Console()
+    if not Path(target).is_dir() and not reference_only:
         console.print(f"[red]pixelgrade show: target must be a directory of exercise modules; "
-                      f"{escape(repr(args.target))} is not a directory[/]")
+                      f"{escape(repr(str(target)))} is not a directory[/]")
         return ExitCode.USAGE
     try:
-        chosen = [lookup.find_exercise(name).name for name in args.exercises] or lookup.exercise_names()
+        chosen = [lookup.find_exercise(name).name for name in names] or lookup.exercise_names()
     except ValueError as error:
         console.print(f"[red]pixelgrade show: {escape(str(error))}[/]")
         return ExitCode.USAGE
     written = 0
     for name in dict.fromkeys(chosen):
         try:
-            paths = render(name, target=args.target, out=args.out, reference_only=args.reference_only,
-                           console=console)
+            paths = render(name, target=target, out=out, reference_only=reference_only, console=console)
         except Exception as error:  # one picture that cannot be drawn should not stop the others
             console.print(f"[red]{name}: could not draw the picture: {escape(type(error).__name__)}: "
                           f"{escape(str(error))}[/]")

@@ -10,12 +10,12 @@ the next one and grades it straight away. Results are saved in the state file
 where you are.
 
 For tests and scripts, :meth:`Watcher.step` runs one "poll and re-grade" step,
-and ``--stop-after SECONDS`` / ``--once`` / ``--max-regrades N`` end the loop.
+and :func:`run`'s ``stop_after`` and ``max_regrades`` end the loop (the command's
+``--stop-after SECONDS`` / ``--once`` / ``--max-regrades N``, :mod:`grader.cli.watch`).
 """
 
 from __future__ import annotations
 
-import argparse
 import threading
 import time
 from pathlib import Path
@@ -29,7 +29,7 @@ from grader.core import catalog as course
 from grader.core.results import ExerciseStatus
 from grader.learning import lookup
 from grader.learning.state import State, progress_line
-from grader.writers import reports
+from grader.writers import terminal
 
 # A poll is one stat() of each of the 14 modules: at ten a second it costs nothing
 # measurable, and a save waits 0.05 s on average before it is seen (0.25 s at 0.5).
@@ -117,7 +117,7 @@ class Watcher:
             self.console.print(f"[magenta]pixelgrade itself failed while grading {name} (not your fault): "
                                f"{escape(type(error).__name__)}: {escape(str(error))}[/]")
             return None
-        reports.print_report(report, self.console, watching=True)
+        terminal.print_report(report, self.console, watching=True)
         self.state.record(report)
         try:
             self.state.save()
@@ -247,40 +247,35 @@ class Watcher:
             time.sleep(self.interval)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pixelgrade watch",
-                                     description="Re-grade the exercise you are editing every time you save it.")
-    parser.add_argument("exercise", nargs="?", metavar="EXERCISE",
-                        help="where to begin (default: the first exercise not complete yet)")
-    parser.add_argument("--target", default="exercises", help="directory of exercise modules (default: exercises)")
-    parser.add_argument("--examples", type=int, default=api.DEFAULT_EXAMPLES,
-                        help=f"Hypothesis examples per property check (default: {api.DEFAULT_EXAMPLES})")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="time limit for each call of a learner function (default: per exercise)")
-    parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL_S, metavar="SECONDS",
-                        help=f"how often to look for changes (default: {DEFAULT_INTERVAL_S})")
-    parser.add_argument("--stop-after", type=float, metavar="SECONDS", help="stop watching after this long")
-    parser.add_argument("--max-regrades", type=int, metavar="N", help="stop after N re-grades")
-    parser.add_argument("--once", action="store_true", help="stop after the first re-grade (--max-regrades 1)")
-    parser.add_argument("--state", metavar="DIR", help="folder of the state file (default: .pixelgrade next to "
-                                                       "the target, or $PIXELGRADE_STATE_DIR)")
-    return parser
+def run(start: str | None = None, *, target: str | Path = "exercises", max_examples: int = api.DEFAULT_EXAMPLES,
+        timeout_s: float | None = None, state_dir: str | Path | None = None, interval: float = DEFAULT_INTERVAL_S,
+        stop_after: float | None = None, max_regrades: int | None = None,
+        console: Console | None = None) -> ExitCode:
+    """Watch ``target`` and re-grade on every save until stopped: ``pixelgrade watch``.
 
+    Parameters
+    ----------
+    start
+        The exercise (or one of its functions) to begin with; None: the first not complete yet.
+    target, max_examples, timeout_s, state_dir, interval
+        As for :class:`Watcher`.
+    stop_after, max_regrades
+        Stop after this many seconds or re-grades (None: only Ctrl-C stops).
 
-def main(argv: list[str]) -> ExitCode:
-    args = _parser().parse_args(argv)
-    console = Console()
-    if args.examples < 1 or (args.timeout is not None and args.timeout <= 0) or args.interval <= 0:
-        console.print("[red]pixelgrade watch: --examples, --timeout and --interval must be positive[/]")
-        return ExitCode.USAGE
+    Returns
+    -------
+    ExitCode
+        ``USAGE`` when ``target`` is not a folder or ``start`` no exercise, else ``OK``.
+    """
+    console = console or Console()
     try:
-        watcher = Watcher(args.target, console=console, max_examples=args.examples, timeout_s=args.timeout,
-                          state_dir=args.state, start=args.exercise, interval=args.interval)
+        watcher = Watcher(target, console=console, max_examples=max_examples, timeout_s=timeout_s,
+                          state_dir=state_dir, start=start, interval=interval)
     except ValueError as error:
         console.print(f"[red]pixelgrade watch: {escape(str(error))}[/]")
         return ExitCode.USAGE
     try:
-        watcher.run(stop_after=args.stop_after, max_regrades=1 if args.once else args.max_regrades)
+        watcher.run(stop_after=stop_after, max_regrades=max_regrades)
     except KeyboardInterrupt:
         console.print("\nStopped watching.")
     return ExitCode.OK

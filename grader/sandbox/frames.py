@@ -4,7 +4,7 @@ Both of the grader's protocols frame their messages here:
 
 - the worker protocol (:mod:`grader.sandbox.wire`): a frame holds a message's JSON
   header; the raw bytes of its arrays, whose sizes the header lists, follow it;
-- a batch child's result (:mod:`grader.instructor.batch_worker`): one *signed* frame,
+- a batch child's result (:mod:`grader.instructor.batch.child`): one *signed* frame,
   ``MAGIC`` then a frame of ``HMAC-SHA256(key, body) + body``, which only a holder of
   the key can make (learner code never sees it), so a grade cannot be forged.
 

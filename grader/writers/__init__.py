@@ -1,1 +1,16 @@
-"""The report writers: they only serialise results (a learner's report, a batch's gradebook)."""
+"""The report writers: they only serialise results, one module per format.
+
+A format serialises a single grading (a :class:`~grader.core.results.GradeReport`) and a
+batch (a :class:`~grader.instructor.batch.BatchReport`, or one of its rows) where both make sense:
+
+- :mod:`~grader.writers.terminal`: the learner's report on a terminal, or as plain text;
+- :mod:`~grader.writers.notebook_html`: the same report as HTML, for a notebook;
+- :mod:`~grader.writers.learner_feedback`: the learner's view as plain text, of a report or of a row;
+- :mod:`~grader.writers.json_results`: JSON of a report, a row or a batch;
+- :mod:`~grader.writers.junit_xml`: JUnit XML of a report or a batch;
+- :mod:`~grader.writers.markdown`: a Markdown summary of a report or a batch;
+- :mod:`~grader.writers.gradescope`: Gradescope's ``results.json`` of a row;
+- :mod:`~grader.writers.csv_gradebook`: ``gradebook.csv`` of a batch;
+- :mod:`~grader.writers.class_report`: the class report (HTML) of a batch;
+- :mod:`~grader.writers.gradebook`: the gradebook folder, every output of a batch written and read back.
+"""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import xml.etree.ElementTree as ET
 
+import batch_samples
 import pytest
 
 from grader.cli import summary as summary_cli
@@ -12,7 +14,7 @@ from grader.cli.exitcodes import ExitCode
 from grader.core import results
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.instructor import batch as batches
-from grader.writers import gradebook
+from grader.writers import gradebook, json_results, markdown
 
 SECRET = "ZEBRA-7731"  # in every hidden check's title, message and snippet
 
@@ -34,7 +36,7 @@ def files(tmp_path):
                                 notes=[f"missing check hidden::test_{SECRET}"], feedback=["your notebook: ..."])
     batch = batches.BatchReport(exercises=["histogram"], rows=[row])
     (tmp_path / "batch.json").write_text(json.dumps(batch.to_dict()))
-    (tmp_path / "ada.json").write_text(gradebook.submission_json(row))
+    (tmp_path / "ada.json").write_text(json_results.for_row(row))
     (tmp_path / "results.json").write_text(json.dumps(_report("exercises").to_dict()))
     return {"batch folder": tmp_path, "per-submission file": tmp_path / "ada.json",
             "pixelgrade --json": tmp_path / "results.json"}
@@ -80,3 +82,30 @@ def test_not_pixelgrade_results_is_a_usage_error(tmp_path, capsys):
     other.write_text(json.dumps({"hello": 1}))
     assert summary_cli.main([str(other)]) == ExitCode.USAGE
     assert "holds no pixelgrade results" in capsys.readouterr().err
+
+
+# -- a hand-made batch's folder (tests/batch_samples.py) --------------------------------------------
+@pytest.fixture
+def small_batch():
+    return batch_samples.small_batch()
+
+
+def test_summary_command(small_batch, tmp_path, capsys):
+    from grader.cli import main as cli
+
+    gradebook.write_all(small_batch, tmp_path / "out")
+    assert cli.main(["summary", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out == markdown.for_batch(small_batch)
+    (tmp_path / "results.json").write_text(json.dumps(small_batch.row("bob").report.to_dict()))
+    assert cli.main(["summary", str(tmp_path / "results.json"), "--learner-view", "--junit",
+                     str(tmp_path / "j.xml")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("## pixelgrade: public checks passed 3/4") and "checkerboard" not in text
+    assert ET.parse(tmp_path / "j.xml").getroot().get("tests") == "4"  # the hidden check is left out
+    assert cli.main(["summary", str(tmp_path / "results.json"), "--learner-view", "--text"]) == 0
+    text = capsys.readouterr().out
+    assert "Public checks passed: 3/4" in text and "checkerboard" not in text
+    assert cli.main(["summary", str(tmp_path / "results.json"), "--text"]) == 0
+    assert "checkerboard" in capsys.readouterr().out  # the instructor's view
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    assert cli.main(["summary", str(tmp_path / "bad.json")]) == 2

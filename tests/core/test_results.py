@@ -254,6 +254,9 @@ def test_exit_codes_keep_their_numbers():
 
 def test_commands_return_exit_codes(capsys):
     assert type(cli.main(["histogrm"])) is ExitCode
-    assert devcheck.main(["nonsense"]) is ExitCode.USAGE
-    assert cli.main(["dev"]) is ExitCode.USAGE
+    assert devcheck.run(["nonsense"]) is ExitCode.USAGE  # an unknown exercise
+    for argv in (["dev"], ["dev", "nonsense"]):  # arguments argparse refuses: it exits, with the same status
+        with pytest.raises(SystemExit) as exited:
+            cli.main(argv)
+        assert exited.value.code == ExitCode.USAGE
     capsys.readouterr()

@@ -3,12 +3,15 @@ with one function replaced by a wrong version, and says what grading it must sho
 
 ``tests/curriculum/test_buggy_submissions.py`` grades every entry and checks it: the broken
 function loses points and no other function loses any; its failed checks say what
-was called (or, for an off-limits call, that the oracle was called); the grader
-names the expected misconception in that function's checks, or names none at all.
+was called (or, for an off-limits call, that the oracle was called); the checks it
+names fail; the grader names the expected misconception in that function's checks,
+or names none at all. The entries of the exercises that need TensorFlow (networks,
+training) are checked where it is installed (marked ``ml``).
 ``tests/curriculum/test_misconceptions.py`` checks that every misconception of the catalog
-(``course/checks/misconceptions.py``) is made by an entry here (or by a bug of
-``tests/curriculum/test_data_exercises.py``). ``benchmarks/grades.py`` records every entry's
-grade, check by check.
+(``course/checks/misconceptions.py``) is made by an entry here. ``benchmarks/grades.py``
+records every entry's grade, check by check (the exercises without TensorFlow);
+``tests/instructor/test_batch.py`` puts some of them in its batch, and
+``tests/curriculum/test_determinism.py`` and ``test_data_exercises.py`` take one each.
 
 To add one: an entry below, with its ``misconception`` if the grader should name
 one (a bug the catalog does not know gets no sentence, and that is checked too).
@@ -30,8 +33,10 @@ class Buggy:
     misconception: str | None = None  # the catalog id named in its checks; None: no sentence in any check
     oracle: str | None = None  # an off-limits call it makes: every value check must say it was called
     fails: tuple[str, ...] = ()  # checks (by name, any parameters) that must fail outright, with no points
+    breaks: str | None = None  # a check (by name) that must not pass: at least one of its runs is lost
     # Hypothesis examples per property check: what the table it came from graded it with,
     # so that no entry is checked on fewer examples than before the tables were merged.
+    # (The TensorFlow exercises' entries have 30: the grader's default, what theirs used.)
     examples: int = 15
 
 
@@ -50,6 +55,14 @@ SUBMISSIONS = [
         def one_hot(labels, num_classes):
             labels = np.asarray(labels)
             return np.eye(num_classes, dtype=np.float32)[labels % num_classes]
+    """),
+    Buggy("grey_to_rgb makes four channels", "arrays", "grey_to_rgb", examples=30, source="""
+        def grey_to_rgb(image):
+            return np.repeat(np.asarray(image)[:, :, np.newaxis], 4, axis=2)
+    """),
+    Buggy("drop_alpha keeps the alpha channel", "arrays", "drop_alpha", examples=30, source="""
+        def drop_alpha(image):
+            return np.asarray(image).copy()
     """),
     # -- intensity
     Buggy("log_transform in uint8/float16", "intensity", "log_transform",
@@ -107,6 +120,14 @@ SUBMISSIONS = [
             for value in range(255):
                 counts[value] = np.count_nonzero(image == value)
             return counts
+    """),
+    Buggy("normalised_cdf divides by 255, not by the pixel count", "histogram", "normalised_cdf",
+          examples=30, source="""
+        def normalised_cdf(image):
+            image = _check_uint8(image)
+            if image.size == 0:
+                raise ValueError("image must not be empty")
+            return np.cumsum(_counts(image)) / 255.0
     """),
     # -- equalisation
     Buggy("float output from equalise", "equalisation", "equalise", examples=30, source="""
@@ -432,4 +453,229 @@ SUBMISSIONS = [
                     raise ValueError(f"init must have shape ({k}, {points.shape[1]}), got {centers.shape}")
             return _lloyd(points, centers.copy(), min(max_iter, 1))
     """),
+    Buggy("assign breaks ties towards the highest index", "kmeans", "assign",
+          misconception="assign-ties-highest", breaks="test_assign_nearest_with_lowest_index", source="""
+        def assign(points, centers):
+            points = _as_points(points)
+            centers = _as_centers(centers, points.shape[1])
+            distances = _squared_distances(points, centers)
+            return (len(centers) - 1 - np.argmin(distances[:, ::-1], axis=1)).astype(np.int64)
+    """),
+    Buggy("update sets an empty cluster to zero", "kmeans", "update",
+          misconception="empty-cluster-zero", breaks="test_update_empty_cluster_keeps_center", source="""
+        def update(points, labels, centers):
+            points = _as_points(points)
+            centers = _as_centers(centers, points.shape[1])
+            labels = np.asarray(labels).astype(np.int64)
+            k = len(centers)
+            counts = np.bincount(labels, minlength=k)
+            sums = np.stack([np.bincount(labels, weights=points[:, j], minlength=k)
+                             for j in range(points.shape[1])], axis=1)
+            return sums / np.maximum(counts, 1)[:, None]
+    """),
+    Buggy("kmeans returns the labels from before the last update", "kmeans", "kmeans",
+          misconception="kmeans-stale-labels", breaks="test_kmeans_labels_belong_to_final_centers", source="""
+        def kmeans(points, k, *, init=None, max_iter=100, seed=0):
+            points = _as_points(points)
+            n = len(points)
+            if not 1 <= k <= n:
+                raise ValueError(f"k must satisfy 1 <= k <= n = {n}, got k={k}")
+            if init is None:
+                centers = points[np.random.default_rng(seed).choice(n, k, replace=False)]
+            else:
+                centers = np.array(init, dtype=np.float64)
+            labels = None
+            for _ in range(max_iter):
+                new = _assign(points, centers)
+                if labels is not None and np.array_equal(new, labels):
+                    break
+                labels = new
+                centers = _update(points, labels, centers)
+            return centers, labels
+    """),
+    Buggy("quantise_colours truncates the centers", "kmeans", "quantise_colours",
+          misconception="floor-not-rint-quantise", breaks="test_quantise_real_images", source="""
+        def quantise_colours(image, k, *, seed=0):
+            image = np.asarray(image)
+            if image.ndim != 3 or image.shape[2] not in (3, 4):
+                raise ValueError(f"image must be (H, W, 3), got shape {image.shape}")
+            pixels = image[..., :3].reshape(-1, 3).astype(np.float64)
+            n = len(pixels)
+            if not 1 <= k <= n:
+                raise ValueError(f"k must satisfy 1 <= k <= H*W = {n}, got k={k}")
+            start = pixels[np.random.default_rng(seed).choice(n, k, replace=False)]
+            centers, labels = _lloyd(pixels, start, 100)
+            return centers.astype(np.uint8)[labels].reshape(image.shape[:2] + (3,))
+    """),
+    # -- polygons
+    Buggy("ray casting with <= in the crossing test", "polygons", "point_in_polygon",
+          breaks="test_point_matches_matplotlib", source="""
+        def point_in_polygon(point, polygon):
+            x, y = np.asarray(point, dtype=np.float64)
+            x1, y1, x2, y2 = _edges(_as_polygon(polygon))
+            straddles = ((y1 <= y) & (y <= y2)) | ((y2 <= y) & (y <= y1))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x_cross = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+            return bool(np.count_nonzero(straddles & (x < x_cross)) % 2)
+    """),
+    Buggy("points_in_polygon forgets the closing edge", "polygons", "points_in_polygon",
+          breaks="test_points_match_matplotlib", source="""
+        def points_in_polygon(points, polygon):
+            points = np.asarray(points, dtype=np.float64)
+            polygon = _as_polygon(polygon)
+            x1, y1, x2, y2 = polygon[:-1, 0], polygon[:-1, 1], polygon[1:, 0], polygon[1:, 1]
+            return _crossings_odd(points[:, 0, None], points[:, 1, None], x1, y1, x2, y2)
+    """),
+    Buggy("polygon_inside swaps inner and outer", "polygons", "polygon_inside",
+          misconception="polygon-inside-swapped", breaks="test_polygon_inside_nested_and_apart", source="""
+        def polygon_inside(inner, outer):
+            inner, outer = _as_polygon(inner), _as_polygon(outer)
+            return bool(_crossings_odd(outer[0, 0], outer[0, 1], *_edges(inner)))
+    """),
+    Buggy("group_holes counts every deeper polygon as a hole", "polygons", "group_holes",
+          misconception="holes-at-every-depth", breaks="test_group_holes_real_contours", source="""
+        def group_holes(polygons):
+            polygons = [_as_polygon(p) for p in polygons]
+            n = len(polygons)
+            if n == 0:
+                return {}
+            firsts = np.array([p[0] for p in polygons])
+            inside = np.empty((n, n), dtype=bool)
+            for j, outer in enumerate(polygons):
+                inside[:, j] = _points_inside(firsts, outer)
+            np.fill_diagonal(inside, False)
+            depth = inside.sum(axis=1)
+            return {int(i): [int(h) for h in np.flatnonzero(inside[:, i])] for i in np.flatnonzero(depth % 2 == 0)}
+    """),
+    # -- exploration
+    Buggy("class_counts has no range check", "exploration", "class_counts",
+          breaks="test_counts_reject_bad_labels", source="""
+        def class_counts(labels, num_classes=10):
+            return np.bincount(np.asarray(labels).astype(np.int64), minlength=num_classes).astype(np.int64)
+    """),
+    Buggy("class_means divides by the total count", "exploration", "class_means",
+          misconception="mean-over-all-images", breaks="test_means_of_the_digits", source="""
+        def class_means(images, labels, num_classes=10):
+            images = np.asarray(images)
+            labels = _check_labels(labels, num_classes)
+            means = np.zeros((num_classes,) + images.shape[1:])
+            for c in range(num_classes):
+                means[c] = images[labels == c].astype(np.float64).sum(axis=0) / len(images)
+            return means
+    """),
+    Buggy("mean_difference without the absolute value", "exploration", "mean_difference",
+          misconception="signed-difference", breaks="test_difference_of_the_digits", source="""
+        def mean_difference(images, labels, a, b):
+            images, labels = np.asarray(images), np.asarray(labels)
+            return _class_mean(images, labels, a) - _class_mean(images, labels, b)
+    """),
+    Buggy("montage with a fresh rng for every class", "exploration", "montage",
+          misconception="montage-fresh-rng", breaks="test_montage_of_the_digits", source="""
+        def montage(images, labels, per_class=10, *, seed=0, num_classes=10):
+            images = np.asarray(images)
+            labels = _check_labels(labels, num_classes)
+            rows = []
+            for d in range(num_classes):
+                rng = np.random.default_rng(seed)
+                chosen = images[rng.choice(np.flatnonzero(labels == d), per_class, replace=False)]
+                rows.append(np.hstack(list(chosen)))
+            return np.vstack(rows).astype(np.uint8)
+    """),
+    # -- baseline
+    Buggy("a classifier that predicts the majority class", "baseline", "fit_logistic",
+          breaks="test_held_out_accuracy", source="""
+        def fit_logistic(X, y):
+            from sklearn.dummy import DummyClassifier
+
+            return DummyClassifier(strategy="most_frequent").fit(X, y)
+    """),
+    Buggy("fit_logistic returns an unfitted classifier", "baseline", "fit_logistic",
+          breaks="test_held_out_accuracy", source="""
+        def fit_logistic(X, y):
+            return LogisticRegression()
+    """),
+    # -- networks
+    Buggy("valid padding in the CNN", "networks", "build_cnn", breaks="test_cnn_layers", examples=30, source="""
+        def build_cnn(input_shape=(28, 28, 1), num_classes=10):
+            import keras
+
+            model = keras.Sequential([
+                keras.Input(shape=tuple(input_shape)),
+                keras.layers.Conv2D(32, 5, padding="valid", activation="relu"),
+                keras.layers.MaxPooling2D(2),
+                keras.layers.Dropout(0.2),
+                keras.layers.Flatten(),
+                keras.layers.Dense(128, activation="relu"),
+                keras.layers.Dense(num_classes, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """),
+    Buggy("no softmax on the MLP's last layer", "networks", "build_mlp",
+          breaks="test_mlp_gives_probabilities", examples=30, source="""
+        def build_mlp(num_pixels=784, num_classes=10):
+            import keras
+
+            model = keras.Sequential([
+                keras.Input(shape=(num_pixels,)),
+                keras.layers.Dense(num_pixels, activation="relu"),
+                keras.layers.Dense(num_classes),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """),
+    Buggy("the CNN compiled with the wrong loss", "networks", "build_cnn",
+          breaks="test_cnn_compiled", examples=30, source="""
+        def build_cnn(input_shape=(28, 28, 1), num_classes=10):
+            import keras
+
+            model = keras.Sequential([
+                keras.Input(shape=tuple(input_shape)),
+                keras.layers.Conv2D(32, 5, padding="same", activation="relu"),
+                keras.layers.MaxPooling2D(2),
+                keras.layers.Dropout(0.2),
+                keras.layers.Flatten(),
+                keras.layers.Dense(128, activation="relu"),
+                keras.layers.Dense(num_classes, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error", metrics=["accuracy"])
+            return model
+    """),
+    # -- training
+    Buggy("train_cnn returns an untrained model", "training", "train_cnn",
+          breaks="test_held_out_accuracy", examples=30, source="""
+        def train_cnn(x_train, y_train, *, seed=0):
+            import keras
+
+            keras.utils.set_random_seed(seed)
+            model = keras.Sequential([
+                keras.Input(shape=x_train.shape[1:3] + (1,)),
+                keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+                keras.layers.Flatten(),
+                keras.layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """),
+    Buggy("train_cnn returns the training history", "training", "train_cnn",
+          breaks="test_held_out_accuracy", examples=30, source="""
+        def train_cnn(x_train, y_train, *, seed=0):
+            import keras
+
+            model = keras.Sequential([
+                keras.Input(shape=x_train.shape[1:3] + (1,)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            return model.fit(_as_images(x_train[:64]), np.asarray(y_train[:64]), epochs=1, verbose=0)
+    """),
 ]
+
+
+def by_id(name: str) -> Buggy:
+    """The entry ``name``, for the tests that grade one of them their own way."""
+    found = [entry for entry in SUBMISSIONS if entry.id == name]
+    if len(found) != 1:
+        raise KeyError(f"{len(found)} entries have the id {name!r}")
+    return found[0]

@@ -2,19 +2,25 @@
 
 The broken function loses points and no other function loses any; each failed check
 says what was called (or, for an off-limits call, that the oracle was called); the
-expected misconception is named in that function's checks and nowhere else, and a
-bug the catalog does not know is named nowhere.
+checks the entry names fail; the expected misconception is named in that function's
+checks and nowhere else, and a bug the catalog does not know is named nowhere. The
+TensorFlow exercises' entries are marked ``ml`` and skipped, with the reason, where it
+is missing; they are compared with the references' grade from ``ml_solutions_report``.
 """
 
 from __future__ import annotations
 
 import pytest
-from buggy_submissions import SUBMISSIONS, Buggy
-from conftest import counted_points, diagnoses, make_submission
+from buggy_submissions import SUBMISSIONS, Buggy, by_id
+from conftest import ML_EXERCISES, counted_points, diagnoses, make_submission, needs_tensorflow
 
 from grader import api
 from grader.core import diagnosis, results
 from grader.core.catalog import BY_NAME
+
+
+def needs_ml(entry: Buggy) -> bool:
+    return entry.exercise in ML_EXERCISES
 
 
 def rounds(entries) -> list[list[Buggy]]:
@@ -24,10 +30,13 @@ def rounds(entries) -> list[list[Buggy]]:
     ``api.grade`` call: the exercises' modules never import one another and each has its
     own worker, so an entry's exercise grades as it would alone, while pytest starts, the
     checks are collected and the workers start once a round rather than once an entry.
+    The TensorFlow exercises' entries have rounds of their own: they are skipped where it
+    is missing (or deselected, ``-m "not ml"``), and no other entry waits for a training.
     """
     found: list[list[Buggy]] = []
     for entry in entries:
-        fits = (r for r in found if r[0].examples == entry.examples and all(e.exercise != entry.exercise for e in r))
+        fits = (r for r in found if r[0].examples == entry.examples and needs_ml(r[0]) == needs_ml(entry)
+                and all(e.exercise != entry.exercise for e in r))
         here = next(fits, None)
         if here is None:
             found.append([entry])
@@ -57,8 +66,14 @@ def graded(tmp_path_factory):
     return report_of
 
 
-def by_id(name: str) -> Buggy:
-    return next(entry for entry in SUBMISSIONS if entry.id == name)
+def param(entry: Buggy):
+    """``entry`` as a test's parameter, with its id; the TensorFlow exercises' are marked ``ml``."""
+    return pytest.param(entry, id=entry.id, marks=(pytest.mark.ml, needs_tensorflow) if needs_ml(entry) else ())
+
+
+def check_name(check) -> str:
+    """A check's test function: its id without the module and the parameters."""
+    return check.id.split("::")[-1].split("[")[0]
 
 
 def test_the_table_names_known_functions_once():
@@ -70,8 +85,10 @@ def test_the_table_names_known_functions_once():
         assert entry.misconception is None or diagnosis.catalog().by_id(entry.misconception), entry.id
 
 
-@pytest.mark.parametrize("entry", SUBMISSIONS, ids=lambda entry: entry.id)
-def test_a_buggy_submission_gets_its_grade(graded, solutions_report, entry):
+@pytest.mark.parametrize("entry", [param(entry) for entry in SUBMISSIONS])
+def test_a_buggy_submission_gets_its_grade(graded, request, entry):
+    # The references' grade, graded once a session: the TensorFlow exercises' apart (it trains a CNN).
+    reference = request.getfixturevalue("ml_solutions_report" if needs_ml(entry) else "solutions_report")
     report = graded(entry)
     exercise, function = entry.exercise, entry.function
     checks = report.exercise(exercise).checks
@@ -79,7 +96,7 @@ def test_a_buggy_submission_gets_its_grade(graded, solutions_report, entry):
 
     # Points: the broken function loses some, every other one keeps all the reference's.
     # Speed bonuses are left out: they time real calls, and a busy machine must not fail this.
-    full, got = counted_points(solutions_report, exercise), counted_points(report, exercise)
+    full, got = counted_points(reference, exercise), counted_points(report, exercise)
     assert got[function][0] < got[function][1], f"{function} kept all its points"
     assert {name: p for name, p in got.items() if name != function} == {
         name: p for name, p in full.items() if name != function}, "another function lost points"
@@ -102,9 +119,12 @@ def test_a_buggy_submission_gets_its_grade(graded, solutions_report, entry):
             (c.id, c.status, c.message) for c in lost]
 
     for name in entry.fails:
-        named = [c for c in checks if c.id.split("::")[-1].split("[")[0] == name]
+        named = [c for c in checks if check_name(c) == name]
         assert named and all(c.status == results.FAILED and c.points == 0 for c in named), [
             (c.id, c.status, c.points) for c in named]
+    if entry.breaks:
+        named = [c for c in checks if check_name(c) == entry.breaks]
+        assert any(c.status != results.PASSED for c in named), (f"{entry.breaks} passed", [c.id for c in named])
 
     # The misconception: named in the function's checks only, first, and only in checks it failed.
     found = diagnoses(report, exercise)
@@ -122,6 +142,12 @@ def test_otsu_in_floating_point_is_taught_why_ties_need_exact_scores(graded, nam
                 if c.id.endswith("test_otsu_compares_exactly_on_ties"))
     assert ties.status == results.FAILED and ties.points == 0
     assert "exactly the same between-class variance" in ties.message and "floating point" in ties.message
+
+
+@pytest.mark.parametrize("entry", [param(entry) for entry in SUBMISSIONS if entry.exercise == "training"])
+def test_a_training_bug_is_told_what_its_model_did(graded, entry):
+    accuracy = next(c for c in graded(entry).exercise("training").checks if "held_out_accuracy" in c.id)
+    assert "held-out images" in accuracy.message or "not a Keras model" in accuracy.message, accuracy.message
 
 
 DO_NOTHING = {

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from grader import api
 from grader.core import results
-from grader.writers import reports
+from grader.writers import terminal
 
 
 # Speed bonuses time real calls: the points compared below leave them out (conftest.counted_points),
@@ -57,7 +57,7 @@ def test_slow_but_correct_loses_only_the_bonus(tmp_path, solutions_report, case)
     assert ("one call: too slow to repeat" in bonus.message) == (how == "sleep"), bonus.message
 
     out = io.StringIO()
-    reports.print_report(report, Console(file=out, width=200, color_system=None))
+    terminal.print_report(report, Console(file=out, width=200, color_system=None))
     text = out.getvalue()
     line = next(line for line in text.splitlines() if " convolution " in line)
     assert "complete" in line and "bonus" not in line
@@ -94,7 +94,7 @@ def test_solutions_earn_the_speed_bonuses(solutions_report):
     speed_checked = ("convolution", "filters", "thresholding")
     assert [solutions_report.exercise(name).bonus_points for name in speed_checked] == [1, 1, 1]
     out = io.StringIO()
-    reports.print_report(solutions_report, Console(file=out, width=200, color_system=None))
+    terminal.print_report(solutions_report, Console(file=out, width=200, color_system=None))
     line = next(line for line in out.getvalue().splitlines() if " filters " in line)
     assert "complete" in line and "+1 bonus" in line
 

@@ -13,12 +13,13 @@ import zipfile
 
 import pytest
 from conftest import EXERCISES, SOLUTIONS, make_submission
+from curriculum.buggy_submissions import by_id
 
 from grader.cli import main as cli
 from grader.core import results
 from grader.instructor import batch
 from grader.sandbox import isolation
-from grader.writers import gradebook
+from grader.writers import csv_gradebook, gradebook
 
 _SANDBOX = isolation.current()
 GRADER_OUT_OF_REACH = _SANDBOX.namespaces or _SANDBOX.landlock_abi >= 6
@@ -28,47 +29,18 @@ pytestmark = pytest.mark.slow
 NAMES = ["arrays", "histogram"]
 SETTINGS = {"max_examples": 3, "timeout_s": 2.0, "submission_timeout_s": 120.0}
 
-BUGS = {
-    "histogram": ("histogram", "histogram", """
-        def histogram(image):
-            image = _check_uint8(image)
-            return np.bincount(image.ravel(), minlength=255)[:255].astype(np.int64)
-    """),
-    "cumulative": ("histogram", "cumulative_histogram", """
-        def cumulative_histogram(image):
-            counts = _counts(image)
-            return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    """),
-    "cdf": ("histogram", "normalised_cdf", """
-        def normalised_cdf(image):
-            image = _check_uint8(image)
-            if image.size == 0:
-                raise ValueError("image must not be empty")
-            return np.cumsum(_counts(image)) / 255.0
-    """),
-    "flatten": ("arrays", "flatten", """
-        def flatten(images):
-            images = np.asarray(images)
-            return images.reshape(images.shape[0], -1, order="F").copy()
-    """),
-    "normalise": ("arrays", "normalise", """
-        def normalise(images):
-            return np.asarray(images) / 255
-    """),
-    "one_hot": ("arrays", "one_hot", """
-        def one_hot(labels, num_classes):
-            labels = np.asarray(labels)
-            return np.eye(num_classes, dtype=np.float32)[labels % num_classes]
-    """),
-    "grey_to_rgb": ("arrays", "grey_to_rgb", """
-        def grey_to_rgb(image):
-            return np.repeat(np.asarray(image)[:, :, np.newaxis], 4, axis=2)
-    """),
-    "drop_alpha": ("arrays", "drop_alpha", """
-        def drop_alpha(image):
-            return np.asarray(image).copy()
-    """),
-}
+# Buggy submissions from the one table (tests/curriculum/buggy_submissions.py), two copies
+# each, by the name of their submission: one broken function of arrays or histogram each.
+BUGS = {name: by_id(entry) for name, entry in {
+    "histogram": "histogram over 0..254",
+    "cumulative": "cumulative histogram off by one",
+    "cdf": "normalised_cdf divides by 255, not by the pixel count",
+    "flatten": "Fortran-order flatten",
+    "normalise": "normalise returns float64",
+    "one_hot": "one_hot accepts bad labels",
+    "grey_to_rgb": "grey_to_rgb makes four channels",
+    "drop_alpha": "drop_alpha keeps the alpha channel",
+}.items()}
 
 
 def hostile_cases(out, workdir, pidfile):
@@ -169,10 +141,11 @@ def generate(root, out, workdir, pidfile):
         make_submission(root / f"half-{i}", ["histogram"])
         make_submission(root / f"half-{i}", ["arrays"], source=EXERCISES)
         expected[f"half-{i}"] = ("module lost", "arrays")
-    for name, (module, function, source) in BUGS.items():
+    for name, entry in BUGS.items():
         for copy in (1, 2):
-            make_submission(root / f"buggy-{name}-{copy}", NAMES, replace={module: {function: source}})
-            expected[f"buggy-{name}-{copy}"] = ("broken", {function})
+            make_submission(root / f"buggy-{name}-{copy}", NAMES,
+                            replace={entry.exercise: {entry.function: entry.source}})
+            expected[f"buggy-{name}-{copy}"] = ("broken", {entry.function})
     for name, (how, code, expectation) in hostile_cases(out, workdir, pidfile).items():
         if how == "replace":
             new = "def histogram(image):\n    " + code
@@ -263,7 +236,7 @@ def test_a_batch_of_fifty_submissions(tmp_path, capsys):
     assert code == 0, printed
     first_csv = (out / "gradebook.csv").read_text()
     report = batch.load_batch(out)
-    assert gradebook.csv_text(report) == first_csv
+    assert csv_gradebook.for_batch(report) == first_csv
 
     # Every submission has its row, with the expected score; nothing forged survived.
     assert sorted(row.id for row in report.rows) == sorted(expected)
@@ -295,7 +268,7 @@ def test_a_batch_of_fifty_submissions(tmp_path, capsys):
                                                            workdir=workdir, **SETTINGS), (1, 2)))
     assert {len(shard.rows) for shard in shards} <= {len(expected) // 2, len(expected) // 2 + 1}
     merged = batch.merge(shards)
-    assert gradebook.csv_text(merged) == first_csv
+    assert csv_gradebook.for_batch(merged) == first_csv
     statuses = [[(c.id, c.status, c.points) for e in row.report.exercises for c in e.checks] for row in merged.rows]
     assert statuses == [[(c.id, c.status, c.points) for e in row.report.exercises for c in e.checks]
                         for row in report.rows]

@@ -13,7 +13,7 @@ from grader.core import results
 from grader.core.catalog import PROJECT_ROOT
 from grader.core.runner import run_checks
 from grader.instructor import batch
-from grader.writers import gradebook, reports
+from grader.writers import gradebook, markdown, terminal
 
 HIDDEN = PROJECT_ROOT / "examples" / "hidden_checks"
 # Anything that would give a hidden check away: its name, its title, its input.
@@ -88,11 +88,11 @@ def test_terminal_learner_view_and_markdown(hidden_batch):
     report, _ = hidden_batch
     sneaky = report.row("sneaky").report
     buffer = io.StringIO()
-    reports.print_report(sneaky, Console(file=buffer, width=120, color_system=None), learner_view=True, verbose=True)
-    text = buffer.getvalue() + gradebook.markdown_for_report(sneaky, learner_view=True)
+    terminal.print_report(sneaky, Console(file=buffer, width=120, color_system=None), learner_view=True, verbose=True)
+    text = buffer.getvalue() + markdown.for_report(sneaky, learner_view=True)
     assert "public checks passed" in text.lower() and all(secret not in text for secret in SECRETS)
     buffer = io.StringIO()
-    reports.print_report(sneaky, Console(file=buffer, width=120, color_system=None), verbose=True)
+    terminal.print_report(sneaky, Console(file=buffer, width=120, color_system=None), verbose=True)
     assert "checkerboard" in buffer.getvalue() and "29/31" in buffer.getvalue()  # the instructor's view
 
 
@@ -106,5 +106,5 @@ def test_a_broken_hidden_check_file_stays_hidden(tmp_path):
     assert [(c.id, c.hidden) for c in broken] == [("histogram::hidden::<collection>", True)]
     report = results.GradeReport(target="t", exercises=[results.ExerciseResult("histogram", "Histograms", 3, checks)])
     buffer = io.StringIO()
-    reports.print_report(report, Console(file=buffer, width=120, color_system=None), learner_view=True)
+    terminal.print_report(report, Console(file=buffer, width=120, color_system=None), learner_view=True)
     assert "secret_module" not in buffer.getvalue() and "pixelgrade itself failed" not in buffer.getvalue()

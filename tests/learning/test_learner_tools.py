@@ -22,7 +22,7 @@ from grader.core.catalog import EXERCISES as COURSE
 from grader.core.catalog import PROJECT_ROOT, course_module
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.kit import pictures
-from grader.learning import hints, listing, lookup, show, watch
+from grader.learning import hints, lookup, show, watch
 from grader.learning.state import State
 
 TOTAL = len(COURSE)
@@ -101,7 +101,7 @@ def test_list_shows_every_exercise_with_status_and_points(tmp_path, capsys):
     saved = State(state).results(target)
     assert saved["histogram"]["status"] == "complete" and saved["histogram"]["examples"] == 2
     # --saved grades nothing and shows what was saved.
-    assert listing.main(["--target", str(target), "--saved", "--state", str(state)]) == 0
+    assert cli.main(["list", "--target", str(target), "--saved", "--state", str(state)]) == 0
     out = capsys.readouterr().out
     assert "saved results; nothing graded" in out and "(saved)" in out and f"1/{TOTAL} exercises done" in out
 
@@ -203,9 +203,9 @@ def test_failing_image_check_writes_a_panel_and_the_report_names_it(tmp_path, mo
         assert _png_size(check.picture) == pictures.panel_size(4)  # input | expected | yours | difference
     # Small, non-image failures (1-D Hypothesis examples) get no picture.
     assert any(c.status == "failed" and not c.picture for c in report.exercise("equalisation").checks)
-    from grader.writers import reports
+    from grader.writers import terminal
 
-    reports.print_report(report, Console(file=sys.stdout, width=300))
+    terminal.print_report(report, Console(file=sys.stdout, width=300))
     assert f"Picture: {drawn[0].picture}" in capsys.readouterr().out
     assert json.loads(json.dumps(report.to_dict()))["exercises"][0]["checks"][0].get("picture") is not None
 

@@ -7,14 +7,16 @@ start one, with the same work inside:
 
 - :func:`forked_child`, in a process forked from a ``multiprocessing`` fork server that
   imported the grader, pytest, Hypothesis, NumPy and the sample images once (fast);
-- ``python -m grader.instructor.batch_worker`` (anywhere a fork server is not available): the
+- ``python -m grader.instructor.batch.child`` (anywhere a fork server is not available): the
   job and a key arrive as one JSON line on stdin.
 
 Results travel back on a pipe as one signed frame (:func:`grader.sandbox.frames.sign`:
 ``MAGIC``, a length, ``HMAC-SHA256(key, body)``, the body) with a per-batch key that
 never appears on a command line or in the environment, so learner code (which runs
 one level further down, in the sandbox's workers) cannot forge a grade by writing
-into the pipe; a damaged frame is simply not accepted.
+into the pipe; a damaged frame is simply not accepted. The report in it names the
+submission's label (``job["label"]``) where it would name the staging folder, so the
+parent only has to read it back (:meth:`grader.core.results.GradeReport.from_dict`).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import sys
 import traceback
 from pathlib import Path
 
-# The whole of this process's frame, here: sign makes it, verify and find_signed read it (in grader.instructor.batch).
-from grader.sandbox.frames import find_signed, sign, verify  # noqa: F401
+# The whole of this process's frame, here: sign makes it, verify and find_signed read it (batch.launch).
+from grader.sandbox.frames import sign
 from grader.sandbox.processes import become_subreaper, end_descendants
 
 # Imported by the fork server before it forks any child (what every grading needs).
@@ -39,7 +41,7 @@ WARM_MODULES = (
 
 
 def grade_job(job: dict) -> dict:
-    """Grade one staged submission as ``job`` says; the result as plain data."""
+    """Grade one staged submission as ``job`` says; the result as plain data, with no staging path in it."""
     from grader import api
     from grader.sandbox import isolation
 
@@ -50,7 +52,20 @@ def grade_job(job: dict) -> dict:
     settings = api.Settings(max_examples=job["max_examples"], timeout_s=job["timeout_s"], pictures=None,
                             hidden_checks=Path(job["hidden_checks"]) if job.get("hidden_checks") else None)
     report = api.grade(job["exercises"], target=job["target"], settings=settings)
-    return {"ok": True, "report": report.to_dict()}
+    # The modules' folder first: it lies inside the staging folder (``cwd``).
+    data = _scrub(report.to_dict(), job["target"], job["label"])
+    return {"ok": True, "report": _scrub(data, job["cwd"], job["label"])}
+
+
+def _scrub(value, old: str, new: str):
+    """Replace the temporary staging path in every string of a JSON-like value."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_scrub(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, old, new) for k, v in value.items()}
+    return value
 
 
 def _run(job: dict) -> bytes:
@@ -110,7 +125,7 @@ def warm_up() -> None:
 
 
 def main() -> int:
-    """``python -m grader.instructor.batch_worker``: one JSON line ``{"job": ..., "key": hex}`` on stdin."""
+    """``python -m grader.instructor.batch.child``: one JSON line ``{"job": ..., "key": hex}`` on stdin."""
     request = json.loads(sys.stdin.readline())
     key, job = bytes.fromhex(request["key"]), request["job"]
     become_subreaper()

@@ -1,17 +1,19 @@
-"""Report writers: they only serialise a GradeReport (terminal text, plain text, HTML, JSON)."""
+"""The learner's report for a terminal: rich text, or the same as plain text (no colour, no escape codes).
+
+:func:`render` lays a :class:`~grader.core.results.GradeReport` out once, for any :class:`Writer`;
+:class:`TerminalWriter` writes it to a rich console, and :mod:`grader.writers.notebook_html`
+writes the same layout as HTML for a notebook.
+"""
 
 from __future__ import annotations
 
-import html
 import io
-import json
 import shlex
 import textwrap
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
 
@@ -19,7 +21,8 @@ from grader.core import catalog as course
 from grader.core import results, visibility
 from grader.core.results import CheckStatus, ExerciseStatus, GradeReport
 
-_STATUS_STYLE = {
+# An exercise's status in colour, wherever one is shown (the report, pixelgrade list).
+STATUS_STYLE = {
     ExerciseStatus.COMPLETE: "bold green",
     ExerciseStatus.PARTIAL: "yellow",
     ExerciseStatus.FAILING: "red",
@@ -38,11 +41,6 @@ _CHECK_MARK = {
 
 def _points(value: float) -> str:
     return f"{value:g}"
-
-
-def write_json(report: GradeReport, path: str | Path) -> None:
-    """Write the report as JSON: one object per exercise with its checks."""
-    Path(path).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
 
 
 def print_report(report: GradeReport, console: Console | None = None, *, verbose: bool = False,
@@ -71,17 +69,6 @@ def report_text(report: GradeReport, *, verbose: bool = False, learner_view: boo
     return buffer.getvalue()
 
 
-def report_html(report: GradeReport, *, verbose: bool = False, learner_view: bool = False) -> str:
-    """The report as HTML for a notebook: readable in light and dark themes, every learner text escaped.
-
-    The text inherits the notebook's foreground colour; code blocks get a translucent grey
-    background (no white or black is hard-coded), statuses mid-tone colours that read on both.
-    """
-    writer = HtmlWriter()
-    render(report, writer, verbose=verbose, learner_view=learner_view)
-    return writer.html()
-
-
 def render(report: GradeReport, out: Writer, *, verbose: bool = False, learner_view: bool = False,
            watching: bool = False) -> None:
     """Write the report with ``out`` (terminal, plain text or HTML)."""
@@ -90,7 +77,7 @@ def render(report: GradeReport, out: Writer, *, verbose: bool = False, learner_v
         return
     out.line(f"\n[bold]pixelgrade[/] — {escape(report.target)}\n")
     for exercise in report.exercises:
-        style = _STATUS_STYLE.get(exercise.status, "")
+        style = STATUS_STYLE.get(exercise.status, "")
         bonus = f"  [cyan]+{_points(exercise.bonus_points)} bonus[/]" if exercise.bonus_points else ""
         out.line(
             f" {exercise.number:>2} {exercise.name:<14} "
@@ -236,7 +223,7 @@ def _render_public_report(public: GradeReport, out: Writer, verbose: bool, watch
     """The learner view of a report whose hidden checks were left out: counts, no grade."""
     out.line(f"\n[bold]pixelgrade[/] — {escape(public.target)}\n")
     for exercise in public.exercises:
-        style = _STATUS_STYLE.get(exercise.status, "")
+        style = STATUS_STYLE.get(exercise.status, "")
         passed, total = visibility.exercise_public_counts(exercise)
         # Columns: number, name, status, then the count in words (never run together).
         out.line(f" {exercise.number:>2} {exercise.name:<14} [{style}]{exercise.status:<12}[/] "
@@ -261,7 +248,7 @@ def _indent(text: str, spaces: int) -> str:
     return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
 
 
-# -- writers: the same report as terminal text, plain text or HTML ----------------------------------
+# -- writers: where the report goes (a terminal here; HTML in grader.writers.notebook_html) ---
 class Writer:
     """Where a report goes: lines of report markup, prose that may wrap, code that never does."""
 
@@ -283,6 +270,8 @@ class Writer:
 
 
 class TerminalWriter(Writer):
+    """The report on a rich console: colour where it has colour, prose wrapped at its width."""
+
     def __init__(self, console: Console):
         self.console = console
 
@@ -311,70 +300,3 @@ class TerminalWriter(Writer):
 
     def block(self, text: str, indent: int) -> None:
         self.console.print(Text(_indent(text, indent)), soft_wrap=True)
-
-
-# Mid-tone colours that read on a light and on a dark background alike.
-_HTML_COLOURS = {
-    "red": "#d0453b", "green": "#2f9e44", "yellow": "#b8860b", "blue": "#3b7dd8", "magenta": "#b64fc8",
-    "cyan": "#1c9aa8", "white": "inherit", "black": "inherit",
-}
-_CODE_STYLE = ("background: rgba(127, 127, 127, 0.12); color: inherit; padding: 0.4em 0.6em; margin: 0.2em 0 0.4em "
-               "{indent}ch; border-radius: 4px; white-space: pre; overflow-x: auto; font-family: inherit")
-_BLOCK_STYLE = ("background: transparent; color: inherit; padding: 0; margin: 0.2em 0 0.4em {indent}ch; "
-                "white-space: pre; overflow-x: auto; font-family: inherit")
-
-
-class HtmlWriter(Writer):
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def html(self) -> str:
-        body = "\n".join(self.parts)
-        return ('<div class="pixelgrade-report" style="font-family: var(--jp-code-font-family, monospace); '
-                f'color: inherit; background: transparent; line-height: 1.45">\n{body}\n</div>')
-
-    def line(self, markup: str, *, wrap: bool = True) -> None:
-        for piece in markup.split("\n"):
-            text = Text.from_markup(piece)
-            inner = "".join(_html_span(segment.text, segment.style) for segment in text.render(_PLAIN_CONSOLE))
-            white_space = "pre-wrap" if wrap else "pre"
-            self.parts.append(f'<div style="white-space: {white_space}; min-height: 1.45em">{inner}</div>')
-
-    def prose(self, text: str, indent: int, *, style: str = "", wrap: bool = True) -> None:
-        colour = _html_style(Style.parse(style)) if style else ""
-        white_space = "pre-wrap" if wrap else "pre"
-        self.parts.append(f'<div style="white-space: {white_space}; margin-left: {indent}ch;{colour}">'
-                          f"{html.escape(text)}</div>")
-
-    def code(self, text: str, indent: int) -> None:
-        self.parts.append(f'<pre style="{_CODE_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
-
-    def block(self, text: str, indent: int) -> None:
-        self.parts.append(f'<pre style="{_BLOCK_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
-
-
-_PLAIN_CONSOLE = Console(file=io.StringIO(), color_system=None, force_jupyter=False, force_terminal=False)
-
-
-def _html_style(style: Style | None) -> str:
-    if style is None:
-        return ""
-    css = []
-    if style.color is not None and not style.color.is_default:
-        name = style.color.name.removeprefix("bright_")
-        css.append(f"color: {_HTML_COLOURS.get(name) or style.color.get_truecolor().hex}")
-    if style.bold:
-        css.append("font-weight: bold")
-    if style.dim:
-        css.append("opacity: 0.7")
-    if style.italic:
-        css.append("font-style: italic")
-    if style.underline:
-        css.append("text-decoration: underline")
-    return "; ".join(css)
-
-
-def _html_span(text: str, style: Style | None) -> str:
-    css = _html_style(style)
-    escaped = html.escape(text)
-    return f'<span style="{css}">{escaped}</span>' if css else escaped

@@ -1,0 +1,37 @@
+"""``gradebook.csv``: a batch as a spreadsheet, a row per submission and a column per exercise.
+
+Only a batch has one: a single grading has no submission to name a row after.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from grader.instructor.batch import BatchReport, SubmissionRow
+
+
+def for_batch(batch: BatchReport) -> str:
+    """The gradebook: submission, status, one column per exercise (points), their sum, the bonus, the total
+    with the bonus, the maximum (without bonus), notes, and the isolation that graded that submission."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["submission", "status", *batch.exercises, "points", "bonus", "total_with_bonus",
+                     "max_points", "notes", "isolation"])
+    for row in batch.rows:
+        points = row.points
+        writer.writerow([row.id, row.status, *(_g(points.get(name, 0.0)) for name in batch.exercises),
+                         _g(row.total), _g(row.bonus), _g(row.total_with_bonus), _g(batch.max_total),
+                         "; ".join(row.notes), _isolation_of(row, batch)])
+    return out.getvalue()
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+def _isolation_of(row: SubmissionRow, batch: BatchReport) -> str:
+    """The sandbox that graded ``row``: its report's own words, else the batch's."""
+    report = row.report
+    described = report.settings.get("isolation") if report is not None else None
+    return described or batch.settings.get("isolation", "")
