@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 import sys
 import time
 import traceback
@@ -259,6 +260,49 @@ def withhold_guards(result: results.ExerciseResult) -> None:
                              f"`{check.function}` also computes right values.")
 
 
+# The plugins a grading run loads: Hypothesis's (as the checks were written with it) and
+# pytest's own that the checks use. Every plugin some other installed package declares
+# (anyio's, platformdirs'...) stays out (see _no_plugin_autoload), and so do pytest's own
+# plugins that do nothing for checks of learner code run elsewhere, each of which costs
+# time on every run: assertion rewriting (the checks use grader.kit.expect, not bare
+# asserts: about 0.3 s of compiling), the garbage collections at the end that look for
+# unraisable exceptions (0.15 s), the cache, the terminal reporter and stepwise.
+_PLUGIN_ARGS = (
+    "-p", "_hypothesis_pytestplugin",
+    "--assert=plain",
+    "-p", "no:cacheprovider",
+    "-p", "no:terminal",
+    "-p", "no:stepwise",
+    "-p", "no:unraisableexception",
+    "-p", "no:threadexception",
+    "-p", "no:junitxml",
+    "-p", "no:pastebin",
+    "-p", "no:doctest",
+)
+
+
+@contextlib.contextmanager
+def _no_plugin_autoload():
+    """No pytest plugin is loaded just for being installed, while the checks run.
+
+    Finding them reads every installed distribution's entry points (about 0.3 s on a
+    machine with TensorFlow, on every run), and a plugin a learner happens to have
+    installed (pytest-xdist, pytest-randomly, a coverage plugin...) must not change how
+    the checks run or what they grade. ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` works on every
+    pytest this project supports (``--disable-plugin-autoload`` only from 8.4).
+    """
+    name = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+    saved = os.environ.get(name)
+    os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
                timeout_s: float | None = None, progress=None, hidden_checks: Path | None = None,
                started: dict[str, LearnerModule] | None = None,
@@ -280,15 +324,13 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
         "-c", str(CHECKS_DIR / "pytest.ini"),
         "--rootdir", str(CHECKS_DIR),
         "--import-mode=importlib",
-        "-p", "no:cacheprovider",
-        "-p", "no:terminal",
-        "-p", "no:stepwise",
+        *_PLUGIN_ARGS,
         "--continue-on-collection-errors",  # a broken check file costs its own exercise, not every other one
         "-W", "ignore",
     ]
     saved_path = list(sys.path)
     try:
-        with fixed_example_constants():
+        with fixed_example_constants(), _no_plugin_autoload():
             code = pytest.main(args, plugins=[plugin])
     finally:
         sys.path[:] = saved_path

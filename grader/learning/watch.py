@@ -1,8 +1,12 @@
 """``pixelgrade watch``: re-grade the exercise you are editing every time you save it.
 
-Like rustlings' watch mode: it grades the current exercise, then polls the
-modification times of the exercise modules in the target directory (no extra
-dependency, any editor, any file system). When one changes, it re-grades that
+Like rustlings' watch mode: it grades the current exercise, then waits for the
+operating system to say that something in the target directory changed
+(``watchfiles``: inotify, FSEvents or ReadDirectoryChangesW), and compares the
+modification times and sizes of the exercise modules to see which one did (any
+editor, whatever way it saves). Where no change can be notified (a network file
+system, too many watches), it polls every ``--interval`` seconds instead. When a
+module changes, it re-grades that
 exercise with the grader API, prints the report and the progress across the
 course ("7/14 exercises done"), and when the exercise is complete it announces
 the next one and grades it straight away. Results are saved in the state file
@@ -31,10 +35,14 @@ from grader.learning import lookup
 from grader.learning.state import State, progress_line
 from grader.writers import terminal
 
-# A poll is one stat() of each of the 14 modules: at ten a second it costs nothing
-# measurable, and a save waits 0.05 s on average before it is seen (0.25 s at 0.5).
+# Polling (only where changes cannot be notified) is one stat() of each of the 14 modules:
+# at ten a second it costs nothing measurable, and a save waits 0.05 s on average before it is seen.
 DEFAULT_INTERVAL_S = 0.1
-SETTLE_S = 0.1  # editors may write a file in several steps: wait until it stops changing
+SETTLE_S = 0.1  # polling: editors may write a file in several steps: wait until it stops changing
+# Notified: a save is reported once the folder has been quiet this long (an editor's
+# several writes, a rename over the old file, come as one change), then graded at once.
+QUIET_MS = 30
+TICK_MS = 500  # with no change, wake up this often anyway (to stop on time with --stop-after)
 
 
 class Watcher:
@@ -73,13 +81,18 @@ class Watcher:
                 stamps[exercise.name] = None
         return stamps
 
-    def changed(self) -> list[str]:
-        """The exercises whose module changed (edited, created or removed) since the last look."""
+    def changed(self, *, settle: float | None = None) -> list[str]:
+        """The exercises whose module changed (edited, created or removed) since the last look.
+
+        ``settle``: how long a changed module must stay the same before it counts (default:
+        the watcher's; the notified loop passes 0, as it was told only after a quiet spell).
+        """
+        settle = self.settle if settle is None else settle
         now = self._stamps()
         if now == self.stamps:
             return []
         while True:  # let a save that is still being written finish
-            time.sleep(self.settle)
+            time.sleep(settle)
             later = self._stamps()
             if later == now:
                 break
@@ -207,9 +220,9 @@ class Watcher:
         self.console.print(f"[dim]Watching {escape(str(self.target))} for changes: save a file to re-grade it; "
                            "Ctrl-C stops.[/]", soft_wrap=True)
 
-    def step(self) -> list[str]:
-        """One poll: re-grade every exercise whose module changed; the names re-graded."""
-        changed = self.changed()
+    def step(self, *, settle: float | None = None) -> list[str]:
+        """One look: re-grade every exercise whose module changed; the names re-graded."""
+        changed = self.changed(settle=settle)
         regraded = []
         for name in changed:
             path = self._path(name)
@@ -231,20 +244,42 @@ class Watcher:
             self._waiting()
         return regraded
 
-    def run(self, *, stop_after: float | None = None, max_regrades: int | None = None) -> None:
-        """Begin, then poll every ``interval`` seconds until stopped (time, count, or Ctrl-C)."""
+    def wake_ups(self, stop: threading.Event | None = None):
+        """Yield ``settle`` (seconds) each time a module may have changed, and at least every ``TICK_MS``.
+
+        Notified by ``watchfiles`` (0: it reported the change after a quiet spell); polling
+        every ``interval`` where it cannot watch this folder (the watcher's ``settle``).
+        """
+        try:
+            import watchfiles
+
+            changes = watchfiles.watch(self.target, debounce=1600, step=QUIET_MS, rust_timeout=TICK_MS,
+                                       yield_on_timeout=True, recursive=False, stop_event=stop,
+                                       watch_filter=lambda change, path: path.endswith(".py"))
+            for _ in changes:
+                yield 0.0
+        except (ImportError, OSError, RuntimeError) as error:  # watchfiles cannot watch here: poll
+            if not isinstance(error, ImportError):
+                self.console.print(f"[dim]Cannot be told of changes here ({escape(str(error))}): "
+                                   f"looking every {self.interval:g} s.[/]")
+            while stop is None or not stop.is_set():
+                time.sleep(self.interval)
+                yield None
+
+    def run(self, *, stop_after: float | None = None, max_regrades: int | None = None,
+            stop: threading.Event | None = None) -> None:
+        """Begin, then re-grade what changes until stopped (time, count, ``stop`` set, or Ctrl-C)."""
         started = time.monotonic()
         self.begin()
-        while True:
+        for settle in self.wake_ups(stop):
             if max_regrades is not None and self.regrades >= max_regrades:
                 return
             if stop_after is not None and time.monotonic() - started >= stop_after:
                 self.console.print("[dim]Stopped watching (time is up).[/]")
                 return
-            self.step()
+            self.step(settle=settle)
             if max_regrades is not None and self.regrades >= max_regrades:
                 return
-            time.sleep(self.interval)
 
 
 def run(start: str | None = None, *, target: str | Path = "exercises", max_examples: int = api.DEFAULT_EXAMPLES,

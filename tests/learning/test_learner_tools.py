@@ -334,6 +334,31 @@ def test_watch_after_a_complete_exercise_goes_back_to_unfinished_earlier_ones(tm
     assert watcher.next_after("histogram").name == "intensity"
 
 
+@pytest.mark.parametrize("told", [True, False], ids=["notified", "polling"])
+def test_watch_loop_regrades_a_save_until_stopped(tmp_path, monkeypatch, told):
+    """The real loop, told of the save by watchfiles or (where it cannot be) polling for it."""
+    if not told:
+        monkeypatch.setitem(sys.modules, "watchfiles", None)  # `import watchfiles` fails: the fallback
+    target = _copy_stub(tmp_path / "work")
+    console, buffer = _console()
+    watcher = watch.Watcher(target, console=console, max_examples=2, state_dir=tmp_path / "state", settle=0.05)
+    stop = threading.Event()
+    loop = threading.Thread(target=watcher.run, kwargs={"stop": stop}, daemon=True)
+    loop.start()
+    try:
+        assert watcher.ready.wait(90)
+        (target / "histogram.py").write_text((SOLUTIONS / "histogram.py").read_text())
+        deadline = time.monotonic() + 90
+        while watcher.regrades == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert watcher.regrades == 1 and "histogram.py changed" in _text(buffer)
+        assert State(tmp_path / "state").done(target) == ["histogram"]
+    finally:
+        stop.set()
+        loop.join(10)
+    assert not loop.is_alive(), "the loop did not stop when told to"
+
+
 def test_watch_command_sees_an_edit(tmp_path):
     target = _copy_stub(tmp_path / "work")
     command = [sys.executable, "-m", "grader", "watch", "--target", str(target), "--examples", "2", "--once",
