@@ -266,7 +266,8 @@ def withhold_guards(result: results.ExerciseResult) -> None:
 # plugins that do nothing for checks of learner code run elsewhere, each of which costs
 # time on every run: assertion rewriting (the checks use grader.kit.expect, not bare
 # asserts: about 0.3 s of compiling), the garbage collections at the end that look for
-# unraisable exceptions (0.15 s), the cache, the terminal reporter and stepwise.
+# unraisable exceptions (0.15 s), the cache, the terminal reporter and stepwise. (junitxml
+# stays: it provides record_property, which the speed checks keep their times with.)
 _PLUGIN_ARGS = (
     "-p", "_hypothesis_pytestplugin",
     "--assert=plain",
@@ -275,7 +276,6 @@ _PLUGIN_ARGS = (
     "-p", "no:stepwise",
     "-p", "no:unraisableexception",
     "-p", "no:threadexception",
-    "-p", "no:junitxml",
     "-p", "no:pastebin",
     "-p", "no:doctest",
 )
