@@ -113,7 +113,9 @@ def _feed(digest, value) -> None:
         raise _NotPlain
 
 
-def _plain(value) -> bool:
+def plain(value) -> bool:
+    """Whether ``value`` is plain data, kept here: arrays of numbers, numbers, strings, None, and
+    lists, tuples and dicts (string keys) of them."""
     kind = type(value)
     if kind is np.ndarray:
         return value.dtype.kind in "biufc"
@@ -121,9 +123,9 @@ def _plain(value) -> bool:
                                                             and value.dtype.kind in "biufc"):
         return True
     if kind in (list, tuple):
-        return all(_plain(item) for item in value)
+        return all(plain(item) for item in value)
     if kind is dict:
-        return all(type(name) is str and _plain(item) for name, item in value.items())
+        return all(type(name) is str and plain(item) for name, item in value.items())
     return False
 
 
@@ -171,7 +173,7 @@ def _keep_in_memory(name: str, blob: bytes) -> None:
 
 def store(name: str, value) -> None:
     """Remember ``value`` (if plain) under ``name``, in memory and, where it can, on disk."""
-    if not _plain(value):
+    if not plain(value):
         return
     blob = wire.encode_message({"value": value})
     _keep_in_memory(name, blob)

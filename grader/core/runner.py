@@ -22,6 +22,7 @@ from grader.core import answers, failures, results
 from grader.core.catalog import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, HIDDEN_SUFFIX, Exercise, hidden_check_files
 from grader.core.learner import LearnerModule, learner_for
 from grader.core.reference import load_reference
+from grader.core.replay import ExampleReplay
 from grader.core.results import CheckResult, CheckSpec, CheckStatus
 from grader.kit import pictures
 
@@ -331,7 +332,7 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
     saved_path = list(sys.path)
     try:
         with fixed_example_constants(), _no_plugin_autoload():
-            code = pytest.main(args, plugins=[plugin])
+            code = pytest.main(args, plugins=[plugin, ExampleReplay(max_examples)])
     finally:
         sys.path[:] = saved_path
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
