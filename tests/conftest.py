@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -12,6 +14,11 @@ import pytest
 
 from grader import api
 from grader.core.catalog import PROJECT_ROOT, gradable
+
+# The tests keep the reference's answers and the checks' examples (grader.core.answers,
+# grader.core.replay) in a folder of this run's own, not in the user's cache: a test that
+# grades under unusual conditions must not leave examples for the user's next grading.
+os.environ.setdefault("PIXELGRADE_ANSWERS", tempfile.mkdtemp(prefix="pixelgrade-test-cache-"))
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"

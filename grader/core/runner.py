@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import InvalidArgument
 
 from grader.core import answers, failures, results
 from grader.core.catalog import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, HIDDEN_SUFFIX, Exercise, hidden_check_files
@@ -30,6 +31,11 @@ from grader.kit import pictures
 def hypothesis_profile(max_examples: int) -> str:
     """Register (once) and name the grading profile: derandomised, fixed budget."""
     name = f"pixelgrade-{max_examples}"
+    try:
+        settings.get_profile(name)
+        return name  # registered again, it would be a new object unequal to the loaded one (a deprecation)
+    except InvalidArgument:
+        pass
     settings.register_profile(
         name,
         max_examples=max_examples,
@@ -42,6 +48,21 @@ def hypothesis_profile(max_examples: int) -> str:
         suppress_health_check=list(HealthCheck),
     )
     return name
+
+
+def use_grading_settings(item, profile: str) -> None:
+    """A property check runs with this grading's profile, not the one loaded when its file was imported.
+
+    ``@given`` takes ``settings.default`` once, when it decorates the check; a check file is
+    imported once per process (pytest finds it in ``sys.modules`` the next time), so a
+    second grading in the same process (``watch``, a notebook's ``check()``, a batch's
+    fork server) would otherwise run with the first grading's number of examples. A check
+    with its own ``@settings`` keeps them.
+    """
+    check = getattr(item, "obj", None)
+    if getattr(check, "hypothesis", None) is None or getattr(check, "_hypothesis_internal_settings_applied", False):
+        return
+    check._hypothesis_internal_use_settings = settings.get_profile(profile)
 
 
 @contextlib.contextmanager
@@ -190,6 +211,7 @@ class GradingPlugin:
             missing = _missing_needs(exercise)
             if missing:
                 item.add_marker(pytest.mark.skip(reason=exercise.unavailable_reason(missing)))
+            use_grading_settings(item, self.profile)
             # The report uses our own messages; pytest's traceback rendering (which
             # parses source for every frame, Hypothesis' included) would cost ~1 s per failure.
             item.repr_failure = item._repr_failure_py = _plain_failure

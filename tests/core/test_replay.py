@@ -100,3 +100,21 @@ def test_examples_are_kept_only_from_plain_data_and_no_rejection():
     recorder, _ = _recorder()
     recorder.wrapper(learner=object(), image=np.random.default_rng(0))  # not plain data
     assert not recorder.usable
+
+
+def _kept(check: str, max_examples: int) -> list:
+    from grader.core.catalog import CHECKS_DIR
+
+    class Item:
+        nodeid = f"test_histogram.py::{check}"
+        fspath = str(CHECKS_DIR / "test_histogram.py")
+
+    return answers.lookup(replay._name(Item, max_examples))["examples"]
+
+
+def test_a_second_grading_in_one_process_runs_its_own_number_of_examples(cache):
+    """@given takes the settings once, at import: the runner gives each grading its own (use_grading_settings)."""
+    api.grade(["histogram"], target=SOLUTIONS, max_examples=12)
+    api.grade(["histogram"], target=SOLUTIONS, max_examples=4)
+    assert len(_kept("test_histogram_sums_to_size", 12)) == 12
+    assert len(_kept("test_histogram_sums_to_size", 4)) == 4
