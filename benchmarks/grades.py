@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
+import multiprocessing
 import pathlib
 import sys
 import tempfile
@@ -95,7 +96,10 @@ def all_grades(jobs: int = 2) -> dict[str, dict]:
     work = [("solutions", None, "", None, str(ROOT / "solutions")),
             ("exercises (stubs)", None, "", None, str(ROOT / "exercises"))]
     work += [(name, *entry, None) for name, entry in buggy_submissions().items()]
-    with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
+    # Fresh interpreters, not forks: run_all.py calls this after the rest of its work, when its
+    # process has threads (TensorFlow's, the watch loop's) that a forked child may crash on.
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         return dict(sorted(pool.map(_grade, work)))
 
 
