@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -304,7 +305,6 @@ _PLUGIN_ARGS = (
 )
 
 
-@contextlib.contextmanager
 def _no_plugin_autoload():
     """No pytest plugin is loaded just for being installed, while the checks run.
 
@@ -314,16 +314,7 @@ def _no_plugin_autoload():
     the checks run or what they grade. ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` works on every
     pytest this project supports (``--disable-plugin-autoload`` only from 8.4).
     """
-    name = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
-    saved = os.environ.get(name)
-    os.environ[name] = "1"
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
+    return mock.patch.dict(os.environ, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
 
 
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
