@@ -10,24 +10,33 @@ Hypothesis.
 
 Why the grade is the same either way:
 
-- the examples a derandomised Hypothesis run makes depend on the check alone,
-  as long as every example passes and none is rejected: its random generator is
-  seeded from the check's source, and the engine steers by how test cases ended
-  (passed, rejected, failed), not by what the learner's functions returned. So a
-  submission that passes every kept example would have passed every example of a
-  real run, which are the same examples;
-- the moment a kept example does not pass (a failure, an error, an ``assume``
-  that rejects it), the replay stops and the check runs under Hypothesis as it
-  always did, from the start: it finds the same first failing example, shrinks
-  it the same way and reports it in the same words;
-- examples are kept only from a run that passed with no example rejected (a
-  rejection may depend on what the learner's function returned, and it changes
-  what Hypothesis makes next), only when every argument is plain data (arrays,
-  numbers, strings, and lists, tuples and dicts of them; a check that draws
-  interactively with ``st.data()`` or is given a random generator is never
-  replayed), and under a key that covers the check's node id, the examples
-  budget, the Hypothesis version and the source of every check and every module
-  of the check-writing kit (edit any and the examples are made anew).
+- the examples a derandomised Hypothesis run makes depend on the check alone
+  and on how each example ended: its random generator is seeded from the
+  check's source, and the engine steers by how test cases ended (passed,
+  rejected by ``assume``, out of data, failed), not by what the learner's
+  functions returned. So every example is kept with how it ended, and a
+  submission whose every kept example ends the same way (passes where it passed,
+  is rejected where it was rejected) would have met the very same examples in a
+  real run, and passed them;
+- the moment a kept example ends another way (a failure, an error, a rejection
+  where there was none or none where there was one), the replay stops and the
+  check runs under Hypothesis as it always did, from the start: it finds the
+  same first failing example, shrinks it the same way and reports it in the
+  same words;
+- examples are kept only from a run that passed, only when every argument is
+  plain data (arrays, numbers, strings, and lists, tuples and dicts of them; a
+  check given a random generator is never replayed), and under a key that
+  covers the check's node id, the examples budget, the Hypothesis version and
+  the source of every check and every module of the check-writing kit (edit any
+  and the examples are made anew);
+- a check that draws interactively (``st.data()``) keeps every value it drew,
+  with the strategy it drew from (its ``repr``, which shows the arguments the
+  strategy was made with). Its replay hands the same values back in the same
+  order while each draw asks for the same strategy; a draw from another strategy
+  (one that depends on what the learner's function returned), a draw more or
+  one fewer than kept ends the replay, and Hypothesis runs the check. A draw
+  where Hypothesis ran out of data, or that was rejected, ends the example there
+  in the replay too.
 
 ``PIXELGRADE_ANSWERS=off`` turns the files off (and so this cache's), as it does for
 the reference's answers.
@@ -42,7 +51,8 @@ import importlib.metadata
 from pathlib import Path
 
 import pytest
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.errors import StopTest, UnsatisfiedAssumption
+from hypothesis.strategies import DataObject
 
 from grader.core import answers
 from grader.core.catalog import CHECKS_DIR
@@ -50,8 +60,9 @@ from grader.core.catalog import CHECKS_DIR
 _KIT_DIR = Path(__file__).resolve().parents[1] / "kit"
 # Bump when what makes the examples changes in a way the key does not see: kept examples
 # under an older format are never read. (2: the examples budget of a second grading in a
-# process was the first one's, see grader.core.runner.use_grading_settings.)
-FORMAT = "2"
+# process was the first one's, see grader.core.runner.use_grading_settings. 3: examples keep how they
+# ended, so that checks that reject examples or draw with st.data() replay too.)
+FORMAT = "3"
 
 
 @functools.cache
@@ -75,26 +86,101 @@ def _name(item, max_examples: int) -> str:
     return "examples-" + digest.hexdigest()
 
 
+# Kept beside an example's arguments (an argument's name is a Python identifier, so they
+# cannot clash): the values it drew with ``st.data()``, and how it ended when it did not pass.
+DRAWS = "<draws>"
+ENDED = "<ended>"
+REJECTED, STOPPED = "rejected", "stopped"  # by ``assume`` (or a filter); out of data (``StopTest``)
+
+
+class _Diverged(Exception):
+    """A replayed check asked for a draw the kept example does not have."""
+
+
+class _Stopped(BaseException):  # not an Exception: the check's own ``except Exception`` must not catch it
+    """A replayed example ends at the draw where it ended then (out of data, or rejected)."""
+
+
+class _RecordingData:
+    """A check's ``st.data()`` object that keeps what it draws: ``(repr(strategy), value)`` pairs."""
+
+    def __init__(self, data, example: dict, name: str, recorder: _Recorder):
+        self._data, self._example, self._recorder = data, example, recorder
+        self._draws = example[DRAWS][name]
+
+    def draw(self, strategy, label=None):
+        try:
+            value = self._data.draw(strategy, label=label)
+        except (StopTest, UnsatisfiedAssumption) as error:  # the example ends here: so will its replay
+            self._draws.append([repr(strategy)])
+            self._example[ENDED] = STOPPED if isinstance(error, StopTest) else REJECTED
+            raise
+        except BaseException:
+            self._recorder.usable = False  # nothing to replay (and the check does not pass)
+            raise
+        if self._recorder.usable:
+            if answers.plain(value):
+                self._draws.append([repr(strategy), copy.deepcopy(value)])  # a copy now: the check may change it
+            else:
+                self._recorder.usable = False
+        return value
+
+    def __getattr__(self, name):
+        return getattr(self._data, name)
+
+
+class _ReplayedData:
+    """``st.data()`` in a replay: the kept values, while the check asks for the same strategies."""
+
+    def __init__(self, draws: list):
+        self._draws = list(draws)
+
+    def draw(self, strategy, label=None):
+        if not self._draws or self._draws[0][0] != repr(strategy):
+            raise _Diverged(repr(strategy))
+        kept = self._draws.pop(0)
+        if len(kept) == 1:  # where the example ended then
+            raise _Stopped
+        return kept[1]
+
+    @property
+    def finished(self) -> bool:
+        return not self._draws
+
+
+def _is_data(value) -> bool:
+    return isinstance(value, DataObject)
+
+
 class _Recorder:
     """Wraps a check's inner test: keeps a copy of each example it is called with."""
 
     def __init__(self, inner, names):
         self.inner, self.names = inner, names
         self.examples: list[dict] = []
-        self.usable = True  # every example plain data, none rejected
+        self.usable = True  # every example plain data
 
         @functools.wraps(inner)  # the same source and signature: Hypothesis seeds from them
         def recording(*args, **kwargs):
             if self.usable:
-                example = {name: kwargs[name] for name in self.names if name in kwargs}
-                if args or len(example) != len(self.names) or not answers.plain(example):
+                example = {name: kwargs[name] for name in self.names if name in kwargs and not _is_data(kwargs[name])}
+                drawn = [name for name in self.names if _is_data(kwargs.get(name))]
+                if args or len(example) + len(drawn) != len(self.names) or not answers.plain(example):
                     self.usable = False
                 else:  # a copy now: the check may change its arguments
-                    self.examples.append(copy.deepcopy(example))
+                    example = copy.deepcopy(example)
+                    if drawn:
+                        example[DRAWS] = {}
+                        for name in drawn:
+                            example[DRAWS][name] = []
+                            kwargs[name] = _RecordingData(kwargs[name], example, name, self)
+                    self.examples.append(example)
+            else:
+                example = {}
             try:
                 return inner(*args, **kwargs)
             except UnsatisfiedAssumption:
-                self.usable = False
+                example.setdefault(ENDED, REJECTED)
                 raise
 
         recording.replay_target = inner  # what a replay calls (not this wrapper, which would record again)
@@ -102,7 +188,7 @@ class _Recorder:
 
 
 class ExampleReplay:
-    """A pytest plugin: property checks replay the examples of their last passing run."""
+    """A pytest plugin: property checks replay the examples of their last passing run, each ending as it did."""
 
     def __init__(self, max_examples: int):
         self.max_examples = max_examples
@@ -126,12 +212,21 @@ class ExampleReplay:
         fixtures = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
         check = getattr(handle.inner_test, "replay_target", handle.inner_test)
         for example in kept:
+            drawn = {name: _ReplayedData(draws) for name, draws in example.pop(DRAWS, {}).items()}
+            then = example.pop(ENDED, None)
             try:
-                check(**fixtures, **example)
+                check(**fixtures, **example, **drawn)
+                now = None  # passed
+            except _Stopped:
+                now = then  # it reached the draw where it ended then
+            except UnsatisfiedAssumption:
+                now = REJECTED
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException:  # noqa: BLE001 - not a pass: Hypothesis runs the check, as always
                 return None
+            if now != then or not all(data.finished for data in drawn.values()):
+                return None  # it ended another way, or drew less: Hypothesis would not go on the same way
         self.replayed.add(pyfuncitem.nodeid)
         return True  # passed, every kept example: pytest does not call the check again
 
