@@ -418,5 +418,8 @@ def confinement(stage: Stage, isolation: Isolation) -> dict:
         "write": write,
         "devices": list(_DEVICES),
         "subreaper": not isolation.namespaces,
+        # Without a private /proc, the worker's own /proc/<pid> only (TensorFlow aborts when it
+        # cannot read /proc/self/cmdline); the rest of /proc shows the machine's other processes.
+        "own_proc": not isolation.namespaces,
         "drop_capabilities": isolation.drops_capabilities,
     }

@@ -174,7 +174,10 @@ def confine(settings: dict) -> None:
     if settings.get("landlock_abi"):
         from grader.sandbox import landlock
 
-        landlock.restrict(read=settings.get("read", ()), write=settings.get("write", ()),
+        read = list(settings.get("read", ()))
+        if settings.get("own_proc") and os.path.isdir("/proc/self"):
+            read.append(os.path.realpath("/proc/self"))  # /proc/<this pid>: its threads, cmdline, maps
+        landlock.restrict(read=read, write=settings.get("write", ()),
                           devices=settings.get("devices", ()), version=int(settings["landlock_abi"]))
 
 

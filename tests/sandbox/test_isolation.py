@@ -970,10 +970,12 @@ def test_landlock_without_namespaces_still_hides_the_grader(tmp_path, monkeypatc
             except OSError as error:
                 seen["setuid"] = type(error).__name__
             seen["own"] = open(__file__).read(6)
+            with open("/proc/self/cmdline", "rb") as file:  # its own process (TensorFlow reads it)
+                seen["own cmdline"] = b"python" in file.read()
             return seen
     '''))
     secrets_ = [str(SOLUTIONS / "histogram.py"), str(CHECKS / "test_histogram.py"), "/proc/1/cmdline",
-                str(tmp_path / "probe.py")]
+                f"/proc/{os.getpid()}/environ", f"/proc/{os.getpid()}/cmdline", str(tmp_path / "probe.py")]
     worker = WorkerProcess("probe", tmp_path / "probe.py", limits=Limits(timeout_s=10))
     try:
         reply = worker.call("probe", (secrets_,))
@@ -982,5 +984,6 @@ def test_landlock_without_namespaces_still_hides_the_grader(tmp_path, monkeypatc
     assert reply.ok, reply
     assert all(reply.value[path] != "read" for path in secrets_), reply.value  # not even the original file
     assert reply.value["own"] == "\nimpor"  # its private copy is readable
+    assert reply.value["own cmdline"] is True
     if os.geteuid() == 0:
         assert reply.value["setuid"] == "PermissionError"  # uid 65534, or uid 0 without capabilities
