@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.core.results import GradeReport
-from grader.instructor.batch import BatchReport, SubmissionRow
+
+if TYPE_CHECKING:  # only named in annotations: a learner's command never imports the batch (35 ms)
+    from grader.instructor.batch import BatchReport, SubmissionRow
 
 
 def write_report(report: GradeReport, path: str | Path) -> None:
