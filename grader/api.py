@@ -44,6 +44,10 @@ class Settings:
         Where failure pictures go: :data:`PICTURES_BESIDE_TARGET` (the default; the
         ``PIXELGRADE_PICTURES`` variable may still choose), a folder, or None for none
         (a batch, whose staging folders are deleted).
+    jobs
+        Grade the exercises in this many processes side by side
+        (:mod:`grader.core.parallel`; 1: all in this one). The grade is the same either
+        way, so a report does not record it.
     """
 
     max_examples: int = DEFAULT_EXAMPLES
@@ -51,10 +55,13 @@ class Settings:
     require_isolation: bool = False
     hidden_checks: Path | None = None
     pictures: str | Path | None = PICTURES_BESIDE_TARGET
+    jobs: int = 1
 
     def __post_init__(self):
         if not isinstance(self.max_examples, int) or self.max_examples < 1:
             raise ValueError(f"max_examples must be a whole number of at least 1, got {self.max_examples!r}")
+        if not isinstance(self.jobs, int) or self.jobs < 1:
+            raise ValueError(f"jobs must be a whole number of at least 1, got {self.jobs!r}")
         if self.timeout_s is not None and not self.timeout_s > 0:
             raise ValueError(f"timeout_s must be a positive number of seconds or None, got {self.timeout_s!r}")
 
@@ -88,6 +95,8 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
     chosen = course.resolve(names) if names else course.gradable()
+    if settings.jobs > 1 and len(chosen) > 1:
+        return _grade_side_by_side(chosen, target, settings, progress)
     started_workers = learner.start_workers(target.resolve(), chosen, timeout_s=settings.timeout_s)
     # pytest and Hypothesis (half a second) are imported when something is graded, not
     # before (`pixelgrade list` with nothing changed, `hint` and `--help` never need them),
@@ -100,5 +109,20 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
                                   timeout_s=settings.timeout_s, progress=progress, started=started_workers,
                                   hidden_checks=Path(settings.hidden_checks) if settings.hidden_checks else None,
                                   pictures_choice=settings.pictures)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _grade_side_by_side(chosen, target: Path, settings: Settings, progress) -> GradeReport:
+    from grader.core import (
+        parallel,
+        runner,  # noqa: F401 - pytest and Hypothesis imported once, before the children start
+    )
+
+    started = time.perf_counter()
+    report = GradeReport(target=str(target), settings=settings.report_settings())
+    report.exercises = parallel.grade_side_by_side(grade, [e.name for e in chosen], jobs=settings.jobs,
+                                                   progress=progress, target=target,
+                                                   settings=dataclasses.replace(settings, jobs=1))
     report.seconds = time.perf_counter() - started
     return report

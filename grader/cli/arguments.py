@@ -70,6 +70,16 @@ def add_examples(parser: argparse.ArgumentParser, *, default: int = DEFAULT_EXAM
                         help=f"Hypothesis examples per property check (default: {default})")
 
 
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N``: exercises graded side by side (:mod:`grader.core.parallel`; default: every core)."""
+    from grader.core.parallel import available_cores
+
+    cores = available_cores()
+    parser.add_argument("--jobs", "-j", type=whole_number_at_least_one, default=cores, metavar="N",
+                        help=f"exercises graded side by side, each share in a process of its own "
+                             f"(default: the number of cores, {cores}; 1 grades them one after the other)")
+
+
 def add_timeout(parser: argparse.ArgumentParser) -> None:
     """``--timeout SECONDS``: overrides every exercise's time limit per learner call (None: the catalog's)."""
     parser.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",

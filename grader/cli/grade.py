@@ -30,6 +30,7 @@ def build_parser(subcommands: Iterable[str] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     arguments.add_examples(parser)
     arguments.add_timeout(parser)
+    arguments.add_jobs(parser)
     parser.add_argument("--verbose", "-v", action="store_true", help="list every check, passed or not")
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every exercise gets full marks")
@@ -47,7 +48,8 @@ def main(argv: list[str], *, subcommands: Iterable[str] = ()) -> ExitCode:
     try:
         with CheckProgress(Console(stderr=True)) as progress:
             report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
-                               timeout_s=args.timeout, progress=progress, require_isolation=args.require_isolation)
+                               timeout_s=args.timeout, progress=progress, require_isolation=args.require_isolation,
+                               jobs=args.jobs)
     except (ValueError, IsolationUnavailable) as error:
         console.print(f"[red]pixelgrade: {error}[/]")
         return ExitCode.USAGE

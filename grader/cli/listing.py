@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="grade every exercise, even those unchanged since their saved result")
     parser.add_argument("--all", action="store_true",
                         help="also grade the slow exercises (those that train models)")
+    arguments.add_jobs(parser)
     arguments.add_state(parser)
     return parser
 
@@ -30,4 +31,4 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> ExitCode:
     args = build_parser().parse_args(argv)
     return listing.run(target=args.target, examples=args.examples, saved=args.saved, regrade=args.regrade,
-                       include_slow=args.all, state_dir=args.state)
+                       include_slow=args.all, state_dir=args.state, jobs=args.jobs)

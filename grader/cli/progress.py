@@ -28,7 +28,11 @@ class _Bar:
         return self._progress.__exit__(*exc)
 
     def start(self, total: int) -> None:
-        self._task = self._progress.add_task("", total=total)
+        """Set the total: a first bar, or a larger total (side by side gradings count theirs in turn)."""
+        if self._task is None:
+            self._task = self._progress.add_task("", total=total)
+        else:
+            self._progress.update(self._task, total=total)
 
     def advance(self, description: str) -> None:
         if self._task is not None:

@@ -97,7 +97,7 @@ def print_rows(table: list[dict], console: Console, *, target: str, note: str) -
 
 def run(*, target: str | Path = "exercises", examples: int = QUICK_EXAMPLES, saved: bool = False,
         regrade: bool = False, include_slow: bool = False, state_dir: str | Path | None = None,
-        console: Console | None = None) -> ExitCode:
+        jobs: int = 1, console: Console | None = None) -> ExitCode:
     """Grade quickly what changed and print every exercise with its status and points: ``pixelgrade list``.
 
     Parameters
@@ -114,6 +114,8 @@ def run(*, target: str | Path = "exercises", examples: int = QUICK_EXAMPLES, sav
         Grade the slow exercises too (those that train models; see :func:`is_slow`).
     state_dir
         The folder of the state file (None: see :mod:`grader.learning.state`).
+    jobs
+        Exercises graded side by side (:mod:`grader.core.parallel`).
 
     Returns
     -------
@@ -138,7 +140,8 @@ def run(*, target: str | Path = "exercises", examples: int = QUICK_EXAMPLES, sav
         try:
             if to_grade:
                 with CheckProgress(Console(stderr=True)) as progress:
-                    report = api.grade(to_grade, target=target, max_examples=examples, progress=progress)
+                    report = api.grade(to_grade, target=target, max_examples=examples, progress=progress,
+                                        jobs=jobs)
         except ValueError as error:
             console.print(f"[red]pixelgrade list: {escape(str(error))}[/]")
             return ExitCode.USAGE

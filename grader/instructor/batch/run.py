@@ -9,8 +9,6 @@ solutions have and warns if the grader's own files changed.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import os
 import secrets
 import shutil
 import tempfile
@@ -19,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.core import catalog as course
+from grader.core import parallel
 from grader.core.catalog import DEFAULT_EXAMPLES, SOLUTIONS_DIR
 from grader.core.results import CheckStatus, GradeReport
 from grader.instructor.batch.discovery import select_shard
@@ -92,9 +91,7 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
 
 
 def default_jobs() -> int:
-    with contextlib.suppress(AttributeError, OSError):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+    return parallel.available_cores()
 
 
 def default_submission_timeout(exercises: list[str]) -> float:
