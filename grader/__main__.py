@@ -4,4 +4,5 @@ import sys
 
 from grader.cli.main import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned grading process imports it (grader.core.parallel)
+    sys.exit(main())

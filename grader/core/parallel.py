@@ -124,13 +124,16 @@ class _Child:
         self.connection.close()
 
 
-def grade_side_by_side(grade, names: list[str], *, jobs: int, progress=None, **options) -> list[ExerciseResult]:
+def grade_side_by_side(grade, names: list[str], *, jobs: int, progress=None, start_method: str | None = None,
+                       **options) -> list[ExerciseResult]:
     """The results of ``grade([name], progress=..., **options)`` for every name of ``names``, in ``names``' order.
 
     ``grade`` is :func:`grader.api.grade` (a module-level function: the platform may send
     it to the children by name); ``options`` its other keywords, with ``jobs=1``.
+    ``start_method``: how to start the children (None: the platform's own, fork on Linux
+    before Python 3.14, spawn on macOS and Windows).
     """
-    context = multiprocessing.get_context()  # the platform's own: fork on Linux, spawn on macOS and Windows
+    context = multiprocessing.get_context(start_method)
     events = context.Queue()
     relay = threading.Thread(target=_relay, args=(events, progress), daemon=True)
     relay.start()

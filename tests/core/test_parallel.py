@@ -58,6 +58,14 @@ def test_a_crashed_child_costs_its_exercise_a_grader_error_and_nothing_else():
     assert "pixelgrade intensity" in check.message
 
 
+def test_children_started_afresh_grade_too(tmp_path):
+    """As on macOS and Windows, where a child is a new interpreter (spawn), not a fork."""
+    results = parallel.grade_side_by_side(api.grade, ["intensity", "sobel"], jobs=2, start_method="spawn",
+                                          target=SOLUTIONS, settings=api.Settings(max_examples=2))
+    assert [r.name for r in results] == ["intensity", "sobel"]
+    assert all(r.points == r.max_points > 0 for r in results)
+
+
 def test_the_exercises_allowed_the_longest_calls_go_first():
     assert parallel.order(["arrays", "baseline", "histogram"]) == ["baseline", "arrays", "histogram"]
 
