@@ -76,7 +76,7 @@ def add_jobs(parser: argparse.ArgumentParser) -> None:
 
     cores = available_cores()
     parser.add_argument("--jobs", "-j", type=whole_number_at_least_one, default=cores, metavar="N",
-                        help=f"exercises graded side by side, each share in a process of its own "
+                        help=f"exercises graded at once, each in a process of its own "
                              f"(default: the number of cores, {cores}; 1 grades them one after the other)")
 
 

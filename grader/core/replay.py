@@ -93,11 +93,12 @@ ENDED = "<ended>"
 REJECTED, STOPPED = "rejected", "stopped"  # by ``assume`` (or a filter); out of data (``StopTest``)
 
 
-class _Diverged(Exception):
+# Not Exceptions: a check's own ``except Exception`` around a draw must not catch them.
+class _Diverged(BaseException):
     """A replayed check asked for a draw the kept example does not have."""
 
 
-class _Stopped(BaseException):  # not an Exception: the check's own ``except Exception`` must not catch it
+class _Stopped(BaseException):
     """A replayed example ends at the draw where it ended then (out of data, or rejected)."""
 
 
@@ -162,6 +163,7 @@ class _Recorder:
 
         @functools.wraps(inner)  # the same source and signature: Hypothesis seeds from them
         def recording(*args, **kwargs):
+            example: dict = {}  # what is kept of this call (nothing once the check is not usable)
             if self.usable:
                 example = {name: kwargs[name] for name in self.names if name in kwargs and not _is_data(kwargs[name])}
                 drawn = [name for name in self.names if _is_data(kwargs.get(name))]
@@ -175,8 +177,6 @@ class _Recorder:
                             example[DRAWS][name] = []
                             kwargs[name] = _RecordingData(kwargs[name], example, name, self)
                     self.examples.append(example)
-            else:
-                example = {}
             try:
                 return inner(*args, **kwargs)
             except UnsatisfiedAssumption:
