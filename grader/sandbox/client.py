@@ -40,6 +40,7 @@ class Limits:
     memory_bytes: int | None = 3 * 1024**3
     threads: int = 1
     output_bytes: int = 4096
+    scratch_bytes: int = 512 * 1024**2  # what the worker may write to its scratch folder
 
 
 @dataclass
@@ -214,6 +215,11 @@ class WorkerProcess:
                 pass
         if stage is not None:
             stage.remove()
+
+    @property
+    def scratch(self) -> Path | None:
+        """The running worker's scratch folder (the grader reads files it left there), or None."""
+        return self._stage.scratch if self._stage is not None else None
 
     @property
     def alive(self) -> bool:

@@ -118,6 +118,26 @@ class Isolation:
         return not self.missing()
 
     @property
+    def protects_others(self) -> bool:
+        """Whether learner code is kept from everyone else's work and secrets on this machine.
+
+        What a batch, hidden checks and the course-platform examples need before they run
+        anyone's code: a kernel sandbox in force and never uid 0 for learner code.
+        """
+        return not self.unprotected()
+
+    def unprotected(self) -> list[str]:
+        """What this level does not protect, each in a few words (empty: it protects others' work)."""
+        gaps = []
+        if self.mode == "plain":
+            gaps.append(f"{MODE_ENV}=plain turns the kernel's sandbox off")
+        elif not self.namespaces and self.landlock_abi < MINIMUM_LANDLOCK_ABI:
+            gaps.append("no kernel sandbox (neither bubblewrap nor Landlock): learner code reads what you can read")
+        if self.running_as_root and self.uid is None:
+            gaps.append(f"learner code would run as uid 0: it cannot drop to uid {SANDBOX_UID} here")
+        return gaps
+
+    @property
     def level(self) -> str:
         return "full" if self.full else "partial"
 
