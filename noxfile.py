@@ -3,7 +3,7 @@
     nox -s grade          grade every exercise in exercises/
     nox -s histogram      grade one exercise (one session per exercise)
     nox -s solutions      grade the reference solutions (must get full marks)
-    nox -s tests          the project's own tests
+    nox -s tests          the project's own tests (then tests_without_tensorflow, in an environment without it)
     nox -s lint           ruff
     nox -s mutants        mutation testing of the checks (slow; not a default session)
     nox -s bench          every speed benchmark, one table (slow; not a default session)
@@ -123,7 +123,17 @@ def tests(session: nox.Session) -> None:
     contract_check = ROOT.parent / "shared" / "tools" / "contract_check.py"
     if contract_check.exists():  # the course's shared tools, beside the project
         session.run("python", str(contract_check))
-    session.run("pytest", "-q", *session.posargs, env=_env())
+    # The tests of a machine without TensorFlow cannot run here: they run in their own environment.
+    session.run("pytest", "-q", "-m", "not without_tensorflow", *session.posargs, env=_env())
+    if needs_ml and not session.posargs:
+        session.notify("tests_without_tensorflow")
+
+
+@nox.session
+def tests_without_tensorflow(session: nox.Session) -> None:
+    """The tests of what a learner sees without TensorFlow, in an environment that lacks it (run by ``tests``)."""
+    _install(session)
+    session.run("pytest", "-q", "-m", "without_tensorflow", *session.posargs, env=_env())
 
 
 @nox.session

@@ -23,12 +23,12 @@ minute, and pixelgrade's rate over otter's.
 Otter runs in its own virtualenv, never in the project's: ``otter-grader==7.0.*`` (else
 the newest that installs) with numpy, scipy, scikit-image and ipykernel, created once
 under ``~/.cache/pixelgrade-bench/otter-venv`` (``PIXELGRADE_OTTER_VENV`` overrides) and
-reused. If it cannot be installed, or with ``--skip-otter``, the figure recorded in the
-issue (10 submissions in 26.8 s) stands in for otter, and the table says it is recorded.
+reused. If it cannot be installed, or with ``--skip-otter``, otter is not measured and
+no ratio is printed: every ratio compares two things measured here, in this run.
 
     python3 benchmarks/otter_peer.py                   # 10 submissions, installs otter the first time
     python3 benchmarks/otter_peer.py --submissions 20
-    python3 benchmarks/otter_peer.py --skip-otter      # otter's recorded figure only
+    python3 benchmarks/otter_peer.py --skip-otter      # pixelgrade's figures only, no ratio
 
 Or from another script: ``otter_peer.measure(10)`` returns the figures as a dict.
 This is a benchmark, not a test: it asserts only that every submission was graded.
@@ -52,7 +52,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 EXERCISES = ["histogram", "thresholding", "convolution"]
-RECORDED = {"submissions": 10, "seconds": 26.8}  # the issue: otter's API in one process
 OTTER_VENV = pathlib.Path(os.environ.get("PIXELGRADE_OTTER_VENV",
                                          pathlib.Path.home() / ".cache" / "pixelgrade-bench" / "otter-venv"))
 # otter executes a .py submission in a Jupyter kernel (nbconvert's ExecutePreprocessor),
@@ -321,12 +320,13 @@ def measure(submissions: int = 10, *, skip_otter: bool = False, jobs=(1, 2), log
     Returns
     -------
     dict
-        ``submissions``; ``otter_seconds``, ``otter_per_minute``, ``otter_checks``,
-        ``otter_recorded`` (True when the issue's figure stands in for a measurement),
-        ``otter_version``, ``otter_api``, ``otter_note`` (why it was not measured, or the
-        driver's import and generate times), ``otter_scores``; for each ``J`` in ``jobs``,
-        ``pixelgrade_jobs{J}_seconds``, ``..._per_minute``, ``..._ratio`` (over otter's
-        rate); ``pixelgrade_checks``; ``load_before`` and ``load_after``.
+        ``submissions``; ``otter_measured`` (False when otter could not run here: then
+        ``otter_seconds``, ``otter_per_minute`` and every ratio are None), ``otter_seconds``,
+        ``otter_per_minute``, ``otter_checks``, ``otter_version``, ``otter_api``,
+        ``otter_note`` (why it was not measured, or the driver's import and generate times),
+        ``otter_scores``; for each ``J`` in ``jobs``, ``pixelgrade_jobs{J}_seconds``,
+        ``..._per_minute``, ``..._ratio`` (over otter's rate, measured in this run, or None);
+        ``pixelgrade_checks``; ``load_before`` and ``load_after``.
     """
     figures: dict = {"submissions": submissions, "otter_api": OTTER_API, "load_before": _load()}
     python, why = (None, "--skip-otter") if skip_otter else ensure_otter(log=log)
@@ -341,24 +341,24 @@ def measure(submissions: int = 10, *, skip_otter: bool = False, jobs=(1, 2), log
             except (RuntimeError, ValueError, OSError) as error:
                 why = str(error)
         if otter is not None:
-            figures.update(otter_seconds=otter["seconds"], otter_recorded=False, otter_version=otter["version"],
+            figures.update(otter_seconds=otter["seconds"], otter_measured=True, otter_version=otter["version"],
                            otter_scores=otter["scores"], otter_checks=len(CHECKS),
                            otter_note=f"process: import {otter['import_seconds']:.1f} s, "
                                       f"autograder zip {otter['generate_seconds']:.1f} s (not timed)")
             figures["otter_per_minute"] = submissions / otter["seconds"] * 60
         else:
-            figures.update(otter_seconds=RECORDED["seconds"], otter_recorded=True, otter_version="7.0 (issue)",
-                           otter_scores=[], otter_checks=len(CHECKS),
-                           otter_note=f"recorded in the issue ({RECORDED['submissions']} in "
-                                      f"{RECORDED['seconds']} s), not measured: {why}")
-            figures["otter_per_minute"] = RECORDED["submissions"] / RECORDED["seconds"] * 60
+            # No figure from elsewhere stands in for otter: a ratio against a number measured on
+            # another machine, at another time, says nothing about this one.
+            figures.update(otter_seconds=None, otter_per_minute=None, otter_measured=False, otter_version="-",
+                           otter_scores=[], otter_checks=len(CHECKS), otter_note=f"not measured: {why}")
         for j in jobs:
             log(f"pixelgrade: grade_batch --jobs {j} ...")
             ours = time_pixelgrade(work / "submissions", work, j, submissions)
             rate = submissions / ours["seconds"] * 60
             figures[f"pixelgrade_jobs{j}_seconds"] = ours["seconds"]
             figures[f"pixelgrade_jobs{j}_per_minute"] = rate
-            figures[f"pixelgrade_jobs{j}_ratio"] = rate / figures["otter_per_minute"]
+            otter_rate = figures["otter_per_minute"]
+            figures[f"pixelgrade_jobs{j}_ratio"] = rate / otter_rate if otter_rate else None
             figures[f"pixelgrade_jobs{j}_points"] = ours["points"]
             figures["pixelgrade_checks"] = ours["checks"]
     figures["load_after"] = _load()
@@ -367,20 +367,18 @@ def measure(submissions: int = 10, *, skip_otter: bool = False, jobs=(1, 2), log
 
 def table(figures: dict, jobs=(1, 2)) -> str:
     n = figures["submissions"]
-    how = "recorded, not measured" if figures["otter_recorded"] else "measured"
-    otter_seconds = figures["otter_seconds"] * (n / RECORDED["submissions"] if figures["otter_recorded"] else 1)
-    name = f"otter {figures['otter_version']} API ({how})"
-    lines = [f"{'grader':<46} {'checks':>6} {'s for ' + str(n):>9} {'subs/min':>9} {'vs otter':>9}",
-             f"{name:<46} {figures['otter_checks']:>6} "
-             f"{otter_seconds:>9.1f} {figures['otter_per_minute']:>9.1f} {'x1.00':>9}"]
+    lines = [f"{'grader':<46} {'checks':>6} {'s for ' + str(n):>9} {'subs/min':>9} {'vs otter':>9}"]
+    if figures["otter_measured"]:
+        name = f"otter {figures['otter_version']} API"
+        lines.append(f"{name:<46} {figures['otter_checks']:>6} "
+                     f"{figures['otter_seconds']:>9.1f} {figures['otter_per_minute']:>9.1f} {'x1.00':>9}")
     for j in jobs:
+        ratio = figures[f"pixelgrade_jobs{j}_ratio"]
         lines.append(f"{f'pixelgrade grade_batch --jobs {j}':<46} {figures['pixelgrade_checks']:>6} "
                      f"{figures[f'pixelgrade_jobs{j}_seconds']:>9.1f} "
                      f"{figures[f'pixelgrade_jobs{j}_per_minute']:>9.1f} "
-                     f"{'x' + format(figures[f'pixelgrade_jobs{j}_ratio'], '.2f'):>9}")
+                     f"{'x' + format(ratio, '.2f') if ratio is not None else '-':>9}")
     lines.append(f"otter: {figures['otter_api']}; {figures['otter_note']}")
-    if figures["otter_recorded"] and n != RECORDED["submissions"]:
-        lines.append(f"  (otter's seconds scaled from its recorded rate to {n} submissions)")
     lines.append(f"load average before {figures['load_before']}, after {figures['load_after']}")
     return "\n".join(lines)
 
@@ -388,7 +386,7 @@ def table(figures: dict, jobs=(1, 2)) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=10)
-    parser.add_argument("--skip-otter", action="store_true", help="use otter's recorded figure (10 in 26.8 s)")
+    parser.add_argument("--skip-otter", action="store_true", help="do not run otter (no ratio is printed)")
     args = parser.parse_args(argv)
     figures = measure(args.submissions, skip_otter=args.skip_otter)
     scores = figures["otter_scores"]

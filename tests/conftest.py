@@ -19,6 +19,9 @@ from grader.core.catalog import PROJECT_ROOT, gradable
 # grader.core.replay) in a folder of this run's own, not in the user's cache: a test that
 # grades under unusual conditions must not leave examples for the user's next grading.
 os.environ.setdefault("PIXELGRADE_ANSWERS", tempfile.mkdtemp(prefix="pixelgrade-test-cache-"))
+# A grading saves its result (.pixelgrade/state.json beside the target): the tests' gradings
+# keep theirs in a folder of this run's own, never in the checkout.
+os.environ.setdefault("PIXELGRADE_STATE_DIR", tempfile.mkdtemp(prefix="pixelgrade-test-state-"))
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"

@@ -75,8 +75,9 @@ def test_ml_stubs_score_zero_as_not_started():
         assert all(c.message.endswith("(it raises NotImplementedError).") for c in exercise.checks)
 
 
-@pytest.mark.skipif(HAS_TENSORFLOW, reason="TensorFlow is installed here: the ML checks run instead")
+@pytest.mark.without_tensorflow
 def test_ml_exercises_are_skipped_with_the_reason_without_tensorflow():
+    assert not HAS_TENSORFLOW, "run by nox -s tests_without_tensorflow, in an environment without TensorFlow"
     report = api.grade(ML_EXERCISES, target=SOLUTIONS)
     for exercise in report.exercises:
         assert exercise.status == "skipped" and exercise.checks, exercise.name
