@@ -1,19 +1,43 @@
-"""``pixelgrade [EXERCISE ...]``: grade and print the report (a thin layer over :func:`grader.api.grade`)."""
+"""``pixelgrade [EXERCISE ...]``: grade and print the report (a thin layer over :func:`grader.api.grade`).
+
+The result is saved in the state file (:mod:`grader.learning.state`), as ``watch``,
+``list`` and ``check()`` save theirs: ``pixelgrade list --saved`` then shows it, and
+``pixelgrade hint`` without a name moves on to the next exercise once this one is complete.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import platform
+import tomllib
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from grader import api
 from grader.cli import arguments
 from grader.cli.exitcodes import ExitCode
 from grader.cli.progress import CheckProgress
 from grader.core import catalog
+from grader.learning.state import State, exercise_digest
 from grader.sandbox.isolation import IsolationUnavailable
 from grader.writers import json_results, terminal
+
+
+def version_text() -> str:
+    """``pixelgrade 0.1.0 (Python 3.11.9)``: the installed version, else the project's own pyproject.toml's."""
+    try:
+        version = importlib.metadata.version("pixelgrade")
+    except importlib.metadata.PackageNotFoundError:  # run from a copy of the project that was never installed
+        try:
+            with open(catalog.PROJECT_ROOT / "pyproject.toml", "rb") as file:
+                version = tomllib.load(file)["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            version = "(version unknown)"
+    return f"pixelgrade {version} (Python {platform.python_version()})"
 
 
 def build_parser(subcommands: Iterable[str] = ()) -> argparse.ArgumentParser:
@@ -35,7 +59,29 @@ def build_parser(subcommands: Iterable[str] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every exercise gets full marks")
     arguments.add_require_isolation(parser)
+    arguments.add_state(parser)
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version of pixelgrade and of Python, then exit")
     return parser
+
+
+def _digests(names, target: str) -> dict[str, str]:
+    """What each exercise to be graded depends on, taken before grading (a save meanwhile is then a change)."""
+    if not Path(target).is_dir():
+        return {}
+    chosen = [name for name in names if name in catalog.BY_NAME] if names else [e.name for e in catalog.gradable()]
+    return {name: exercise_digest(target, name) for name in chosen}
+
+
+def _save(report, args, digests: dict, console: Console) -> None:
+    """Remember the result for ``list --saved``, ``hint`` and ``watch``; a file that cannot be written costs a note."""
+    state = State.for_target(args.target, args.state)
+    try:
+        state.record(report, digests)
+        state.save()
+    except OSError as error:
+        console.print(f"[yellow]pixelgrade: could not save the results in {escape(str(state.path))}: "
+                      f"{escape(str(error))}[/]")
 
 
 def main(argv: list[str], *, subcommands: Iterable[str] = ()) -> ExitCode:
@@ -45,6 +91,7 @@ def main(argv: list[str], *, subcommands: Iterable[str] = ()) -> ExitCode:
     """
     args = build_parser(subcommands).parse_args(argv)
     console = Console(stderr=False)
+    digests = _digests(args.exercises, args.target)
     try:
         with CheckProgress(Console(stderr=True)) as progress:
             report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
@@ -54,6 +101,7 @@ def main(argv: list[str], *, subcommands: Iterable[str] = ()) -> ExitCode:
         console.print(f"[red]pixelgrade: {error}[/]")
         return ExitCode.USAGE
     terminal.print_report(report, console, verbose=args.verbose)
+    _save(report, args, digests, console)
     if args.json:
         json_results.write_report(report, args.json)
         console.print(f"Results written to {args.json}")

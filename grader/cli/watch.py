@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="SECONDS", help=f"how often to look for changes (default: {watch.DEFAULT_INTERVAL_S})")
     parser.add_argument("--stop-after", type=float, metavar="SECONDS", help="stop watching after this long")
     parser.add_argument("--max-regrades", type=int, metavar="N", help="stop after N re-grades")
-    parser.add_argument("--once", action="store_true", help="stop after the first re-grade (--max-regrades 1)")
+    parser.add_argument("--once", action="store_true",
+                        help="grade the current exercise once and stop, without waiting for a save")
     arguments.add_state(parser)
     return parser
 
@@ -29,4 +30,4 @@ def main(argv: list[str]) -> ExitCode:
     args = build_parser().parse_args(argv)
     return watch.run(args.exercise, target=args.target, max_examples=args.examples, timeout_s=args.timeout,
                      state_dir=args.state, interval=args.interval, stop_after=args.stop_after,
-                     max_regrades=1 if args.once else args.max_regrades)
+                     max_regrades=args.max_regrades, once=args.once)

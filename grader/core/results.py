@@ -10,6 +10,40 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 
 
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The one rule of every total (README: Totals), in one place.
+
+    ``points`` is out of ``max_points``; the ``bonus`` never counts towards the maximum
+    and comes on top: ``total_with_bonus = points + bonus`` is the one total that every
+    output reports (the terminal, ``pixelgrade list``, the Markdown summary, JUnit,
+    gradebook.csv, Gradescope). ``str()`` gives the words they all print::
+
+        >>> str(Totals(63, 90, 1))
+        '63/90 points + 1 bonus = 64'
+        >>> str(Totals(63, 90))
+        '63/90 points'
+    """
+
+    points: float
+    max_points: float
+    bonus: float = 0.0
+
+    @property
+    def total_with_bonus(self) -> float:
+        return self.points + self.bonus
+
+    def __str__(self) -> str:
+        if not self.bonus:
+            return f"{_g(self.points)}/{_g(self.max_points)} points"
+        return (f"{_g(self.points)}/{_g(self.max_points)} points + {_g(self.bonus)} bonus "
+                f"= {_g(self.total_with_bonus)}")
+
+
 class CheckStatus(StrEnum):
     """What became of one check.
 
@@ -148,6 +182,15 @@ class ExerciseResult:
         return sum(c.points for c in self.checks if c.bonus)
 
     @property
+    def total_with_bonus(self) -> float:
+        """Points plus bonus: the exercise's share of the one total (:class:`Totals`)."""
+        return self.totals.total_with_bonus
+
+    @property
+    def totals(self) -> Totals:
+        return Totals(self.points, self.max_points, self.bonus_points)
+
+    @property
     def status(self) -> ExerciseStatus:
         """complete, partial, not started, failing, missing, skipped or grader error (bonus checks aside)."""
         counted = [c.status for c in self.checks if not c.bonus]
@@ -167,7 +210,7 @@ class ExerciseResult:
     def to_dict(self) -> dict:
         data = asdict(self)  # the checks as CheckResult.to_dict gives them
         data.update(points=self.points, max_points=self.max_points, bonus_points=self.bonus_points,
-                    status=self.status)
+                    total_with_bonus=self.total_with_bonus, status=self.status)
         return data
 
     @classmethod
@@ -196,6 +239,19 @@ class GradeReport:
         return sum(e.max_points for e in self.exercises)
 
     @property
+    def bonus_points(self) -> float:
+        return sum(e.bonus_points for e in self.exercises)
+
+    @property
+    def total_with_bonus(self) -> float:
+        """Points plus bonus: the one total every output reports (:class:`Totals`)."""
+        return self.totals.total_with_bonus
+
+    @property
+    def totals(self) -> Totals:
+        return Totals(self.points, self.max_points, self.bonus_points)
+
+    @property
     def grader_errors(self) -> list[CheckResult]:
         return [c for e in self.exercises for c in e.checks if c.status == CheckStatus.GRADER_ERROR]
 
@@ -214,6 +270,8 @@ class GradeReport:
             "target": self.target,
             "points": self.points,
             "max_points": self.max_points,
+            "bonus_points": self.bonus_points,
+            "total_with_bonus": self.total_with_bonus,
             "seconds": round(self.seconds, 3),
             "settings": self.settings,
             "grader_errors": len(self.grader_errors),

@@ -14,6 +14,10 @@ module, the sibling modules it imports, the reference and the grader: the same
 digest) and with at least as many examples is shown from that result, not graded
 again: grading is deterministic, so the grade would be the same (``--regrade``
 grades everything anyway). Only what changed since costs time.
+
+Points follow the one rule of every total (README: Totals): an exercise's points out of
+its maximum, its bonus on top, and a last line with the same total as the grade's
+("Total: 36/36 points + 1 bonus = 37").
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from grader import api
 from grader.cli.exitcodes import ExitCode
 from grader.cli.progress import CheckProgress
 from grader.core import catalog as course
-from grader.core.results import ExerciseStatus
+from grader.core.results import ExerciseStatus, Totals
+from grader.learning import invocation
 from grader.learning.state import State, exercise_digest, progress_line
 from grader.writers.terminal import STATUS_STYLE
 
@@ -40,7 +45,7 @@ def is_slow(exercise: course.Exercise) -> bool:
 
 
 def rows(report, saved: dict, slow: frozenset = frozenset(), unchanged: frozenset = frozenset()) -> list[dict]:
-    """One row per exercise of the course: number, name, title, status, points, max_points, source.
+    """One row per exercise of the course: number, name, title, status, points, max_points, bonus, source.
 
     ``slow``: the exercises left out of this grade because they are slow (they say so);
     ``unchanged``: those shown from a saved result because nothing changed since.
@@ -49,14 +54,15 @@ def rows(report, saved: dict, slow: frozenset = frozenset(), unchanged: frozense
     table = []
     for exercise in course.EXERCISES:
         row = {"number": exercise.number, "name": exercise.name, "title": exercise.title,
-               "status": "", "points": None, "max_points": None, "source": ""}
+               "status": "", "points": None, "max_points": None, "bonus": 0.0, "source": ""}
         if exercise.name in graded:
             result = graded[exercise.name]
-            row.update(status=result.status, points=result.points, max_points=result.max_points, source="now")
+            row.update(status=result.status, points=result.points, max_points=result.max_points,
+                       bonus=result.bonus_points, source="now")
         elif isinstance(saved.get(exercise.name), dict):
             entry = saved[exercise.name]
             row.update(status=str(entry.get("status", "")), points=entry.get("points"),
-                       max_points=entry.get("max_points"),
+                       max_points=entry.get("max_points"), bonus=_number(entry.get("bonus_points")),
                        source="unchanged" if exercise.name in unchanged else "saved")
         elif not exercise.has_checks:  # this and "not graded": the list's own words, no ExerciseStatus
             row.update(status="no checks yet")
@@ -66,24 +72,44 @@ def rows(report, saved: dict, slow: frozenset = frozenset(), unchanged: frozense
     return table
 
 
+def _number(value) -> float:
+    """A saved number as a float; 0 for one that is missing (a file of before bonuses were saved) or not a number."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _has_points(row: dict) -> bool:
+    return isinstance(row["points"], int | float) and isinstance(row["max_points"], int | float)
+
+
 def _points(row: dict) -> str:
-    if row["points"] is None or row["max_points"] is None:
+    if not _has_points(row):
         return ""
     return f"{row['points']:g}/{row['max_points']:g}"
 
 
+def totals(table: list[dict]) -> Totals:
+    """The points, maximum and bonus of every row that has points: the same total a grade of them prints."""
+    counted = [row for row in table if _has_points(row)]
+    return Totals(sum(row["points"] for row in counted), sum(row["max_points"] for row in counted),
+                  sum(row["bonus"] for row in counted))
+
+
 def print_rows(table: list[dict], console: Console, *, target: str, note: str) -> None:
+    command = invocation.command()
     console.print(f"\n[bold]pixelgrade[/] — {escape(target)}  [dim]{escape(note)}[/]\n")
     console.print(f" [bold]{'#':>2}  {'exercise':<14}{'status':<16}{'points':>9}[/]")
     for row in table:
         style = STATUS_STYLE.get(row["status"], "dim")
         status = f"[{style}]{row['status']:<16}[/]"
         saved = {"saved": "  [dim](saved)[/]", "unchanged": "  [dim](unchanged)[/]"}.get(row["source"], "")
+        bonus = f"  [cyan]+{row['bonus']:g} bonus[/]" if row["bonus"] and _has_points(row) else ""
         hint = ""
         if row["source"] == "slow":
-            hint = f"  [dim]slow: run `pixelgrade {row['name']}`[/]"
-        console.print(f" {row['number']:>2}  {row['name']:<14}{status}{_points(row):>9}{saved}{hint}",
+            hint = f"  [dim]slow: run `{escape(command)} {row['name']}`[/]"
+        console.print(f" {row['number']:>2}  {row['name']:<14}{status}{_points(row):>9}{bonus}{saved}{hint}",
                       highlight=False)
+    if any(_has_points(row) for row in table):
+        console.print(f"\n[bold]Total: {totals(table)}[/]", highlight=False)
     done = sum(row["status"] == ExerciseStatus.COMPLETE for row in table)
     console.print(f"\n{escape(progress_line(done, len(table)))}", highlight=False)
     following = next((row for row in table if row["status"] != ExerciseStatus.COMPLETE), None)
@@ -91,8 +117,8 @@ def print_rows(table: list[dict], console: Console, *, target: str, note: str) -
         console.print("[bold green]Every exercise is complete. Well done![/]")
     else:
         console.print(f"Next: {following['number']}. {following['name']} ({following['title']}): "
-                      f"`pixelgrade {following['name']}` grades it, `pixelgrade watch` re-grades on every save, "
-                      f"`pixelgrade hint {following['name']}` helps.", highlight=False)
+                      f"`{escape(command)} {following['name']}` grades it, `{escape(command)} watch` re-grades "
+                      f"on every save, `{escape(command)} hint {following['name']}` helps.", highlight=False)
 
 
 def run(*, target: str | Path = "exercises", examples: int = QUICK_EXAMPLES, saved: bool = False,

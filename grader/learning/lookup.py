@@ -5,11 +5,35 @@ Accepted, in this order: an exercise name; a contract function name
 exercise and function names (``otsu`` and ``thresh`` both mean ``thresholding``).
 Anything else raises ``ValueError`` with a message that lists the candidates.
 Function names are the catalog's (``course/course.toml``).
+
+:func:`find` also says which functions were meant, for the tools that can answer about
+one function rather than a whole exercise (``pixelgrade hint otsu`` gives the hints of
+``otsu_threshold`` and ``otsu_mask_rgb``, not the first hint of ``thresholding``, which
+is about ``threshold``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from grader.core import catalog as course
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a typed name means: an exercise, and the functions of it that were named.
+
+    ``functions`` is empty when the name means the whole exercise (its own name, or a
+    part of it); else it holds the exercise's functions that the name matches, in the
+    catalog's order.
+    """
+
+    exercise: course.Exercise
+    functions: tuple[str, ...] = ()
+
+    @property
+    def whole_exercise(self) -> bool:
+        return not self.functions
 
 
 def _normalise(text: str) -> str:
@@ -18,31 +42,41 @@ def _normalise(text: str) -> str:
     return text.removesuffix(".py").removesuffix(".md").removeprefix("test_")
 
 
-def find_exercise(name: str) -> course.Exercise:
-    """The exercise that ``name`` means (see the module docstring); ``ValueError`` if none or several."""
+def find(name: str) -> Selection:
+    """The exercise that ``name`` means and the functions it names (see the module docstring).
+
+    ``ValueError`` if ``name`` means no exercise, or parts of several.
+    """
     wanted = _normalise(name)
     if not wanted:
         raise ValueError("name an exercise, e.g. 'histogram', or a function, e.g. 'otsu_threshold'")
     if wanted in course.BY_NAME:
-        return course.BY_NAME[wanted]
+        return Selection(course.BY_NAME[wanted])
     owners = [e for e in course.EXERCISES if wanted in e.functions]
     if len(owners) == 1:
-        return owners[0]
+        return Selection(owners[0], (wanted,))
     matches: dict[str, list[str]] = {}
     for exercise in course.EXERCISES:
-        for candidate in (exercise.name, *exercise.functions):
-            found = matches.setdefault(exercise.name, []) if wanted in candidate else None
-            if found is not None and candidate not in found:
-                found.append(candidate)
-        if not matches.get(exercise.name):
-            matches.pop(exercise.name, None)
+        found = [candidate for candidate in dict.fromkeys((exercise.name, *exercise.functions))
+                 if wanted in candidate]
+        if found:
+            matches[exercise.name] = found
     if len(matches) == 1:
-        return course.BY_NAME[next(iter(matches))]
+        (exercise_name, found), = matches.items()
+        exercise = course.BY_NAME[exercise_name]
+        if exercise_name in found:  # a part of the exercise's own name means all of it
+            return Selection(exercise)
+        return Selection(exercise, tuple(found))
     if matches:
         listed = "; ".join(f"{exercise} ({', '.join(found)})" for exercise, found in matches.items())
         raise ValueError(f"{name!r} is ambiguous: it matches {listed}. Use the exercise name.")
     raise ValueError(f"unknown exercise {name!r}; choose from: {', '.join(course.BY_NAME)} "
                      "(or name one of their functions)")
+
+
+def find_exercise(name: str) -> course.Exercise:
+    """The exercise that ``name`` means (see the module docstring); ``ValueError`` if none or several."""
+    return find(name).exercise
 
 
 def exercise_names() -> list[str]:

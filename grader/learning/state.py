@@ -2,15 +2,21 @@
 
 The state lives in ``.pixelgrade/state.json`` next to the target directory (for the
 default target ``exercises`` that is the project root), so every tool that works on
-the same target sees the same progress: ``pixelgrade hint`` remembers how many hints
-were shown, and ``watch``, ``list`` and ``check()`` save the status of what they graded.
+the same target sees the same progress: ``pixelgrade hint`` remembers which hints were
+shown, and ``pixelgrade EXERCISE``, ``watch``, ``list`` and ``check()`` save the status
+of what they graded.
 ``PIXELGRADE_STATE_DIR`` (or a tool's ``--state DIR``) puts it elsewhere.
 
 The file holds::
 
     {"version": 1,
-     "hints": {"thresholding": 2},
-     "results": {"/abs/path/to/exercises": {"histogram": {"status": "complete", "points": 20, ...}}}}
+     "hints": {"thresholding": [1, 2, 4]},
+     "results": {"/abs/path/to/exercises": {"histogram": {"status": "complete", "points": 20,
+                                                           "bonus_points": 1, ...}}}}
+
+``hints`` holds the numbers of the hints each exercise has shown (a learner may ask for
+one function's hints, so they need not be the first few); an older file's count ``2``
+reads as ``[1, 2]``.
 
 Results are kept per target, so grading ``solutions`` never marks the learner's work done.
 Each result also keeps the digest of what produced it (:func:`exercise_digest`), so
@@ -132,16 +138,26 @@ class State:
             raise
 
     # -- hints ------------------------------------------------------------------
-    def hints_shown(self, exercise: str) -> int:
-        value = self.data["hints"].get(exercise, 0)
-        return value if isinstance(value, int) and value > 0 else 0
+    def hints_seen(self, exercise: str) -> set[int]:
+        """The numbers (from 1, in the catalog's order) of the hints of ``exercise`` shown so far."""
+        value = self.data["hints"].get(exercise, [])
+        if isinstance(value, int) and not isinstance(value, bool):  # a file of before: the first `value` hints
+            return set(range(1, value + 1))
+        if not isinstance(value, list):
+            return set()
+        return {number for number in value if isinstance(number, int) and not isinstance(number, bool) and number > 0}
 
-    def set_hints_shown(self, exercise: str, count: int) -> None:
-        self.data["hints"][exercise] = max(0, int(count))
+    def set_hints_seen(self, exercise: str, numbers) -> None:
+        self.data["hints"][exercise] = sorted({int(number) for number in numbers if int(number) > 0})
+
+    def hints_shown(self, exercise: str) -> int:
+        """How many hints of ``exercise`` were shown so far."""
+        return len(self.hints_seen(exercise))
 
     # -- results ----------------------------------------------------------------
     def results(self, target: str | Path) -> dict:
-        """{exercise: {"status", "points", "max_points", "examples", "graded_at"}} saved for ``target``."""
+        """{exercise: {"status", "points", "max_points", "bonus_points", "examples", "graded_at", "digest"}}
+        saved for ``target``."""
         saved = self.data["results"].get(str(Path(target).resolve()), {})
         return saved if isinstance(saved, dict) else {}
 
@@ -159,6 +175,7 @@ class State:
                 "status": exercise.status,
                 "points": exercise.points,
                 "max_points": exercise.max_points,
+                "bonus_points": exercise.bonus_points,  # on top of the points, as in every total (README: Totals)
                 "examples": report.settings.get("max_examples"),
                 "graded_at": now,
                 "digest": digest,

@@ -13,9 +13,11 @@ the next one and grades it straight away. Results are saved in the state file
 (:mod:`grader.learning.state`), so ``pixelgrade list --saved`` and the next ``watch`` know
 where you are.
 
-For tests and scripts, :meth:`Watcher.step` runs one "poll and re-grade" step,
-and :func:`run`'s ``stop_after`` and ``max_regrades`` end the loop (the command's
-``--stop-after SECONDS`` / ``--once`` / ``--max-regrades N``, :mod:`grader.cli.watch`).
+``--once`` (:meth:`Watcher.once`) grades the current exercise once, says what comes
+next and ends, without waiting for a save. For tests and scripts, :meth:`Watcher.step`
+runs one "poll and re-grade" step, and :func:`run`'s ``stop_after`` and ``max_regrades``
+end the loop (the command's ``--stop-after SECONDS`` / ``--max-regrades N``,
+:mod:`grader.cli.watch`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from grader import api
 from grader.cli.exitcodes import ExitCode
 from grader.core import catalog as course
 from grader.core.results import ExerciseStatus
-from grader.learning import lookup
+from grader.learning import invocation, lookup
 from grader.learning.state import State, progress_line
 from grader.writers import terminal
 
@@ -193,21 +195,45 @@ class Watcher:
                            highlight=False, soft_wrap=True)
         return following
 
-    def _announce(self, exercise: course.Exercise) -> None:
+    def _announce(self, exercise: course.Exercise, *, watching: bool = True) -> None:
         path = self._path(exercise.name)
         if not path.exists():
+            then = "it is graded as soon as it is saved" if watching else "grade it"
             self.console.print(f"There is no {escape(str(path))} yet: copy it from the course's exercises/ "
-                               "(or create it) and it is graded as soon as it is saved.",
-                               highlight=False, soft_wrap=True)
+                               f"(or create it) and {then}.", highlight=False, soft_wrap=True)
         elif not exercise.has_checks:
             self.console.print(f"{exercise.name} has no checks yet, so it cannot be graded; "
-                               f"`pixelgrade hint {exercise.name}` still helps.", highlight=False, soft_wrap=True)
+                               f"`{escape(invocation.command())} hint {exercise.name}` still helps.",
+                               highlight=False, soft_wrap=True)
 
     def _encourage(self, exercise: course.Exercise, result) -> None:
         if result is not None and result.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.MISSING,
                                                         ExerciseStatus.SKIPPED):
             self.console.print(f"Keep going with {escape(str(self._path(exercise.name)))}. "
-                               f"Stuck? `pixelgrade hint {exercise.name}`.", highlight=False, soft_wrap=True)
+                               f"Stuck? `{escape(invocation.command())} hint {exercise.name}`.",
+                               highlight=False, soft_wrap=True)
+
+    def once(self) -> None:
+        """Grade the current exercise once, say what comes next, and end: ``pixelgrade watch --once``.
+
+        Unlike :meth:`begin` it does not go on to grade the next exercise when this one is
+        complete (it names it), and it does not wait for a save.
+        """
+        exercise = self._first()
+        self.current = exercise
+        if exercise is None:
+            self.console.print(f"[bold green]Every exercise is complete: {self.progress()}. Well done![/]",
+                               highlight=False, soft_wrap=True)
+            return
+        if not exercise.has_checks or not self._path(exercise.name).exists():
+            self._announce(exercise, watching=False)
+        else:
+            result = self.grade(exercise.name)
+            if result is not None and result.status == ExerciseStatus.COMPLETE:
+                self._complete(exercise)
+            else:
+                self._encourage(exercise, result)
+        self.console.print(f"\n{self.progress()}", highlight=False, soft_wrap=True)
 
     def begin(self) -> None:
         """Grade the current exercise (moving on while it is complete) and start watching."""
@@ -284,7 +310,7 @@ class Watcher:
 
 def run(start: str | None = None, *, target: str | Path = "exercises", max_examples: int = api.DEFAULT_EXAMPLES,
         timeout_s: float | None = None, state_dir: str | Path | None = None, interval: float = DEFAULT_INTERVAL_S,
-        stop_after: float | None = None, max_regrades: int | None = None,
+        stop_after: float | None = None, max_regrades: int | None = None, once: bool = False,
         console: Console | None = None) -> ExitCode:
     """Watch ``target`` and re-grade on every save until stopped: ``pixelgrade watch``.
 
@@ -296,6 +322,8 @@ def run(start: str | None = None, *, target: str | Path = "exercises", max_examp
         As for :class:`Watcher`.
     stop_after, max_regrades
         Stop after this many seconds or re-grades (None: only Ctrl-C stops).
+    once
+        Grade the current exercise once and end, without watching (:meth:`Watcher.once`).
 
     Returns
     -------
@@ -310,7 +338,10 @@ def run(start: str | None = None, *, target: str | Path = "exercises", max_examp
         console.print(f"[red]pixelgrade watch: {escape(str(error))}[/]")
         return ExitCode.USAGE
     try:
-        watcher.run(stop_after=stop_after, max_regrades=max_regrades)
+        if once:
+            watcher.once()
+        else:
+            watcher.run(stop_after=stop_after, max_regrades=max_regrades)
     except KeyboardInterrupt:
         console.print("\nStopped watching.")
     return ExitCode.OK

@@ -65,12 +65,12 @@ def test_hints_advance_persist_and_stop(tmp_path, capsys):
     total = len(hints.hints_for("thresholding"))
     assert total >= 3
     for shown in range(1, total + 1):
-        assert cli.main(["hint", "otsu", "--state", str(state)]) == 0
+        assert cli.main(["hint", "thresholding", "--state", str(state)]) == 0
         out = capsys.readouterr().out
         assert f"Hints for 8. thresholding ({shown} of {total})" in " ".join(out.split())
         assert f" {shown}. " in out and f" {shown + 1}. " not in out
-        # A new invocation reads the count back from the file.
-        assert json.loads((state / "state.json").read_text())["hints"]["thresholding"] == shown
+        # A new invocation reads the hints shown back from the file.
+        assert json.loads((state / "state.json").read_text())["hints"]["thresholding"] == list(range(1, shown + 1))
         assert ("That was the last hint" in out) == (shown == total)
     assert cli.main(["hint", "thresholding", "--state", str(state)]) == 0
     out = " ".join(capsys.readouterr().out.split())
@@ -361,8 +361,8 @@ def test_watch_loop_regrades_a_save_until_stopped(tmp_path, monkeypatch, told):
 
 def test_watch_command_sees_an_edit(tmp_path):
     target = _copy_stub(tmp_path / "work")
-    command = [sys.executable, "-m", "grader", "watch", "--target", str(target), "--examples", "2", "--once",
-               "--stop-after", "120", "--interval", "0.2", "--state", str(tmp_path / "state")]
+    command = [sys.executable, "-m", "grader", "watch", "--target", str(target), "--examples", "2",
+               "--max-regrades", "1", "--stop-after", "120", "--interval", "0.2", "--state", str(tmp_path / "state")]
     env = dict(os.environ, PYTHONUNBUFFERED="1", COLUMNS="200")
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
