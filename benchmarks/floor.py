@@ -59,6 +59,11 @@ class _Reply:
     missing = False
     problem = ""
     output = ""
+    limit = ""
+    detail = ""
+    stopped_by = ""
+    cpu_seconds = None
+    cpu_limit = None
 
     def __init__(self, value=None, mutated=(), seconds=0.0, error=None):
         self.value, self.mutated, self.seconds, self.tripped = value, list(mutated), seconds, []

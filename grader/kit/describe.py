@@ -167,7 +167,7 @@ class CallRecord:
     kwargs: dict
     parameter_names: list = field(default_factory=list)
     mutated: list = field(default_factory=list)
-    seconds: float | None = None  # how long the learner's function ran, timed in the worker (once it returned)
+    seconds: float | None = None  # the call's round trip, timed by the grader (never by the worker)
     # What came back, the follow-up call made on it in the worker (if any), and the
     # reference module: what grader.core.diagnosis needs to name a misconception.
     value: object = field(default=NO_VALUE, repr=False, compare=False)

@@ -5,8 +5,12 @@ counts towards the maximum, and failing it never makes an exercise incomplete.
 It calls the learner's function on a large input and compares the time with the
 reference solution's on the same input, in the same grading run:
 
-- the learner's call is timed inside the worker (``learner.last.seconds``: the
-  function alone, not the transfer of its arguments and result);
+- the learner's call is timed by the grader, never by the worker (learner code runs
+  there and could stop or rewind its clock): ``learner.last.seconds`` is the call's round
+  trip (:attr:`grader.sandbox.client.Reply.seconds`), from writing the request to having
+  read the reply. Wall-clock time, not CPU time: a ``time.sleep`` in the function counts
+  in full. It includes sending the arguments and the result (about a millisecond for a
+  512 x 512 image), which the generous rule below absorbs;
 - the reference is timed here, in the grader process, with ``time.perf_counter``;
 - each side gets one warm-up call, then ``RUNS`` timed calls, taken in turns
   (learner, reference, learner, ...) so that a burst of load on a shared machine

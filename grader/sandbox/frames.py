@@ -32,7 +32,15 @@ class FrameError(Exception):
 
 
 class FrameTimeout(FrameError):
-    """Nothing (or not all of a frame) arrived before the deadline."""
+    """Nothing (or not all of a frame) arrived, or could be sent, before the deadline."""
+
+
+class FrameClosed(FrameError):
+    """The other side closed the pipe (most often: its process ended), before or inside a frame."""
+
+
+class FrameTooLarge(FrameError):
+    """A frame announces more bytes than its reader accepts (nothing of it was read)."""
 
 
 # -- plain frames ----------------------------------------------------------------------
@@ -66,6 +74,12 @@ def _wait_readable(fd: int, deadline: float | None) -> None:
         raise FrameTimeout("no reply before the deadline")
 
 
+def _wait_writable(fd: int, deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+        raise FrameTimeout("the other side read nothing more before the deadline")
+
+
 def read_exactly(fd: int, count: int, deadline: float | None = None) -> bytes:
     """``count`` bytes from ``fd``; with a ``deadline`` (``time.monotonic()``; POSIX only), never waiting past it."""
     chunks = []
@@ -73,28 +87,39 @@ def read_exactly(fd: int, count: int, deadline: float | None = None) -> bytes:
         _wait_readable(fd, deadline)
         chunk = os.read(fd, min(count, _CHUNK))
         if not chunk:
-            raise FrameError("the other side closed the connection")
+            raise FrameClosed("the other side closed the connection")
         chunks.append(chunk)
         count -= len(chunk)
     return b"".join(chunks)
 
 
 def read(fd: int, *, max_bytes: int, deadline: float | None = None) -> bytes:
-    """The payload of the next frame on ``fd``; :class:`FrameError` for one over ``max_bytes``.
+    """The payload of the next frame on ``fd``; :class:`FrameTooLarge` for one over ``max_bytes``.
 
-    With a ``deadline`` it raises :class:`FrameTimeout` rather than wait past it, even for half a frame.
+    The length is checked before a byte of the payload is read, so a frame that announces
+    gigabytes costs its reader nothing. With a ``deadline`` it raises :class:`FrameTimeout`
+    rather than wait past it, even for half a frame.
     """
     (length,) = LENGTH.unpack(read_exactly(fd, LENGTH.size, deadline))
     if length > max_bytes:
-        raise FrameError(f"a frame of {length} bytes is too large")
+        raise FrameTooLarge(f"a frame of {length} bytes is too large: at most {max_bytes} are accepted")
     return read_exactly(fd, length, deadline)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """Write all of ``data`` to ``fd`` (a pipe takes a large frame in several writes)."""
+def write_all(fd: int, data: bytes, deadline: float | None = None) -> None:
+    """Write all of ``data`` to ``fd`` (a pipe takes a large frame in several writes).
+
+    With a ``deadline`` (POSIX, ``fd`` non-blocking) it raises :class:`FrameTimeout` rather
+    than wait past it for a reader that stopped reading.
+    """
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
+        if deadline is not None:
+            _wait_writable(fd, deadline)
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:  # select said writable, another writer was quicker: wait again
+            continue
         view = view[written:]
 
 

@@ -8,13 +8,19 @@ Levels, strongest first (each layer is used when the machine offers it):
    process is visible, and all of them die with it), an empty network namespace,
    and private IPC. Needs root or unprivileged user namespaces.
 2. **Landlock** (Linux >= 5.13, no privilege needed): the worker restricts
-   itself before importing learner code; reads only the runtime, libraries and
-   its copy; writes only its scratch folder; no TCP (ABI >= 4); no signals or
-   abstract sockets out of its sandbox (ABI >= 6); no ptrace out of it.
-3. **An unprivileged uid** (``nobody``) whenever the grader runs as root.
-4. **The portable floor** (macOS, old kernels): a separate process with time and
-   memory limits, a clean environment, a private copy of the submission, the
-   process tree killed after use.
+   itself before importing learner code; reads only the runtime, libraries, its
+   copy and the few entries of its own ``/proc/<pid>`` it needs; writes only its
+   scratch folder; no TCP (ABI >= 4); no signals or abstract sockets out of its
+   sandbox (ABI >= 6); no ptrace out of it.
+3. **A seccomp filter** (:mod:`grader.sandbox.syscall_filter`): no socket of any
+   family, no io_uring, ptrace, namespaces, mounts, BPF or keyrings, and no change
+   of any file's mode, owner, times or extended attributes.
+4. **An unprivileged uid** (``nobody``) whenever the grader runs as root. Where the
+   runtime sits in a folder that uid may not enter (Python under ``/root``), it is
+   granted search there, and only there (:mod:`grader.sandbox.reachability`).
+5. **The portable floor** (macOS, old kernels): a separate process with time and
+   memory limits, a clean environment, a private copy of the submission (0700,
+   owned by the worker's uid), a file-size limit, the process tree killed after use.
 
 ``PIXELGRADE_ISOLATION`` chooses: ``auto`` (the default: everything available),
 ``landlock`` (no namespaces) or ``plain`` (the floor only; for tests and for
@@ -35,7 +41,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import landlock, processes
+from grader.sandbox import landlock, processes, reachability, syscall_filter
 
 MODE_ENV = "PIXELGRADE_ISOLATION"
 MODES = ("auto", "landlock", "plain")
@@ -46,7 +52,8 @@ MINIMUM_LANDLOCK_ABI = 4  # filesystem and TCP
 _SANDBOX_PACKAGE = Path(__file__).resolve().parent
 _PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
 # The worker's own code: copied out of the project so the project itself stays unreadable.
-_RUNTIME_MODULES = ("__init__.py", "wire.py", "frames.py", "worker.py", "adapters.py", "landlock.py", "processes.py")
+_RUNTIME_MODULES = ("__init__.py", "wire.py", "frames.py", "worker.py", "adapters.py", "landlock.py", "processes.py",
+                    "syscall_filter.py")
 _RUNTIME_GRADER_MODULES = ("kit/__init__.py", "kit/describe.py")  # how the wire and the adapters name values
 # Environment variables a worker may inherit: what Python and the numeric
 # libraries need to behave, nothing that could name a secret.
@@ -57,6 +64,13 @@ _INHERITED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPEN
 _SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/etc/ld.so.cache", "/etc/ld.so.conf",
                 "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
                 "/sys/devices/system/cpu", "/sys/fs/cgroup/cpu.max", "/proc/cpuinfo", "/proc/meminfo")
+# The entries of its own /proc/<pid> a worker may read, found by running TensorFlow,
+# scikit-learn, scikit-image and SciPy under strace and then with each entry taken away:
+# TensorFlow aborts without cmdline, scikit-learn's threadpoolctl fails without maps; stat,
+# statm and status are the process's own counters (psutil reads them). Never net/ (the
+# machine's sockets at the Landlock-only level), mounts (its mount table), environ, fd/ or
+# task/ (whose entries include net/ again); TensorFlow does without cpuset and mounts.
+PROC_ENTRIES = ("cmdline", "maps", "stat", "statm", "status")
 _UNSHARE = ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try")
 _DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
@@ -75,6 +89,10 @@ class Isolation:
     namespaces: bool = False  # bubblewrap: private mount, PID, network and IPC namespaces
     bwrap: str = ""
     running_as_root: bool = False
+    seccomp: bool = False  # the system-call filter (grader.sandbox.syscall_filter) is installed in every worker
+    seccomp_problem: str = ""  # why it cannot be, when it cannot
+    search_granted: tuple[str, ...] = ()  # folders where uid 65534 was given search (an ACL entry) to reach the runtime
+    uid_problem: str = ""  # why learner code cannot run as uid 65534, when the grader is root and it cannot
 
     @property
     def drops_capabilities(self) -> bool:
@@ -88,8 +106,12 @@ class Isolation:
             parts.append("namespaces (bubblewrap: pid, net, mount, ipc)")
         if self.landlock_abi:
             parts.append(f"landlock ABI {self.landlock_abi}")
+        if self.seccomp:
+            parts.append("seccomp")
         if self.uid is not None:
-            parts.append(f"uid {self.uid}")
+            granted = f" (granted search on {', '.join(self.search_granted)})" \
+                if self.search_granted else ""
+            parts.append(f"uid {self.uid}{granted}")
         elif self.drops_capabilities:
             parts.append("uid 0 without capabilities")
         elif self.running_as_root:
@@ -107,8 +129,11 @@ class Isolation:
                         + (f"ABI {self.landlock_abi})" if self.landlock_abi else "none in use)"))
         if not self.namespaces and self.landlock_abi < 6:
             gaps.append("process isolation: bubblewrap namespaces, or Landlock ABI >= 6 (signal scoping)")
+        if self.mode != "plain" and not self.seccomp:
+            gaps.append(f"the seccomp system-call filter ({self.seccomp_problem or 'not in use'})")
         if self.running_as_root and self.uid is None:
-            gaps.append(f"an unprivileged uid: the grader runs as root and cannot drop to uid {SANDBOX_UID}")
+            gaps.append(f"an unprivileged uid: the grader runs as root and cannot drop to uid {SANDBOX_UID}"
+                        + (f" ({self.uid_problem})" if self.uid_problem else ""))
         if self.mode == "plain":
             gaps.insert(0, f"{MODE_ENV}={self.mode} turns the kernel's sandbox off")
         return gaps
@@ -133,8 +158,17 @@ class Isolation:
             gaps.append(f"{MODE_ENV}=plain turns the kernel's sandbox off")
         elif not self.namespaces and self.landlock_abi < MINIMUM_LANDLOCK_ABI:
             gaps.append("no kernel sandbox (neither bubblewrap nor Landlock): learner code reads what you can read")
+        if self.mode != "plain" and not self.seccomp:
+            reason = f" ({self.seccomp_problem})" if self.seccomp_problem else ""
+            if self.namespaces:
+                gaps.append(f"no seccomp filter{reason}: learner code can use io_uring, make namespaces of its own "
+                            "and change the mode and times of its own files")
+            else:
+                gaps.append(f"no seccomp filter{reason}: learner code can send UDP, reach Unix sockets named by a "
+                            "path and use io_uring")
         if self.running_as_root and self.uid is None:
-            gaps.append(f"learner code would run as uid 0: it cannot drop to uid {SANDBOX_UID} here")
+            gaps.append(f"learner code would run as uid 0: it cannot drop to uid {SANDBOX_UID} here"
+                        + (f" ({self.uid_problem})" if self.uid_problem else ""))
         return gaps
 
     @property
@@ -162,9 +196,28 @@ def _detect(mode: str) -> Isolation:
         return Isolation(mode=mode, running_as_root=root)
     abi = landlock.abi()
     bwrap = "" if mode == "landlock" else _working_bwrap()
-    uid = SANDBOX_UID if root and (bwrap or _reachable_by_others(read_paths())) else None
+    seccomp_problem = syscall_filter.problem()
+    uid, granted, uid_problem = None, (), ""
+    if root and bwrap:
+        uid = SANDBOX_UID  # bubblewrap makes every folder on the way to a mount searchable
+    elif root:
+        reached = _reach_runtime_as_sandbox_uid()
+        if reached.ok:
+            uid, granted = SANDBOX_UID, reached.granted
+        else:
+            uid_problem = reached.problem
     return Isolation(mode=mode, landlock_abi=abi, uid=uid, namespaces=bool(bwrap), bwrap=bwrap,
-                     running_as_root=root)
+                     running_as_root=root, seccomp=not seccomp_problem, seccomp_problem=seccomp_problem,
+                     search_granted=granted, uid_problem=uid_problem)
+
+
+def _reach_runtime_as_sandbox_uid() -> reachability.Reachability:
+    """Let uid 65534 reach what a worker reads (granting search where Python lives under /root), or say why not."""
+    if sys.platform != "linux":
+        return reachability.Reachability(problem="dropping to an unprivileged uid is done on Linux only")
+    worker_reads = [*read_paths(), sys.executable]
+    # The workers' private folders and the runtime's copy are made in the temporary folder, and owned by the uid.
+    return reachability.make_reachable(worker_reads, SANDBOX_UID, SANDBOX_GID, search=[tempfile.gettempdir()])
 
 
 def current() -> Isolation:
@@ -200,20 +253,22 @@ def _working_bwrap() -> str:
     return path if done.returncode == 0 else ""
 
 
-def _reachable_by_others(paths) -> bool:
-    """Whether an unprivileged uid could reach every one of ``paths`` (search bits on the way)."""
-    for path in paths:
-        current_path = Path(path)
-        if not current_path.exists():
-            continue
-        for folder in [current_path, *current_path.parents]:
-            try:
-                mode = folder.stat().st_mode
-            except OSError:
-                return False
-            if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
-                return False
-    return True
+@functools.cache
+def _bwrap_sizes_tmpfs(bwrap: str) -> bool:
+    """Whether this bubblewrap takes ``--size`` for a tmpfs (0.5 and later do); older ones refuse the option."""
+    unshare = ["--unshare-user"] if os.geteuid() != 0 else []
+    probe = [bwrap, *unshare, "--die-with-parent", "--ro-bind", "/", "/", "--size", "4096", "--tmpfs", "/tmp", "true"]
+    try:
+        done = subprocess.run(probe, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def _scratch_tmpfs(isolation: Isolation, scratch_bytes: int | None) -> bool:
+    """Whether the worker's scratch folder is a tmpfs of ``scratch_bytes`` in its own mount namespace."""
+    return bool(scratch_bytes) and isolation.namespaces and _bwrap_sizes_tmpfs(isolation.bwrap)
 
 
 @functools.cache
@@ -272,8 +327,12 @@ def environment(stage: Stage, threads: int, extra: dict | None = None) -> dict:
 
 # -- the worker's own code, outside the project -----------------------------------
 @functools.cache
-def runtime_dir() -> Path:
-    """A read-only copy of the worker's modules (``grader.sandbox``), made once per process."""
+def runtime_dir(owner: int | None = None) -> Path:
+    """A read-only copy of the worker's modules (``grader.sandbox``), made once per process and ``owner``.
+
+    Private to the workers: folders 0500 and files 0400, owned by ``owner`` (the uid
+    workers run as; None: the grader's), so no other local user reads it.
+    """
     base = Path(tempfile.mkdtemp(prefix="pixelgrade-runtime-"))
     package = base / "grader" / "sandbox"
     package.mkdir(parents=True)
@@ -284,7 +343,7 @@ def runtime_dir() -> Path:
         (package.parent / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_SANDBOX_PACKAGE.parent / name, package.parent / name)
     (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
-    _make_read_only(base)
+    _seal(base, owner)
     import atexit
 
     creator = os.getpid()
@@ -316,7 +375,12 @@ COPY_LIMIT_FILES = 2000
 
 @dataclass(frozen=True)
 class Stage:
-    """A worker's private folders: a read-only copy of the submission and a scratch folder."""
+    """A worker's private folders: a read-only copy of the submission and a scratch folder.
+
+    Everything is the worker's alone: the root and the scratch folder 0700, the copy's
+    folders 0500 and files 0400 (0500 if executable), all owned by the uid the worker
+    runs as (the grader's when it is not dropped). No other local user can read them.
+    """
 
     root: Path
     code: Path
@@ -328,16 +392,15 @@ class Stage:
 
 def stage_submission(source: Path, isolation: Isolation) -> Stage:
     """Copy the submission folder (regular files only: never through a link) for one worker."""
-    root = Path(tempfile.mkdtemp(prefix="pixelgrade-worker-"))
+    root = Path(tempfile.mkdtemp(prefix="pixelgrade-worker-"))  # 0700
     code, scratch = root / "code", root / "scratch"
-    code.mkdir()
-    scratch.mkdir()
+    code.mkdir(mode=0o700)
+    scratch.mkdir(mode=0o700)
     _copy_tree(Path(source), code)
-    _make_read_only(code)
+    _seal(code, isolation.uid)
     if isolation.uid is not None:
-        os.chown(scratch, isolation.uid, SANDBOX_GID)
-        os.chmod(scratch, 0o700)
-        os.chmod(root, 0o755)
+        for folder in (root, scratch):
+            os.chown(folder, isolation.uid, SANDBOX_GID)
     return Stage(root, code, scratch)
 
 
@@ -376,11 +439,22 @@ def _walk(folder: Path):
             yield Path(entry.path), entry.stat(follow_symlinks=False).st_size
 
 
-def _make_read_only(folder: Path) -> None:
+def _seal(folder: Path, owner: int | None) -> None:
+    """Make ``folder`` read-only and private: folders 0500, files 0400 (0500 if executable), owned by ``owner``.
+
+    ``owner`` None keeps the grader's ownership. The worker cannot change the modes back:
+    its seccomp filter refuses chmod, and Landlock or a read-only mount refuses writes.
+    """
     for dirpath, _dirnames, filenames in os.walk(folder):
         for name in filenames:
-            os.chmod(os.path.join(dirpath, name), 0o444)
-        os.chmod(dirpath, 0o555)
+            path = os.path.join(dirpath, name)
+            executable = os.stat(path, follow_symlinks=False).st_mode & stat.S_IXUSR
+            os.chmod(path, 0o500 if executable else 0o400, follow_symlinks=False)
+            if owner is not None:
+                os.chown(path, owner, SANDBOX_GID, follow_symlinks=False)
+        os.chmod(dirpath, 0o500)
+        if owner is not None:
+            os.chown(dirpath, owner, SANDBOX_GID, follow_symlinks=False)
 
 
 def _remove(folder: Path) -> None:
@@ -397,18 +471,28 @@ def _remove(folder: Path) -> None:
 
 
 # -- the command line and the worker's confinement -------------------------------------
-def command(stage: Stage, isolation: Isolation) -> list[str]:
-    """The worker's command line: under bubblewrap when namespaces are in force."""
-    python = [sys.executable, str(runtime_dir() / BOOTSTRAP)]
+def command(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = None) -> list[str]:
+    """The worker's command line: under bubblewrap when namespaces are in force.
+
+    ``scratch_bytes``: the most the worker may write to its scratch folder (None: no
+    limit). Under bubblewrap (0.5 or later) the scratch folder is then a tmpfs of that
+    size, whose pages count towards the worker's memory; the grader reaches it through
+    the worker's mount namespace (:func:`scratch_seen_from_grader`).
+    """
+    python = [sys.executable, str(runtime_dir(isolation.uid) / BOOTSTRAP)]
     if not isolation.namespaces:
         return python
     # No user namespace as root: inside one the worker could not drop to a real unprivileged uid.
     unshare = ["--unshare-user"] if not isolation.running_as_root else []
     args = [isolation.bwrap, *unshare, *_UNSHARE, "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     if isolation.uid is not None:
-        # Kept only to drop to the unprivileged uid, which clears them (worker.confine).
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    read = [*system_paths(), *read_paths(), str(runtime_dir()), str(stage.code)]
+        # Kept only until the worker drops to the unprivileged uid, which clears them all
+        # (worker.confine): to read its runtime copy (that uid's alone) as it starts, to give
+        # it the scratch tmpfs, and to drop.
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_DAC_READ_SEARCH"]
+        if _scratch_tmpfs(isolation, scratch_bytes):
+            args += ["--cap-add", "CAP_CHOWN"]
+    read = [*system_paths(), *read_paths(), str(runtime_dir(isolation.uid)), str(stage.code)]
     # bubblewrap makes the folders leading to a mount point for root only (0700):
     # make them searchable first, so the unprivileged uid can reach what is mounted.
     leading = sorted({str(parent) for path in [*read, str(stage.scratch)] for parent in Path(path).parents
@@ -417,19 +501,29 @@ def command(stage: Stage, isolation: Isolation) -> list[str]:
         args += ["--perms", "0755", "--dir", folder]
     for path in read:
         args += ["--ro-bind-try", path, path]
-    args += ["--bind", str(stage.scratch), str(stage.scratch),
-             "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm", "--chdir", str(stage.code)]
+    if _scratch_tmpfs(isolation, scratch_bytes):
+        # bubblewrap mounts it for root: the worker gives it to its uid before dropping (worker.confine).
+        args += ["--perms", "0700", "--size", str(int(scratch_bytes)), "--tmpfs", str(stage.scratch)]
+        shm = ["--size", str(int(scratch_bytes)), "--tmpfs", "/dev/shm"]
+    else:
+        args += ["--bind", str(stage.scratch), str(stage.scratch)]
+        shm = ["--tmpfs", "/dev/shm"]
+    # No --chdir: bubblewrap changes folder after giving up its capabilities, and the copy is
+    # the worker's uid's alone (0500); the worker goes there once it is that uid ("cwd").
+    args += ["--dev", "/dev", "--proc", "/proc", *shm]
     return args + ["--", *python]
 
 
-def confinement(stage: Stage, isolation: Isolation) -> dict:
-    """What the worker applies to itself before importing learner code (sent in its configuration)."""
-    read = [*system_paths(), *read_paths(), str(runtime_dir()), str(stage.code)]
+def confinement(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = None) -> dict:
+    """What the worker applies to itself before importing learner code (sent in its configuration).
+
+    ``scratch_bytes``: the largest file the worker may write (``RLIMIT_FSIZE``, at every
+    level; under bubblewrap the scratch tmpfs also holds at most that much in all).
+    """
+    read = [*system_paths(), *read_paths(), str(runtime_dir(isolation.uid)), str(stage.code)]
     write = [str(stage.scratch)]
     if isolation.namespaces:
-        # A private /proc (its own processes only) and a private /dev/shm.
-        read.append("/proc")
-        write.append("/dev/shm")
+        write.append("/dev/shm")  # private to the worker's namespace
     return {
         "uid": isolation.uid,
         "gid": SANDBOX_GID if isolation.uid is not None else None,
@@ -438,8 +532,38 @@ def confinement(stage: Stage, isolation: Isolation) -> dict:
         "write": write,
         "devices": list(_DEVICES),
         "subreaper": not isolation.namespaces,
-        # Without a private /proc, the worker's own /proc/<pid> only (TensorFlow aborts when it
-        # cannot read /proc/self/cmdline); the rest of /proc shows the machine's other processes.
-        "own_proc": not isolation.namespaces,
+        "cwd": str(stage.code),
+        # Of /proc, the worker's own /proc/<pid> entries that the libraries need and nothing else
+        # (TensorFlow aborts when it cannot read /proc/self/cmdline), at every level.
+        "proc_entries": list(PROC_ENTRIES),
         "drop_capabilities": isolation.drops_capabilities,
+        "seccomp": isolation.seccomp,
+        "file_size_bytes": int(scratch_bytes) if scratch_bytes else None,
+        # A fresh tmpfs that bubblewrap mounted for root: the worker gives it to its uid.
+        "own_scratch": str(stage.scratch) if _scratch_tmpfs(isolation, scratch_bytes) and isolation.uid is not None
+        else None,
     }
+
+
+def scratch_seen_from_grader(stage: Stage, isolation: Isolation, pid: int | None) -> Path | None:
+    """Where the grader reaches the scratch folder of the running worker started as ``pid``.
+
+    Under bubblewrap the scratch folder may be a tmpfs that exists only in the worker's
+    mount namespace: the grader reaches it through ``/proc/<pid>/root`` of the first
+    process in that namespace (bubblewrap's child). Elsewhere it is ``stage.scratch``.
+    None when the worker has no such process (yet, or any more). Valid once the worker
+    has answered its import (bubblewrap has set its mounts up by then).
+    """
+    if not isolation.namespaces:
+        return stage.scratch
+    if pid is None:
+        return None
+    import psutil
+
+    try:
+        children = psutil.Process(pid).children()
+    except psutil.Error:
+        return None
+    if not children:
+        return None
+    return Path(f"/proc/{children[0].pid}/root") / stage.scratch.relative_to("/")

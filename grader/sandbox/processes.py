@@ -5,7 +5,9 @@ The grader's one supervisor of processes, for the sandbox's workers
 forked from a fork server or started as fresh interpreters). The worker and batch
 children use it themselves too: they become subreapers, so that a learner's double
 fork stays in their tree instead of escaping to init, and a batch child ends what
-its learners left behind.
+its learners left behind. Where a worker gets no cgroup (:mod:`grader.sandbox.cgroups`),
+the grader becomes a subreaper too, and :func:`end_adopted` ends the orphans of a
+worker that left its tree (learner code can turn the worker's own subreaper off).
 
 The worker imports this module (from its copy of the sandbox's code) for
 :func:`become_subreaper` alone: what only the grader's side needs (subprocess,
@@ -116,16 +118,20 @@ class Child:
         return self.wait(reap_s)
 
 
-def start(command, *, cwd, env, stdin=PIPE, stdout=PIPE, stderr=PIPE) -> Child:
+def start(command, *, cwd, env, stdin=PIPE, stdout=PIPE, stderr=PIPE, before_exec=None) -> Child:
     """Start ``command`` as a :class:`Child`, in a session of its own (POSIX), so that no
     terminal signal meant for the grader reaches it and its group can be killed as one.
 
-    The streams are pipes unless given (a file, ``subprocess.DEVNULL``); ``OSError`` when it cannot start.
+    The streams are pipes unless given (a file, ``subprocess.DEVNULL``); ``OSError`` when it
+    cannot start. ``before_exec``: a function the child runs between its fork and its exec
+    (POSIX), before the command can run anything: e.g. joining a cgroup
+    (:meth:`grader.sandbox.cgroups.WorkerCgroup.join`). It must only make system calls on
+    what it was given: the child is a copy of a process that may have other threads.
     """
     import subprocess
 
     process = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr, cwd=str(cwd), env=env,
-                               start_new_session=(os.name == "posix"))
+                               start_new_session=(os.name == "posix"), preexec_fn=before_exec)
     return Child(process)
 
 
@@ -161,6 +167,142 @@ def become_subreaper() -> None:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def descendants(pid: int) -> list[int]:
+    """The pids of ``pid``'s descendants now, read from ``/proc/<pid>/task/*/children`` (Linux; else psutil).
+
+    Cheap enough to call after every call of a worker: a few small reads, not a scan of every process.
+    """
+    found, pending = [], [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            threads = os.listdir(f"/proc/{parent}/task")
+            children = []
+            for thread in threads:
+                with open(f"/proc/{parent}/task/{thread}/children") as listing:
+                    children += [int(child) for child in listing.read().split()]
+        except FileNotFoundError:
+            if parent == pid and not os.path.isdir("/proc/self/task"):
+                return _descendants_by_psutil(pid)  # no /proc (macOS)
+            continue  # it ended meanwhile
+        except (OSError, ValueError):
+            continue
+        found += children
+        pending += children
+    return found
+
+
+def _descendants_by_psutil(pid: int) -> list[int]:
+    import psutil
+
+    with contextlib.suppress(psutil.Error, OSError):
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    return []
+
+
+def identity(pid: int) -> tuple[int, float] | None:
+    """``(pid, start time)``: a process, told apart from a later one given the same pid; None once it is gone."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error, OSError):
+        return pid, psutil.Process(pid).create_time()
+    return None
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) used so far by ``pid``, its descendants and the children they reaped.
+
+    What the grader reads of a worker without a cgroup, twice per call: from
+    ``/proc/<pid>/stat`` (one read per process; psutil elsewhere). A descendant that ended
+    and was reaped within the tree still counts; one reaped by init no longer does.
+    None: ``pid`` is gone.
+    """
+    total = _cpu_seconds(pid)
+    if total is None:
+        return None
+    for child in descendants(pid):
+        total += _cpu_seconds(child) or 0.0
+    return total
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") and "SC_CLK_TCK" in os.sysconf_names else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """One process's CPU time and its reaped children's (utime, stime, cutime, cstime)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rpartition(b")")[2].split()  # after the name, which may hold anything
+        return sum(int(field) for field in fields[11:15]) / _TICKS
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            return None  # it ended
+    except (OSError, ValueError):
+        return None
+    import psutil  # no /proc (macOS)
+
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except (psutil.Error, OSError):
+        return None
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def end_adopted(belongs, *, keep=(), wait_s: float = REAP_S) -> list[int]:
+    """Kill (with their descendants) and reap the children of this process that ``belongs`` claims.
+
+    For a subreaper (:func:`become_subreaper`): the orphans it adopted from a worker's tree.
+    ``belongs(process)`` (a ``psutil.Process``) says whether a child is one; a pid in ``keep``
+    is never touched (the grader's own children: live workers, a batch's processes). Returns
+    the pids it ended.
+    """
+    import psutil
+
+    try:
+        children = psutil.Process().children()
+    except (psutil.Error, OSError):
+        return []
+    ended = []
+    for child in children:
+        if child.pid in keep:
+            continue
+        try:
+            claimed = belongs(child)
+        except (psutil.Error, OSError):
+            continue
+        if claimed:
+            kill_tree(child.pid, wait_s=wait_s)
+            ended.append(child.pid)
+    reap(ended, wait_s=wait_s)
+    return ended
+
+
+def reap(pids, *, wait_s: float = REAP_S) -> None:
+    """Collect the exit status of those of ``pids`` that are this process's children, once they end.
+
+    An orphan a subreaper adopted is its child: unless reaped, it stays a zombie for as
+    long as the grader runs. Pids that are not its children are left alone (waitpid
+    fails at once), so no other code's child is ever reaped behind its back: pass only
+    pids that belong to what is being ended.
+    """
+    if os.name != "posix":
+        return
+    pending = set(pids)
+    deadline = time.monotonic() + wait_s
+    while pending:
+        for pid in list(pending):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid  # not ours (or reaped already)
+            if done:
+                pending.discard(pid)
+        if pending:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.002)
 
 
 def end_descendants() -> None:

@@ -6,9 +6,10 @@ channel) and points file descriptors 0 and 1 elsewhere, so whatever the learner
 prints goes to stderr, which the grader drains and truncates.
 
 The first message configures the worker (module path, memory limit, off-limits
-functions); every later one is a call. A reply carries only plain data: the
-value, which arguments the call modified, which off-limits functions it touched,
-and how long it took. The grader decides what any of that is worth.
+functions, its confinement); every later one is a call. A reply carries only plain
+data: the value, which arguments the call modified and which off-limits functions it
+touched. The grader decides what any of that is worth, and measures the time a call
+takes itself (nothing the worker says about time is believed).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import importlib.util
 import os
 import random
 import sys
-import time
 import traceback
 
 import numpy as np
@@ -145,7 +145,10 @@ def confine(settings: dict) -> None:
     """Give up, for good, everything learner code must not have (see grader.sandbox.isolation).
 
     Runs before the learner's module is imported: the process keeps its already
-    open protocol channel and nothing else of the grader's.
+    open protocol channel and nothing else of the grader's. In this order: the uid
+    (or, as root that cannot drop it, every capability), the resource limits,
+    Landlock, then the seccomp filter, last because it refuses calls the steps
+    before it make (``chown`` of the scratch tmpfs).
     """
     if sys.platform == "linux":
         import ctypes
@@ -157,10 +160,19 @@ def confine(settings: dict) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         if settings.get("subreaper"):
             processes.become_subreaper()
+    syscall_rules = None
+    if settings.get("seccomp"):
+        from grader.sandbox import syscall_filter
+
+        # Built now, while every library it loads can still be read; loaded last.
+        syscall_rules = syscall_filter.build()
     if settings.get("drop_capabilities"):
         _drop_capabilities()
     uid, gid = settings.get("uid"), settings.get("gid")
     if uid is not None:
+        if settings.get("own_scratch"):
+            # A tmpfs bubblewrap mounted for root (0700): the worker's own from now on.
+            os.chown(settings["own_scratch"], uid, gid)
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)  # clears every capability: there is no way back
@@ -171,14 +183,42 @@ def confine(settings: dict) -> None:
         # A fork bomb stops at this many tasks of the sandbox's uid (threads count: TensorFlow
         # starts dozens per worker), far below what would starve the machine.
         resource.setrlimit(resource.RLIMIT_NPROC, (_SANDBOX_TASKS, _SANDBOX_TASKS))
+    if settings.get("cwd"):
+        os.chdir(settings["cwd"])  # its copy, which only its own uid may enter
+    _limit_file_size(settings.get("file_size_bytes"))
     if settings.get("landlock_abi"):
         from grader.sandbox import landlock
 
-        read = list(settings.get("read", ()))
-        if settings.get("own_proc") and os.path.isdir("/proc/self"):
-            read.append(os.path.realpath("/proc/self"))  # /proc/<this pid>: its threads, cmdline, maps
+        read = [*settings.get("read", ()), *_own_proc_entries(settings.get("proc_entries", ()))]
         landlock.restrict(read=read, write=settings.get("write", ()),
                           devices=settings.get("devices", ()), version=int(settings["landlock_abi"]))
+    if syscall_rules is not None:
+        syscall_rules.load()
+
+
+def _limit_file_size(limit_bytes: int | None) -> None:
+    """No file written larger than ``limit_bytes``, for good (hard limit too).
+
+    Python ignores SIGXFSZ, so a write past the limit fails with ``OSError`` (EFBIG)
+    instead of killing the process; the numeric libraries inherit the same.
+    """
+    if not limit_bytes:
+        return
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit_bytes), int(limit_bytes)))
+
+
+def _own_proc_entries(names) -> list[str]:
+    """``/proc/<this pid>/NAME`` for each of ``names`` that exists: what Landlock lets the worker read of /proc.
+
+    Only this process's entries, and only these: never ``net/`` (the machine's sockets
+    when the worker shares the grader's network), ``environ`` or another process's.
+    """
+    if not names or not os.path.isdir("/proc/self"):
+        return []
+    own = os.path.realpath("/proc/self")  # /proc/<pid>: the link itself would follow whoever reads it
+    return [os.path.join(own, name) for name in names if os.path.lexists(os.path.join(own, name))]
 
 
 def _drop_capabilities() -> None:
@@ -291,14 +331,12 @@ class Worker:
             self.tripwires.patch_ready()
         self.tripwires.tripped.clear()
         self.tripwires.armed = True
-        started = time.perf_counter()
         try:
             value = function(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": _error(exc, self.learner_file), "tripped": sorted(self.tripwires.tripped)}
         finally:
             self.tripwires.armed = False
-        seconds = time.perf_counter() - started
         current = {**dict(enumerate(args)), **kwargs}
         mutated = [key for key, old in before.items() if _changed(old, current[key])]
         if request.get("then"):
@@ -308,7 +346,6 @@ class Worker:
             "value": value,
             "mutated": mutated,
             "tripped": sorted(self.tripwires.tripped),
-            "seconds": seconds,
         }
 
 
@@ -328,6 +365,9 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - never run learner code less confined than promised
         write_message(replies, {"ok": False, "sandbox": f"{type(exc).__name__}: {exc}"[:1000]})
         return
+    # Said before any learner code runs, so that the grader can tell this word from one that
+    # learner code writes later (a forged "the sandbox failed" would otherwise read as the grader's fault).
+    write_message(replies, {"ok": True, "confined": True})
     worker = Worker(config)
     write_message(replies, worker.load())
     while True:

@@ -16,7 +16,7 @@ HOSTILE_CALLS = {
         def histogram(image):
             while True:
                 pass
-    """, results.ERROR, "did not finish within"),
+    """, results.ERROR, "of CPU time without finishing"),
     "os._exit in a call": ("""
         def histogram(image):
             import os

@@ -694,7 +694,8 @@ def test_batch_changes_no_file_outside_scratch(hostile_batch):
 
 def test_batch_network_is_unreachable(hostile_batch):
     assert "tcp" not in hostile_batch["connections"]
-    if isolation.current().namespaces:  # Landlock alone does not cover UDP; an empty network namespace does
+    # Landlock alone does not cover UDP: the seccomp filter (no socket at all) and an empty network namespace do.
+    if isolation.current().namespaces or isolation.current().seccomp:
         assert "udp" not in hostile_batch["connections"]
     messages = " ".join(c.message for c in hostile_batch["report"].row("netprobe").report.exercise("histogram").checks)
     assert "NET{" in messages and "tcp:connected" not in messages, messages[:2000]
@@ -822,7 +823,9 @@ def test_plain_grading_network_is_unreachable(tmp_path, monkeypatch):
         report = api.grade(["histogram"], target=target, max_examples=EXAMPLES)
         with pytest.raises(BlockingIOError):
             tcp.accept()
-        if isolation.current().namespaces:  # Landlock alone does not cover UDP; an empty network namespace does
+        # Landlock alone does not cover UDP: the seccomp filter (no socket at all) and an empty
+        # network namespace do.
+        if isolation.current().namespaces or isolation.current().seccomp:
             with pytest.raises(BlockingIOError):
                 udp.recvfrom(100)
     messages = " ".join(c.message for c in report.exercise("histogram").checks)
@@ -901,8 +904,9 @@ def test_forced_fallback_batch_is_reported_and_leaves_no_process(tmp_path):
     out = tmp_path / "out"
     try:
         with ProcessWatch(token) as watch:
+            # The floor protects nobody else: a batch runs there only when told the class is trusted.
             done = run_batch_process(subs, "--out", out, "-e", "histogram", "--jobs", "2", "--examples", EXAMPLES,
-                                     "--timeout", "5", "--submission-timeout", "120",
+                                     "--timeout", "5", "--submission-timeout", "120", "--trust-submissions",
                                      env_extra={"PIXELGRADE_ISOLATION": "plain"})
         left = leftovers(token)
     finally:
@@ -937,7 +941,7 @@ def test_batch_rows_are_graded_at_the_level_the_batch_reports(tmp_path, monkeypa
     first = batch.grade_batch(submissions, **settings)  # at the default level (and the fork server is up)
     assert first.rows[0].report.settings["isolation"] == first.settings["isolation"] == isolation.current().describe()
     monkeypatch.setenv("PIXELGRADE_ISOLATION", "plain")
-    second = batch.grade_batch(submissions, **settings)
+    second = batch.grade_batch(submissions, **settings, trust_submissions=True)  # the floor protects nobody else
     described = isolation.current().describe()
     assert second.settings["isolation"] == described
     assert second.rows[0].report.settings["isolation"] == described, (
