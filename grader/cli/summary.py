@@ -66,7 +66,7 @@ def _summarise(data, *, learner_view: bool, as_text: bool) -> tuple[str, str]:
     if data.get("format") == batch.FORMAT:
         report = batch.BatchReport.from_dict(data)
         if learner_view:
-            return _per_row(report.rows, as_text), _junit_of_rows(report, public=True)
+            return _per_row(report.submission_rows, as_text), _junit_of_rows(report, public=True)
         text = _batch_text(report) if as_text else markdown.for_batch(report)
         return text, junit_xml.for_batch(report)
     if "report" in data and "status" in data:  # per-submission/<id>.json: one row of a batch
@@ -104,7 +104,7 @@ def _junit_of_rows(report: batch.BatchReport, *, public: bool) -> str:
     import copy
 
     shown = copy.copy(report)
-    shown.rows = [copy.copy(row) for row in report.rows]
+    shown.rows = [copy.copy(row) for row in report.submission_rows]
     for row in shown.rows:
         row.report = visibility.public_view(row.report) if public else row.report
         row.notes = [] if public else row.notes  # notes may name checks an instructor holds back
@@ -115,11 +115,12 @@ def _batch_text(report: batch.BatchReport) -> str:
     """The batch's table as plain text: a row per submission, its status, points per exercise, total."""
     header = ["submission", "status", *report.exercises, "points", "bonus", "total_with_bonus"]
     rows = [[row.id, row.status, *(f"{row.points.get(name, 0.0):g}" for name in report.exercises),
-             f"{row.total:g}/{row.max_total:g}", f"{row.bonus:g}", f"{row.total_with_bonus:g}"] for row in report.rows]
+             f"{row.total:g}/{row.max_total:g}", f"{row.bonus:g}", f"{row.total_with_bonus:g}"]
+            for row in report.submission_rows]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
              for line in [header, *rows]]
-    return f"pixelgrade: {len(report.rows)} submissions\n\n" + "\n".join(lines) + "\n"
+    return f"pixelgrade: {len(report.submission_rows)} submissions\n\n" + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

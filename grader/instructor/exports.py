@@ -14,11 +14,15 @@
 
 Each student becomes one :class:`~grader.instructor.batch.Submission` with a stable id (the name or
 login). Whatever else is in the folder (``README.txt``, ``.DS_Store``, a stray ``.pdf``)
-becomes a submission that is not graded, with the reason: every entry gets a row. A
-folder with no submission at all is an error that says what was expected.
+is no submission: it is listed as skipped, with the reason (a warning of the batch), gets
+no learner-facing file and is not counted. A folder with no submission at all is an error
+that says what was expected. Every name that a note or warning quotes is cut and cleaned
+where it is made (:func:`grader.writers.escaping.name`): a file name inside an archive can
+be megabytes long, or hold HTML, Markdown or terminal escape codes.
 
 This module also stages what the batch cannot copy as one folder: a student's loose
-files (Canvas, Moodle) and ``.tar.gz`` archives, extracted as safely as zips are.
+files (Canvas, Moodle) and ``.tar.gz`` archives, extracted as safely as zips are (their
+headers read with a cap, their sizes counted; see :func:`safe_extract_tar`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,17 @@ from grader.instructor.batch import (
     _skipped,
     copy_within_limits,
 )
+from grader.instructor.batch.staging import (
+    check_archive_size,
+    check_zip_directory,
+    make_private_dirs,
+    open_private,
+    quoted,
+    size_words,
+    unsafe_name,
+    why_unreadable,
+)
+from grader.writers import escaping
 
 CANVAS, MOODLE, CLASSROOM, FOLDERS, SINGLE = "canvas", "moodle", "github-classroom", "folders", "single"
 LAYOUT_TITLES = {
@@ -92,7 +107,8 @@ class Discovery:
             graded = sum(1 for s in mine if not s.skip)
             skipped = len(mine) - graded
             lines.append(f"{path}: {LAYOUT_TITLES.get(layout, layout)}; {graded} submission"
-                         f"{'' if graded == 1 else 's'}" + (f", {skipped} not graded" if skipped else ""))
+                         f"{'' if graded == 1 else 's'}" + (f", {skipped} skipped (not a submission)" if skipped
+                                                            else ""))
         return lines
 
 
@@ -132,10 +148,10 @@ def _why_not(path: Path) -> str:
     suffix = suffix_of(path)
     if suffix == ".py":
         return (f"not a submission: a loose .py file (each submission is a folder, a .zip, a .tar.gz or a notebook; "
-                f"is {path.name} one student's module?)")
+                f"is {escaping.name(path.name)} one student's module?)")
     if not suffix:
         return "not a submission: a file without an extension"
-    return f"not a submission: a {suffix} file"
+    return f"not a submission: a {escaping.name(suffix)} file"
 
 
 # -- discovery -----------------------------------------------------------------------------------
@@ -178,7 +194,7 @@ def discover(paths, *, single: bool = False) -> Discovery:
         else:
             layout, entries, notes = scan_folder(path)
             if not any(not entry.skip for entry in entries):
-                seen = ", ".join(sorted(entry.path.name for entry in entries)[:8])
+                seen = ", ".join(sorted(escaping.name(entry.path.name) for entry in entries)[:8])
                 raise ValueError(f"no submissions found in {origin!r} ("
                                  + (f"it holds only {seen}" if seen else "it is empty")
                                  + f"); expected {EXPECTED}")
@@ -188,8 +204,8 @@ def discover(paths, *, single: bool = False) -> Discovery:
     submissions = _unique(found)
     for submission in submissions:
         if submission.skip:
-            warnings.append(f"{submission.path.name}: not graded ({submission.skip}); it has the row "
-                            f"{submission.id!r}")
+            warnings.append(f"{escaping.name(submission.path.name)}: skipped ({submission.skip}); it gets no "
+                            "feedback and is not counted")
     return Discovery(submissions, layouts, warnings)
 
 
@@ -200,9 +216,10 @@ def _zipped_export(path: Path) -> str:
     if suffix_of(path) != ".zip":
         return ""
     try:
+        check_zip_directory(path, ArchiveLimits())  # a directory of millions of entries: staging says why
         with zipfile.ZipFile(path) as bundle:
             tops = {name.split("/")[0] for name in bundle.namelist()}
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, Unreadable):
         return ""
     for layout, pattern, key in ((CANVAS, _CANVAS, "user"), (MOODLE, _MOODLE, "id")):
         students = {match[key] for match in map(pattern.match, tops) if match}
@@ -292,8 +309,8 @@ def _canvas_students(groups: dict[str, list[tuple[re.Match, Path]]]) -> list[Sub
             late = late or bool(match["late"])
             if len(uploads) > 1:
                 earlier = "the earlier one" if len(uploads) == 2 else f"the {len(uploads) - 1} earlier ones"
-                notes.append(f"{canonical}: graded the latest upload, {match['file']} (submission {match['sub']}), "
-                             f"not {earlier}")
+                notes.append(f"{escaping.name(canonical)}: graded the latest upload, {escaping.name(match['file'])} "
+                             f"(submission {match['sub']}), not {earlier}")
         if late:
             notes.append("Canvas marks it LATE")
         students.append(Submission(ident, parts[0][1], layout=CANVAS, parts=tuple(parts),
@@ -336,22 +353,24 @@ def _classroom_prefix(folder: Path, directories: list[Path]) -> str:
 
 # -- staging what is not one folder ---------------------------------------------------------------
 def stage_parts(parts, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> None:
-    """Copy a student's loose files (and folders, archives) into ``destination``."""
+    """Copy a student's loose files (and folders, archives) into ``destination``, privately (``0700``/``0600``)."""
     from grader.instructor.batch import copy_submission, safe_extract
 
     for name, source in parts:
         if source.is_dir():
-            target = destination if name == "." else destination / name
-            target.mkdir(parents=True, exist_ok=True)
+            target = destination if name == "." else destination / Path(name).name
+            make_private_dirs(target)
             copy_submission(source, target, limits)
         elif is_archive(source):
             target = destination / _safe_id(stem_of(Path(name)))
-            target.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(target)
             (safe_extract_tar if is_tar(source) else safe_extract)(source, target, limits)
         elif source.is_file() and not source.is_symlink():
             if source.stat().st_size > limits.max_file_bytes:
-                raise Unreadable(f"{source.name!r} is larger than {limits.max_file_bytes} bytes")
-            shutil.copyfile(source, destination / Path(name).name)
+                raise Unreadable(f"{quoted(source.name)} is larger than {size_words(limits.max_file_bytes)}, the "
+                                 "most a file may be")
+            with open(source, "rb") as original, open_private(destination / Path(name).name) as copy:
+                shutil.copyfileobj(original, copy)
     count = total = 0
     for root, _, files in os.walk(destination):
         for file in files:
@@ -359,47 +378,105 @@ def stage_parts(parts, destination: Path, limits: ArchiveLimits = ArchiveLimits(
             total += os.path.getsize(os.path.join(root, file))
     if count > limits.max_files or total > limits.max_total_bytes:
         raise Unreadable(f"it is too large to grade (more than {limits.max_files} files or "
-                         f"{limits.max_total_bytes} bytes)")
+                         f"{size_words(limits.max_total_bytes)})")
+
+
+# What a tar may put before a member: headers whose data is read whole into memory by tarfile.
+_EXTENDED_HEADERS = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
+                     tarfile.SOLARIS_XHDTYPE)
+_MAX_EXTENDED_CHAIN = 8  # a real member has two or three (a pax header, a long name, a long link name)
+
+
+def capped_tarinfo(limits: ArchiveLimits) -> type[tarfile.TarInfo]:
+    """A :class:`tarfile.TarInfo` that refuses, before reading them, headers no submission needs.
+
+    ``tarfile`` reads a GNU long name or a pax header whole into memory, however large its
+    header says it is (a 4 KB ``.tar.gz`` can hold a 4 MB name, a 261 KB one a 260 MB name),
+    and follows a chain of them by recursion. This one refuses an extended header larger
+    than ``limits.max_header_bytes``, a chain of more than a few, and sparse files (whose
+    maps tarfile also reads whole). Pass it as ``tarfile.open(..., tarinfo=...)``; what it
+    raises is :class:`~grader.instructor.batch.Unreadable`, which tarfile lets through.
+    """
+    chain = [0]  # extended headers before the member being read (one archive, one thread)
+
+    def refuse_sparse(*_args):
+        raise Unreadable("it has a sparse file (a file with holes, as some tar tools make); pack the files "
+                         "with a plain tar or zip")
+
+    class CappedTarInfo(tarfile.TarInfo):
+        def _proc_member(self, tarfile_):  # tarfile's hook for every header it reads
+            if self.type == tarfile.GNUTYPE_SPARSE:
+                refuse_sparse()
+            if self.type not in _EXTENDED_HEADERS:
+                return super()._proc_member(tarfile_)
+            if self.size > limits.max_header_bytes:
+                raise Unreadable(f"it has a header of {size_words(self.size)} before an entry (a long name or "
+                                 f"extended attributes); at most {size_words(limits.max_header_bytes)} are accepted")
+            if chain[0] >= _MAX_EXTENDED_CHAIN:
+                raise Unreadable(f"it has more than {_MAX_EXTENDED_CHAIN} headers in a row before an entry")
+            chain[0] += 1
+            try:
+                return super()._proc_member(tarfile_)
+            finally:
+                chain[0] -= 1
+
+        _proc_gnusparse_00 = _proc_gnusparse_01 = _proc_gnusparse_10 = refuse_sparse  # pax's sparse formats
+
+    return CappedTarInfo
 
 
 def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
     """Extract a ``.tar``/``.tar.gz`` as safely as :func:`grader.instructor.batch.safe_extract` extracts a zip.
 
-    Every entry passes tarfile's ``data`` filter and our own rules: no absolute path, no
-    ``..``, no link of any kind, no device or FIFO, at most ``max_files`` entries, no file
-    over ``max_file_bytes`` and no more than ``max_total_bytes`` in all (bytes counted as
-    they are written). Raises :class:`~grader.instructor.batch.Unreadable`; returns the digests of the
-    Python files written.
+    Headers are read with a cap (:func:`capped_tarinfo`); every entry passes tarfile's
+    ``data`` filter and our own rules: no absolute path, no ``..``, no link of any kind, no
+    device or FIFO, at most ``max_files`` entries, no file over ``max_file_bytes`` and no
+    more than ``max_total_bytes`` in all, counting the entries that are passed over
+    (``.git/``): reading past them means unpacking them. Sizes are checked before an entry
+    is unpacked and its bytes counted as they are written, so a gzip bomb stops at the
+    cap. Raises :class:`~grader.instructor.batch.Unreadable`; returns the digests of the
+    Python files written (``0600``, in ``0700`` folders).
     """
     destination = destination.resolve()
     digests: dict[str, str] = {}
-    count = total = 0
+    count = total = declared = 0
     try:
-        with tarfile.open(archive, "r:*") as bundle:
+        check_archive_size(archive, limits)
+        with tarfile.open(archive, "r:*", tarinfo=capped_tarinfo(limits)) as bundle:
             for member in bundle:  # one at a time: a huge listing is refused before it is read in full
                 count += 1
                 if count > limits.max_files:
                     raise Unreadable(f"it holds more than {limits.max_files} entries")
+                if len(member.name) > limits.max_header_bytes or len(member.linkname) > limits.max_header_bytes:
+                    raise Unreadable(f"it has an entry whose name is longer than {limits.max_header_bytes} "
+                                     "characters")
+                # Checked before tarfile reads past its data (unpacking it), whether it is extracted or not.
+                declared += max(member.size, 0)
+                if declared > limits.max_total_bytes:
+                    raise Unreadable(f"it holds more than {size_words(limits.max_total_bytes)} once unpacked, the "
+                                     "most a submission may hold")
                 name = member.name.replace("\\", "/")
                 parts = [p for p in name.split("/") if p not in ("", ".")]
-                if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\0" in name:
-                    raise Unreadable(f"it has an entry with an unsafe path: {member.name!r}")
+                if unsafe_name(name):
+                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(member.name)}")
                 if member.issym() or member.islnk():
-                    raise Unreadable(f"it has a link: {member.name!r}")
+                    raise Unreadable(f"it has a link: {quoted(member.name)}")
                 if not (member.isfile() or member.isdir()):
-                    raise Unreadable(f"it has a special file (a device or a pipe): {member.name!r}")
+                    raise Unreadable(f"it has a special file (a device or a pipe): {quoted(member.name)}")
                 try:
                     tarfile.data_filter(member, str(destination))
                 except tarfile.FilterError as error:
-                    raise Unreadable(f"it has an unsafe entry: {member.name!r} ({error})") from None
+                    raise Unreadable(f"it has an unsafe entry: {quoted(member.name)} "
+                                     f"({escaping.one_line(type(error).__name__)})") from None
                 if member.isdir() or not parts or _skipped(Path(*parts)):
                     continue
                 if member.size > limits.max_file_bytes:
-                    raise Unreadable(f"{member.name!r} is larger than {limits.max_file_bytes} bytes")
+                    raise Unreadable(f"{quoted(member.name)} is larger than {size_words(limits.max_file_bytes)}, "
+                                     f"the most a file may be ({size_words(member.size)} once unpacked)")
                 target = destination.joinpath(*parts)
                 if destination not in target.resolve().parents:
-                    raise Unreadable(f"it has an entry with an unsafe path: {member.name!r}")
-                target.parent.mkdir(parents=True, exist_ok=True)
+                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(member.name)}")
+                make_private_dirs(target.parent)
                 source = bundle.extractfile(member)
                 if source is None:
                     continue
@@ -410,8 +487,8 @@ def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = A
         return digests
     except Unreadable:
         raise
-    except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError) as error:
-        raise Unreadable(f"it cannot be read as a tar archive ({type(error).__name__}: {error})") from None
+    except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError, RecursionError) as error:
+        raise Unreadable(f"it cannot be read as a tar archive ({why_unreadable(error)})") from None
 
 
 # -- wrongly named modules ------------------------------------------------------------------------
@@ -446,11 +523,13 @@ def rename_advice(root: Path, modules: Path | None, exercises: list[str], *, max
         guess = _closest(stem, missing)
         if guess is None:
             continue
-        shown = path.relative_to(root).as_posix()
+        shown = escaping.path_name(path.relative_to(root).as_posix())
         wanted = f"{guess}{path.suffix.lower()}"
         place = ""
         if modules is not None and path.parent != modules:
-            place = f" in {modules.relative_to(root).as_posix() or '.'}/"
+            place = f" in {escaping.path_name(modules.relative_to(root).as_posix() or '.')}/"
+        if path.name == wanted and modules is None:
+            continue  # it could not be used (a notebook that does not parse): its own note says why
         if path.name == wanted:
             advice.append(f"found {shown}: move it next to the other modules{place} to have it graded")
         else:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.core import catalog as course
+from grader.writers import escaping
 
 BODY_IS_PYTHON = {"time", "timeit", "capture", "prun"}  # cell magics that run their body as Python
 _MAGIC_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][\w, ]*=\s*[%!]")  # files = !ls, t = %timeit f()
@@ -45,7 +46,7 @@ class Converted:
 
 
 def _short(line: str, limit: int = 60) -> str:
-    line = " ".join(line.split())
+    line = escaping.one_line(line[: 4 * limit])  # a cell's line as a note quotes it: printable, one line
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
@@ -141,13 +142,33 @@ def _definitions_only(code: str, origins: list[int]) -> tuple[str, list[str]]:
 
 
 def convert(path: Path) -> Converted:
-    """A notebook's code cells as one module's code (``nbformat`` reads it; ``ValueError`` if it cannot)."""
+    """A notebook's code cells as one module's code (``nbformat`` reads it; ``ValueError`` if it cannot).
+
+    A notebook too deeply nested for Python to read (one expression of 20,000 terms, JSON
+    nested thousands deep: ``RecursionError``, or ``MemoryError`` from Python's parser) is a
+    ``ValueError`` too, that says so: it is the submission's failure, not the grader's.
+    """
+    try:
+        return _convert(path)
+    except RecursionError:
+        raise ValueError(f"{escaping.name(path.name)}: the notebook could not be read: its code is nested too "
+                         "deeply for Python to read (RecursionError; is there one very long expression?)") from None
+    except MemoryError:
+        # Python's parser says MemoryError, too, for an expression nested too deeply (-----1).
+        raise ValueError(f"{escaping.name(path.name)}: the notebook could not be read: Python ran out of memory "
+                         "reading it (MemoryError; is there one very long or deeply nested expression?)") from None
+
+
+def _convert(path: Path) -> Converted:
     import nbformat
 
     try:
         notebook = nbformat.read(str(path), as_version=4)
+    except (RecursionError, MemoryError):
+        raise
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for a broken file
-        raise ValueError(f"{path.name} cannot be read as a notebook ({type(error).__name__}: {error})") from None
+        raise ValueError(f"{escaping.name(path.name)}: the notebook could not be read "
+                         f"({type(error).__name__}: {escaping.one_line(error, 200)})") from None
     magics: list[str] = []
     chunks, origins = [], []
     number = 0
@@ -165,7 +186,8 @@ def convert(path: Path) -> Converted:
         code, top_level = _definitions_only(joined, origins + [number] * 2)
     except SyntaxError as error:  # graded as such: the module does not import, and says why
         functions = re.findall(r"^def\s+(\w+)", joined, re.M)  # still: which exercises it stands for
-        return Converted(joined, functions, magics, [], number, syntax_error=f"{error.msg} (line {error.lineno})")
+        return Converted(joined, functions, magics, [], number,
+                         syntax_error=escaping.one_line(f"{error.msg} (line {error.lineno})", 200))
     functions = [node.name for node in ast.parse(code).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
     return Converted(code, functions, magics, top_level, number)
 
@@ -195,16 +217,17 @@ def convert_all(root: Path, exercises, mapping: dict[str, list[str]] | None = No
         relative = path.relative_to(root)
         if any(part.startswith(".") or part in ("__MACOSX", ".ipynb_checkpoints") for part in relative.parts):
             continue
+        shown = escaping.path_name(relative.as_posix())
         try:
             converted = convert(path)
         except ValueError as error:
-            notes.append(str(error))
+            notes.append(escaping.note(str(error).replace(escaping.name(path.name), shown, 1)))
             continue
         chosen = modules_for(path, converted, exercises, mapping)
         if not chosen:
-            defined = ", ".join(converted.functions[:6]) or "no functions"
-            notes.append(f"{relative.as_posix()}: not graded: it defines none of the functions of "
-                         f"{', '.join(exercises)} (it defines {defined})")
+            defined = ", ".join(escaping.name(f) for f in converted.functions[:6]) or "no functions"
+            notes.append(escaping.note(f"{shown}: not graded: it defines none of the functions of "
+                                       f"{', '.join(exercises)} (it defines {defined})"))
             continue
         made, kept = [], []
         for name in chosen:
@@ -212,11 +235,11 @@ def convert_all(root: Path, exercises, mapping: dict[str, list[str]] | None = No
             if target.exists():
                 kept.append(target.name)
                 continue
-            header = f"# {name}.py, built by pixelgrade from the code cells of {path.name}\n"
+            header = f"# {name}.py, built by pixelgrade from the code cells of {escaping.name(path.name)}\n"
             target.write_text(header + converted.code, encoding="utf-8")
             written.append(target)
             made.append(name)
-        notes += _notes(relative.as_posix(), converted, made, kept)
+        notes += [escaping.note(note) for note in _notes(shown, converted, made, kept)]
     return notes, written
 
 

@@ -13,4 +13,10 @@ batch (a :class:`~grader.instructor.batch.BatchReport`, or one of its rows) wher
 - :mod:`~grader.writers.csv_gradebook`: ``gradebook.csv`` of a batch;
 - :mod:`~grader.writers.class_report`: the class report (HTML) of a batch;
 - :mod:`~grader.writers.gradebook`: the gradebook folder, every output of a batch written and read back.
+
+Two modules every writer uses: :mod:`~grader.writers.escaping` (one place for what a format
+does to the text it quotes: Markdown, HTML, terminal escape codes, CSV formulas, XML) and
+:mod:`~grader.writers.grader_paths` (learner-facing text without the grading machine's paths).
+Only submissions get a row and learner-facing files; an entry that is no submission
+(README.txt) is listed as skipped in the summary and the class report.
 """

@@ -5,7 +5,10 @@ the score distribution, the checks failed most often with their most common mess
 and the misconception they point to; the submissions not graded; the speed-bonus
 times); ``render_html`` only lays that data out, with a Jinja2 template and charts
 drawn by matplotlib as inline SVG. The page needs no server, no script and no file
-beside it: it opens in any browser.
+beside it: it opens in any browser. Jinja2 escapes every value the template shows
+(autoescape on, whatever the template's name), and every text from a submission is
+cleaned and cut in :func:`summarise` (:mod:`grader.writers.escaping`). Entries that are no
+submission (README.txt) are listed as skipped and not counted.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from grader.core import diagnosis, results
 from grader.core.results import CheckStatus, ExerciseStatus
 from grader.instructor import batch as batches
 from grader.instructor.batch import RowStatus
+from grader.writers import escaping
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOP_CHECKS = 5
@@ -96,6 +100,7 @@ class ClassSummary:
     speed: tuple[SpeedCheck, ...]
     warnings: tuple[str, ...] = ()
     settings: dict = field(default_factory=dict)
+    skipped: tuple[Problem, ...] = ()  # entries that are no submission (README.txt): listed, not counted
 
     @property
     def median_total(self) -> float:
@@ -104,7 +109,7 @@ class ClassSummary:
 
 def _first_line(text: str, limit: int = 300) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return escaping.one_line(line, limit)
 
 
 def _detail(check: results.CheckResult) -> str:
@@ -173,13 +178,19 @@ def summarise(batch: batches.BatchReport) -> ClassSummary:
             complete=sum(e.status == ExerciseStatus.COMPLETE for e in reports), failed_checks=tuple(failed_checks),
             not_started=sum(e.status == ExerciseStatus.NOT_STARTED for e in reports),
             chart_svg=_histogram_svg(scores, float(first.max_points), f"{first.number}. {name}")))
-    problems = tuple(Problem(row.id, row.status, "; ".join(row.notes)) for row in batch.rows
-                     if row.status != RowStatus.GRADED)
+    problems = tuple(_problem(row) for row in batch.submission_rows if row.status != RowStatus.GRADED)
     max_total = batch.max_total or max((row.max_total for row in graded), default=0.0)
-    return ClassSummary(submissions=len(batch.rows), graded=len(graded), max_total=float(max_total),
+    return ClassSummary(submissions=len(batch.submission_rows), graded=len(graded), max_total=float(max_total),
                         totals=tuple(float(row.total) for row in graded), exercises=tuple(exercises),
-                        problems=problems, speed=tuple(speed), warnings=tuple(batch.warnings),
-                        settings=dict(batch.settings))
+                        problems=problems, speed=tuple(speed),
+                        warnings=tuple(escaping.note(w) for w in batch.warnings),
+                        settings={key: escaping.one_line(value, escaping.NOTE_LIMIT) if isinstance(value, str)
+                                  else value for key, value in batch.settings.items()},
+                        skipped=tuple(map(_problem, batch.skipped_rows)))
+
+
+def _problem(row: batches.SubmissionRow) -> Problem:
+    return Problem(row.id, str(row.status), escaping.one_line("; ".join(row.notes), escaping.CSV_CELL_LIMIT))
 
 
 def _histogram_svg(scores, most: float, title: str) -> str:
@@ -215,8 +226,7 @@ def render_html(summary: ClassSummary) -> str:
     """The page, from the summary's data (the template only lays it out)."""
     import jinja2
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                                     autoescape=jinja2.select_autoescape(["html", "j2"]),
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["points"] = lambda value: f"{value:g}"
     return environment.get_template("class_report.html.j2").render(summary=summary)

@@ -1,6 +1,9 @@
 """``gradebook.csv``: a batch as a spreadsheet, a row per submission and a column per exercise.
 
-Only a batch has one: a single grading has no submission to name a row after.
+Only a batch has one: a single grading has no submission to name a row after. An entry
+that is no submission (README.txt) has no row: it is listed as skipped in ``summary.md``.
+Every text cell goes through :func:`grader.writers.escaping.csv_cell`: never a formula,
+one line, cut, printable; so no row can make the writer, or a reader, fail.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import csv
 import io
 
 from grader.instructor.batch import BatchReport, SubmissionRow
+from grader.writers.escaping import csv_cell
 
 
 def for_batch(batch: BatchReport) -> str:
@@ -16,18 +20,19 @@ def for_batch(batch: BatchReport) -> str:
     with the bonus, the maximum (without bonus), notes, and the isolation that graded that submission."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["submission", "status", *batch.exercises, "points", "bonus", "total_with_bonus",
+    writer.writerow(["submission", "status", *map(csv_cell, batch.exercises), "points", "bonus", "total_with_bonus",
                      "max_points", "notes", "isolation"])
-    for row in batch.rows:
+    for row in batch.submission_rows:
         points = row.points
-        writer.writerow([row.id, row.status, *(_g(points.get(name, 0.0)) for name in batch.exercises),
+        writer.writerow([csv_cell(row.id), csv_cell(row.status),
+                         *(_g(points.get(name, 0.0)) for name in batch.exercises),
                          _g(row.total), _g(row.bonus), _g(row.total_with_bonus), _g(batch.max_total),
-                         "; ".join(row.notes), _isolation_of(row, batch)])
+                         csv_cell("; ".join(row.notes)), csv_cell(_isolation_of(row, batch))])
     return out.getvalue()
 
 
 def _g(value: float) -> str:
-    return f"{value:g}"
+    return f"{float(value):g}"  # a number: never a formula, whatever its sign
 
 
 def _isolation_of(row: SubmissionRow, batch: BatchReport) -> str:

@@ -9,6 +9,12 @@
 - ``gradescope/<id>.json``: Gradescope's ``results.json`` for each submission (:mod:`~grader.writers.gradescope`);
 - ``feedback/<id>.txt``: the learner's view of each report, no hidden check (:mod:`~grader.writers.learner_feedback`).
 
+Only submissions get the per-submission files (and a row, a JUnit suite): an entry that is
+no submission (README.txt) is listed as skipped in ``summary.md`` and ``report.html`` and
+kept in ``batch.json``. Each writer bounds what one submission adds and escapes what it
+quotes for its format (:mod:`~grader.writers.escaping`); the learner-facing files hold no
+path of the grading machine (:mod:`~grader.writers.grader_paths`).
+
 :func:`audit` reads the written files back and reports any check of any submission
 that a file lacks (the last step of reconciliation; see :func:`grader.instructor.batch.reconcile`).
 """
@@ -22,8 +28,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from grader.core.results import CheckStatus
+from grader.instructor import batch as batches
 from grader.instructor.batch import BatchReport
-from grader.writers import class_report, csv_gradebook, gradescope, json_results, junit_xml, learner_feedback, markdown
+from grader.writers import (
+    class_report,
+    csv_gradebook,
+    escaping,
+    gradescope,
+    json_results,
+    junit_xml,
+    learner_feedback,
+    markdown,
+)
 
 PER_SUBMISSION = {"per-submission": ".json", "gradescope": ".json", "feedback": ".txt"}
 
@@ -33,9 +49,15 @@ def write_all(batch: BatchReport, out: str | Path, *, hidden_visibility: str = "
 
     Existing files are overwritten, and files in the per-submission folders that belong
     to no submission of ``batch`` are removed (so nothing stale or planted is left there).
+    ``ValueError`` for a row id that no batch makes (it names files).
     """
     out = Path(out)
-    ids = {row.id for row in batch.rows}
+    rows = batch.submission_rows
+    unsafe = [row.id for row in batch.rows if row.id != batches._safe_id(row.id)]
+    if unsafe:  # ids name files: one that discovery never makes ("../x") could name a file anywhere
+        raise ValueError("row ids must be ids a batch makes (letters, digits, '.', '_', '-'); got "
+                         + ", ".join(repr(escaping.name(i)) for i in unsafe[:5]))
+    ids = {row.id for row in rows}
     for folder, suffix in PER_SUBMISSION.items():
         (out / folder).mkdir(parents=True, exist_ok=True)
         for stale in (out / folder).glob(f"*{suffix}"):  # an earlier batch's, or planted: not this batch's
@@ -53,7 +75,7 @@ def write_all(batch: BatchReport, out: str | Path, *, hidden_visibility: str = "
     written["junit"].write_text(junit_xml.for_batch(batch), encoding="utf-8")
     written["batch"].write_text(json_results.for_batch(batch), encoding="utf-8")
     written["class report"].write_text(class_report.class_report_html(batch), encoding="utf-8")
-    for row in batch.rows:
+    for row in rows:  # README.txt and the like: no feedback, no Gradescope results, no file at all
         (out / "per-submission" / f"{row.id}.json").write_text(json_results.for_row(row), encoding="utf-8")
         (out / "gradescope" / f"{row.id}.json").write_text(
             json.dumps(gradescope.for_row(row, hidden_visibility=hidden_visibility), indent=2) + "\n",
@@ -69,23 +91,24 @@ def audit(batch: BatchReport, out: str | Path) -> list[str]:
     """
     out = Path(out)
     problems: list[str] = []
+    submissions = batch.submission_rows
     try:
         rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text(encoding="utf-8"))))
-        if [r["submission"] for r in rows] != [row.id for row in batch.rows]:
+        if [r["submission"] for r in rows] != [row.id for row in submissions]:
             problems.append("gradebook.csv: its rows are not one per submission")
-        for written, row in zip(rows, batch.rows):
+        for written, row in zip(rows, submissions):
             if float(written["total_with_bonus"]) != row.total_with_bonus:
                 problems.append(f"gradebook.csv: {row.id}: total_with_bonus {written['total_with_bonus']} differs "
                                 f"from {row.total_with_bonus:g}")
-    except (OSError, KeyError, ValueError) as error:
-        problems.append(f"gradebook.csv cannot be read back: {error}")
+    except (OSError, KeyError, ValueError, csv.Error) as error:
+        problems.append(f"gradebook.csv cannot be read back: {escaping.note(error)}")
     try:
         suites = {s.get("name"): s for s in ET.parse(out / "junit.xml").getroot().iter("testsuite")}
     except (OSError, ET.ParseError) as error:
         problems.append(f"junit.xml cannot be read back: {error}")
         suites = None
     summary = (out / "summary.md").read_text(encoding="utf-8") if (out / "summary.md").exists() else ""
-    for row in batch.rows:
+    for row in submissions:
         wanted = {c.id for e in row.report.exercises for c in e.checks}
         expected = {m.spec.id for name in batch.exercises for m in batch.expected.get(name, [])}
         if not expected <= wanted:

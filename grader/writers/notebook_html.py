@@ -1,11 +1,13 @@
 """The learner's report as HTML for a notebook: the terminal report's layout, written as HTML.
 
-The layout is :func:`grader.writers.terminal.render`'s; only the medium differs.
+The layout is :func:`grader.writers.terminal.render`'s; only the medium differs. Every text
+is cleaned and escaped (:func:`grader.writers.escaping.html`), and the report speaks in
+the learner's terms by default (``elsewhere``: a notebook may run on a hub whose paths are
+not the learner's; see :mod:`grader.writers.grader_paths`).
 """
 
 from __future__ import annotations
 
-import html
 import io
 
 from rich.console import Console
@@ -13,17 +15,21 @@ from rich.style import Style
 from rich.text import Text
 
 from grader.core.results import GradeReport
+from grader.writers import escaping
 from grader.writers.terminal import Writer, render
 
 
-def report_html(report: GradeReport, *, verbose: bool = False, learner_view: bool = False) -> str:
+def report_html(report: GradeReport, *, verbose: bool = False, learner_view: bool = False,
+                elsewhere: bool = True) -> str:
     """The report as HTML for a notebook: readable in light and dark themes, every learner text escaped.
 
     The text inherits the notebook's foreground colour; code blocks get a translucent grey
     background (no white or black is hard-coded), statuses mid-tone colours that read on both.
+    ``elsewhere`` (the default): no path of the machine that graded it, the learner's file
+    names and the course's pages instead.
     """
     writer = HtmlWriter()
-    render(report, writer, verbose=verbose, learner_view=learner_view)
+    render(report, writer, verbose=verbose, learner_view=learner_view, elsewhere=elsewhere)
     return writer.html()
 
 
@@ -50,9 +56,9 @@ class HtmlWriter(Writer):
                 f'color: inherit; background: transparent; line-height: 1.45">\n{body}\n</div>')
 
     def line(self, markup: str, *, wrap: bool = True) -> None:
-        for piece in markup.split("\n"):
-            text = Text.from_markup(piece)
-            inner = "".join(_html_span(segment.text, segment.style) for segment in text.render(_PLAIN_CONSOLE))
+        # Parsed whole, then split: a learner's text may hold a newline inside a styled span.
+        for piece in Text.from_markup(escaping.plain(markup)).split("\n", allow_blank=True):
+            inner = "".join(_html_span(segment.text, segment.style) for segment in piece.render(_PLAIN_CONSOLE))
             white_space = "pre-wrap" if wrap else "pre"
             self.parts.append(f'<div style="white-space: {white_space}; min-height: 1.45em">{inner}</div>')
 
@@ -60,13 +66,13 @@ class HtmlWriter(Writer):
         colour = _html_style(Style.parse(style)) if style else ""
         white_space = "pre-wrap" if wrap else "pre"
         self.parts.append(f'<div style="white-space: {white_space}; margin-left: {indent}ch;{colour}">'
-                          f"{html.escape(text)}</div>")
+                          f"{escaping.html(text)}</div>")
 
     def code(self, text: str, indent: int) -> None:
-        self.parts.append(f'<pre style="{_CODE_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
+        self.parts.append(f'<pre style="{_CODE_STYLE.format(indent=indent)}">{escaping.html(text)}</pre>')
 
     def block(self, text: str, indent: int) -> None:
-        self.parts.append(f'<pre style="{_BLOCK_STYLE.format(indent=indent)}">{html.escape(text)}</pre>')
+        self.parts.append(f'<pre style="{_BLOCK_STYLE.format(indent=indent)}">{escaping.html(text)}</pre>')
 
 
 _PLAIN_CONSOLE = Console(file=io.StringIO(), color_system=None, force_jupyter=False, force_terminal=False)
@@ -92,5 +98,5 @@ def _html_style(style: Style | None) -> str:
 
 def _html_span(text: str, style: Style | None) -> str:
     css = _html_style(style)
-    escaped = html.escape(text)
+    escaped = escaping.html(text)
     return f'<span style="{css}">{escaped}</span>' if css else escaped

@@ -1,5 +1,5 @@
 """Every submission arrives, whatever the export: Canvas, Moodle, GitHub Classroom, plain folders,
-.zip and .tar.gz archives, notebooks; what is no submission gets a "not graded" row; an empty or
+.zip and .tar.gz archives, notebooks; what is no submission is listed as skipped (no file, not counted); an empty or
 unrecognised folder is an error that says what was expected; wrongly named modules are diagnosed.
 
 Most tests only discover and stage (no grading); two batches grade the cheap ``histogram``."""
@@ -96,11 +96,11 @@ def canvas_export(root):
 def test_canvas_export_keeps_the_latest_resubmission(tmp_path):
     found = exports.discover([canvas_export(tmp_path / "canvas")])
     assert found.layouts == [(str(tmp_path / "canvas"), exports.CANVAS)]
-    assert "Canvas" in found.describe()[0] and "3 submissions, 1 not graded" in found.describe()[0]
+    assert "Canvas" in found.describe()[0] and "3 submissions, 1 skipped (not a submission)" in found.describe()[0]
     subs = _by_id(found)
     assert sorted(subs) == ["README.txt", "doe_jane", "lee_amy", "smith_bob"]
     assert subs["README.txt"].skip == "not a submission: a .txt file"
-    assert any("README.txt: not graded (not a submission: a .txt file)" in w for w in found.warnings)
+    assert any("README.txt: skipped (not a submission: a .txt file)" in w for w in found.warnings)
     jane = subs["doe_jane"]
     assert [(name, path.name) for name, path in jane.parts] == [
         ("histogram.py", "doe_jane_LATE_12345_67891_histogram-1.py")]
@@ -325,18 +325,21 @@ def test_batch_of_a_plain_folder_with_a_notebook_a_tar_and_strays(tmp_path, caps
     assert batch_cli.main([str(root), "--out", str(out), *FAST]) == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert "layout: " + str(root) + ": a folder of submissions" in printed
-    assert "warning: README.txt: not graded (not a submission: a .txt file)" in printed
+    assert "warning: README.txt: skipped (not a submission: a .txt file)" in printed
+    # README.txt and .DS_Store are no submissions: no row, no file of their own (see test_class_download.py).
     rows = {r["submission"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
-    assert sorted(rows) == ["DS_Store", "README.txt", "alice", "bob", "carol", "evil", "peggy", "wrong"]
+    assert sorted(rows) == ["alice", "bob", "carol", "evil", "peggy", "wrong"]
     status = {name: row["status"] for name, row in rows.items()}
-    assert status == {"DS_Store": "not graded", "README.txt": "not graded", "alice": "graded", "bob": "graded",
-                      "carol": "graded", "evil": "unreadable submission", "peggy": "graded", "wrong": "graded"}
+    assert status == {"alice": "graded", "bob": "graded", "carol": "graded", "evil": "unreadable submission",
+                      "peggy": "graded", "wrong": "graded"}
+    assert not (out / "feedback" / "README.txt.txt").exists() and not (out / "gradescope" / "DS_Store.json").exists()
     full = rows["alice"]["histogram"]
     assert float(full) > 0 and rows["carol"]["histogram"] == rows["peggy"]["histogram"] == full  # notebook = module
     assert rows["wrong"]["histogram"] == "0"
     assert "found Histogram.py: rename it to histogram.py to have it graded" in rows["wrong"]["notes"]
     assert "unsafe path" in rows["evil"]["notes"]
-    assert rows["README.txt"]["notes"] == "not a submission: a .txt file"
+    assert "- README.txt: skipped (not a submission: a .txt file); no feedback, not counted" in (
+        out / "summary.md").read_text()
     feedback = (out / "feedback" / "carol.txt").read_text()
     assert "About your submission:" in feedback and "!pip install numpy" in feedback
     assert "%matplotlib inline" in feedback and "plt.plot(histogram(img))" in feedback
@@ -357,13 +360,13 @@ def test_batch_of_a_canvas_export_grades_the_latest_upload(tmp_path, capsys):
     out = tmp_path / "out"
     assert batch_cli.main([str(root), "--out", str(out), *FAST]) == 0
     printed = " ".join(capsys.readouterr().out.split())
-    assert 'a Canvas "Download submissions" export; 3 submissions, 1 not graded' in printed
+    assert 'a Canvas "Download submissions" export; 3 submissions, 1 skipped (not a submission)' in printed
     rows = {r["submission"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
-    assert sorted(rows) == ["README.txt", "doe_jane", "lee_amy", "smith_bob"]
+    assert sorted(rows) == ["doe_jane", "lee_amy", "smith_bob"]
     full = rows["smith_bob"]["histogram"]
     assert float(full) > 0 and rows["doe_jane"]["histogram"] == rows["lee_amy"]["histogram"] == full  # the late fix
     assert "Canvas marks it LATE" in rows["doe_jane"]["notes"]
-    assert rows["README.txt"]["status"] == "not graded"
+    assert json.loads((out / "batch.json").read_text())["rows"][0]["status"] == "not graded"  # README.txt, kept
     assert json.loads((out / "batch.json").read_text())["settings"]["layout"] == "canvas"
 
 

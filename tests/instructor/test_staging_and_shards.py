@@ -1,6 +1,7 @@
 """Batch grading's parts on small hand-made data (no grading): zips and staging, discovery, shards and
 their merge, the batch and merge commands' usage errors, and the signed results of a grading process."""
 
+import json
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_discover_submissions(tmp_path):
     (tmp_path / "subs" / "readme.txt").write_text("not a submission")
     (tmp_path / "subs" / ".git").mkdir()
     found = batch.discover([tmp_path / "subs"])
-    # readme.txt gets a row that says why it is not graded (tests/instructor/test_exports.py); .git/ is ignored.
+    # readme.txt is listed as skipped, with why (tests/instructor/test_exports.py); .git/ is ignored.
     assert [s.id for s in found] == ["Alice_Smith", "bob", "bob-2", "readme.txt"]
     assert [s.is_zip for s in found] == [True, False, True, False]
     assert [s.skip for s in found] == ["", "", "", "not a submission: a .txt file"]
@@ -135,6 +136,18 @@ def test_merge_command(small_batch, tmp_path, capsys):
     assert ET.parse(tmp_path / "all" / "junit.xml").getroot().get("tests") == "15"
     assert cli.main(["merge", str(tmp_path / "shard1"), "--out", str(tmp_path / "bad")]) == 2
     assert "incomplete: shard 2/2 of 2 is missing" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_shard_whose_ids_would_name_files_elsewhere_is_refused(small_batch, tmp_path):
+    """Row ids name the per-submission files: a tampered batch.json must not make them name any other file."""
+    tampered = small_batch.to_dict()
+    tampered["rows"][0]["id"] = "../../escaped"
+    (tmp_path / "batch.json").write_text(json.dumps(tampered))
+    with pytest.raises(batch.MergeError, match="ids no batch makes"):
+        batch.load_batch(tmp_path)
+    with pytest.raises(ValueError, match="row ids must be ids a batch makes"):
+        gradebook.write_all(BatchReport.from_dict(tampered), tmp_path / "out")
+    assert not (tmp_path / "escaped.json").exists() and not (tmp_path.parent / "escaped.json").exists()
 
 
 @pytest.mark.parametrize("args, words", [

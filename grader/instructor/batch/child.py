@@ -50,7 +50,10 @@ def grade_job(job: dict) -> dict:
     # No failure pictures: a gradebook has no use for them, drawing them would cost every
     # failing image check a fraction of a second, and the staging folder is deleted.
     settings = api.Settings(max_examples=job["max_examples"], timeout_s=job["timeout_s"], pictures=None,
-                            hidden_checks=Path(job["hidden_checks"]) if job.get("hidden_checks") else None)
+                            hidden_checks=Path(job["hidden_checks"]) if job.get("hidden_checks") else None,
+                            # What the instructor allowed for the whole batch (checked before it started).
+                            trust_submissions=bool(job.get("trust_submissions")),
+                            allow_public_heldout=bool(job.get("allow_public_heldout")))
     report = api.grade(job["exercises"], target=job["target"], settings=settings)
     # The modules' folder first: it lies inside the staging folder (``cwd``).
     data = _scrub(report.to_dict(), job["target"], job["label"])

@@ -6,9 +6,15 @@ import re
 
 from grader.instructor.batch.model import Submission
 
+MAX_ID = 80  # an id names files (feedback/<id>.txt): well under a file name's 255 bytes, with room for "-2"
+
 
 def _safe_id(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "submission"
+    """A submission's id from its name: ASCII letters, digits, ``.``, ``_`` and ``-`` only, at most :data:`MAX_ID`.
+
+    Never starts with ``.``, ``_`` or ``-`` (no hidden file, no option, no spreadsheet formula).
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name[: 4 * MAX_ID])[:MAX_ID].strip("._-") or "submission"
 
 
 def discover(paths, *, single: bool = False) -> list[Submission]:

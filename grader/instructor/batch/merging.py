@@ -1,4 +1,9 @@
-"""Merging: join the shards of one batch (each read from its ``batch.json``) into one report, if they fit exactly."""
+"""Merging: join the shards of one batch (each read from its ``batch.json``) into one report, if they fit exactly.
+
+A ``batch.json`` is read as data from elsewhere (another machine's shard): its row ids must
+be ids a batch makes (they name the per-submission files), and its notes and warnings are
+bounded and cleaned as the model bounds every row's (:mod:`grader.instructor.batch.model`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import copy
 import json
 from pathlib import Path
 
+from grader.instructor.batch.discovery import _safe_id
 from grader.instructor.batch.model import BatchReport
+from grader.writers import escaping
 
 
 class MergeError(ValueError):
@@ -16,7 +23,7 @@ class MergeError(ValueError):
 def _identity(batch: BatchReport) -> tuple:
     # Shards may run on machines with other sandboxes: the gradebook names each, the key leaves it out.
     settings = {k: v for k, v in batch.settings.items()
-                if k not in ("submission_timeout_s", "isolation", "isolation_level")}
+                if k not in ("submission_timeout_s", "isolation", "isolation_level", "isolation_unprotected")}
     return batch.exercises, json.dumps(settings, sort_keys=True), batch.batch_ids, batch.shard[1]
 
 
@@ -77,6 +84,12 @@ def load_batch(path: str | Path) -> BatchReport:
     path = Path(path)
     file = path / "batch.json" if path.is_dir() else path
     try:
-        return BatchReport.from_dict(json.loads(file.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise MergeError(f"{str(file)!r} is not a readable pixelgrade batch result: {error}") from None
+        batch = BatchReport.from_dict(json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+        raise MergeError(f"{str(file)!r} is not a readable pixelgrade batch result: "
+                         f"{escaping.one_line(error, 300)}") from None
+    unsafe = [row.id for row in batch.rows if row.id != _safe_id(row.id)]
+    if unsafe:  # an id names files (feedback/<id>.txt): one a batch never makes could name any file
+        raise MergeError(f"{str(file)!r} has rows whose ids no batch makes (they would name files elsewhere): "
+                         + ", ".join(repr(escaping.name(i)) for i in unsafe[:5]))
+    return batch

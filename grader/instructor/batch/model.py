@@ -1,6 +1,9 @@
 """The batch's data: a submission, its row of the gradebook, the batch report, the checks every row must have.
 
 Plain dataclasses that turn into ``batch.json`` and back (:data:`FORMAT`); nothing here grades.
+A row's notes and feedback and a batch's warnings are bounded where a row or a report is
+made (each cut and cleaned, at most :data:`MAX_NOTES` of them): whatever a submission
+holds, what one submission adds to any output stays small.
 """
 
 from __future__ import annotations
@@ -10,8 +13,18 @@ from enum import StrEnum
 from pathlib import Path
 
 from grader.core.results import CheckSpec, ExerciseResult, GradeReport
+from grader.writers import escaping
 
 FORMAT = "pixelgrade-batch/1"
+MAX_NOTES = 30  # notes (or feedback lines, or warnings) kept; the rest is counted in a last one
+
+
+def bounded_notes(notes) -> list[str]:
+    """``notes`` as a row or a report keeps them: each one line, cleaned and cut; at most :data:`MAX_NOTES`."""
+    notes = [escaping.note(note) for note in notes]
+    if len(notes) > MAX_NOTES:
+        notes = notes[: MAX_NOTES - 1] + [f"and {len(notes) - MAX_NOTES + 1} more notes, left out"]
+    return notes
 
 
 class RowStatus(StrEnum):
@@ -25,6 +38,11 @@ class RowStatus(StrEnum):
     UNREADABLE_ZIP = "unreadable zip"
     UNREADABLE = "unreadable submission"
     NOT_A_SUBMISSION = "not graded"  # an entry of the submissions folder that is no submission (README.txt)
+
+    @property
+    def is_submission(self) -> bool:
+        """Whether a row of this status is a submission (counted, given feedback); README.txt's is not."""
+        return self is not RowStatus.NOT_A_SUBMISSION
 
 
 SOLUTIONS_ID = "<reference solutions>"
@@ -65,6 +83,15 @@ class SubmissionRow:
     missing_checks: list[str] = field(default_factory=list)
     seconds: float = 0.0
     feedback: list[str] = field(default_factory=list)  # notes the learner sees too (a notebook's left-out lines)
+
+    def __post_init__(self):
+        self.notes = bounded_notes(self.notes)
+        self.feedback = bounded_notes(self.feedback)
+
+    @property
+    def is_submission(self) -> bool:
+        """False for an entry that is no submission (README.txt): no feedback, not counted, listed as skipped."""
+        return RowStatus(self.status).is_submission
 
     def exercise(self, name: str) -> ExerciseResult:
         return self.report.exercise(name)
@@ -130,6 +157,19 @@ class BatchReport:
     seconds: float = 0.0
     jobs: int = 1
 
+    def __post_init__(self):
+        self.warnings = bounded_notes(self.warnings)
+
+    @property
+    def submission_rows(self) -> list[SubmissionRow]:
+        """The rows of submissions: what is counted, averaged and given learner-facing files."""
+        return [row for row in self.rows if row.is_submission]
+
+    @property
+    def skipped_rows(self) -> list[SubmissionRow]:
+        """The rows of entries that are no submission (README.txt): listed as skipped, nothing more."""
+        return [row for row in self.rows if not row.is_submission]
+
     def row(self, submission_id: str) -> SubmissionRow:
         for row in self.rows:
             if row.id == submission_id:
@@ -148,9 +188,10 @@ class BatchReport:
     def max_total(self) -> float:
         return sum(self.max_points(name) for name in self.exercises)
 
-    def status_counts(self) -> dict[RowStatus, int]:
+    def status_counts(self, *, submissions_only: bool = False) -> dict[RowStatus, int]:
+        """{status: rows}; ``submissions_only``: without the entries that are no submission."""
         counts: dict[RowStatus, int] = {}
-        for row in self.rows:
+        for row in self.submission_rows if submissions_only else self.rows:
             counts[row.status] = counts.get(row.status, 0) + 1
         return counts
 

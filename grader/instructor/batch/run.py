@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import api
 from grader.core import catalog as course
 from grader.core import parallel
 from grader.core.catalog import DEFAULT_EXAMPLES, SOLUTIONS_DIR
@@ -59,6 +60,12 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
         except Unreadable as error:
             status = RowStatus.UNREADABLE_ZIP if submission.is_zip else RowStatus.UNREADABLE
             return _Graded(submission, status, None, [f"{status}: {error}"], 0.0)
+        except (RecursionError, MemoryError) as error:
+            # Something in the submission too deep or too large to read: the learner's row, never
+            # the grader's crash (staging caps what it can foresee; this is what it could not).
+            status = RowStatus.UNREADABLE_ZIP if submission.is_zip else RowStatus.UNREADABLE
+            return _Graded(submission, status, None, [f"{status}: it is too deep or too large to read "
+                                                      f"({type(error).__name__})"], 0.0)
         except OSError as error:  # its staging folder vanished under it: a neighbour's doing?
             return _Graded(submission, RowStatus.GRADER_CRASHED, None, [f"it could not be staged ({error})"], 0.0,
                            files_changed=True, retry=True)
@@ -70,7 +77,9 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
                "label": f"<{submission.id}>" if submission.id != SOLUTIONS_ID else "<solutions>",
                # The sandbox the batch reports (and --require-isolation checked): a fork server
                # started earlier keeps the environment it started with, so the job says it.
-               "isolation_mode": settings["isolation_mode"]}
+               "isolation_mode": settings["isolation_mode"],
+               "trust_submissions": settings["trust_submissions"],
+               "allow_public_heldout": settings["allow_public_heldout"]}
         run = _run_forked if settings["launcher"] == "fork" else _run_exec
         outcome = run(job, key, settings["submission_timeout_s"])
         # Its files changed while it was graded, or its grading process died or could not start:
@@ -90,6 +99,14 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _add_refused(report: GradeReport, refused: dict[str, str], notes: list[str]) -> None:
+    """Put the refused exercises in a row's report, in course order, each with its reason (no check ran)."""
+    api.add_refused(report, refused)
+    for why in dict.fromkeys(refused.values()):
+        names = ", ".join(name for name, reason in refused.items() if reason == why)
+        notes.append(f"{names}: {why}")
+
+
 def default_jobs() -> int:
     return parallel.available_cores()
 
@@ -104,7 +121,8 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
                 timeout_s: float | None = None, submission_timeout_s: float | None = None, progress=None,
                 workdir: str | Path | None = None, launcher: str | None = None,
                 limits: ArchiveLimits = ArchiveLimits(), solutions: str | Path | None = None,
-                notebook_map: dict[str, list[str]] | None = None) -> BatchReport:
+                notebook_map: dict[str, list[str]] | None = None, trust_submissions: bool = False,
+                allow_public_heldout: bool = False) -> BatchReport:
     """Grade ``submissions`` (a list of :class:`Submission`, see :func:`discover`) into a :class:`BatchReport`.
 
     ``exercises``: names (default: every exercise with checks). ``jobs``: submissions graded
@@ -116,6 +134,12 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     and ``("done", (submission id, status))``. ``workdir``: where submissions are staged (default: the system's
     temporary folder). ``launcher``: ``"fork"`` or ``"exec"`` (see :func:`default_launcher`).
     ``notebook_map``: {notebook file name: exercises it holds} (default: found by function name).
+
+    A batch runs other people's code: where the sandbox does not protect others it raises
+    :class:`grader.api.LearnerCodeRefused` before grading anything, unless
+    ``trust_submissions`` (recorded in the report). The exercises scored on held-out digits
+    that learner code can read are not graded, unless ``allow_public_heldout``: every row
+    lists them with the reason (``settings["refused"]``), and the rest of the batch is graded.
     Never raises for anything a submission does; bad arguments raise ``ValueError``.
     """
     started = time.perf_counter()
@@ -133,22 +157,30 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     launcher = launcher or default_launcher()
     if launcher not in ("fork", "exec"):
         raise ValueError(f"launcher must be 'fork' or 'exec'; got {launcher!r}")
+    # Before anything runs: the level must protect others, and public held-out digits prove nothing.
+    api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=trust_submissions)
+    refused = api.refused_exercises(chosen, allow_public_heldout=allow_public_heldout)
+    graded_names = [name for name in chosen if name not in refused]
+    if not graded_names:
+        raise ValueError("every exercise asked for is refused: " + " ".join(dict.fromkeys(refused.values())))
     submissions = sorted(submissions, key=lambda s: s.id)
     if len({s.id for s in submissions}) != len(submissions):
         raise ValueError("submission ids must be unique")
     batch_ids = [s.id for s in submissions]
     mine = select_shard(submissions, shard)
     settings = {
-        "exercises": chosen, "max_examples": max_examples, "timeout_s": timeout_s,
-        "submission_timeout_s": submission_timeout_s or default_submission_timeout(chosen),
+        "exercises": graded_names, "max_examples": max_examples, "timeout_s": timeout_s,
+        "submission_timeout_s": submission_timeout_s or default_submission_timeout(graded_names),
         "hidden_checks": str(hidden) if hidden else None, "launcher": launcher, "limits": limits,
         "isolation_mode": isolation.chosen_mode(), "notebook_map": dict(notebook_map or {}),
+        # The instructor's overrides, for the child's own checks (api.grade with hidden checks).
+        "trust_submissions": trust_submissions, "allow_public_heldout": allow_public_heldout,
     }
     if workdir is not None:
         workdir = Path(workdir).resolve()
         workdir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    protected = grader_files(chosen, hidden)
+    protected = grader_files(graded_names, hidden)
     before = fingerprint(protected)
     reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else SOLUTIONS_DIR)
 
@@ -208,15 +240,16 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         notes = list(result.notes)
         if result.report is None:
             reason = f"Not graded: {notes[-1] if notes else result.status}."
-            report = _not_graded_report(str(submission.path), expected, chosen, reason)
+            report = _not_graded_report(str(submission.path), expected, graded_names, reason)
             missing: list[str] = []
         else:
             report = result.report
-            missing = reconcile(report, expected, chosen)
+            missing = reconcile(report, expected, graded_names)
             if missing:
                 shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
                 notes.append(f"{len(missing)} check(s) missing from the results, counted as failed: {shown}")
             notes += _exercise_notes(report)
+        _add_refused(report, refused, notes)
         status = _row_status(result.status, report, missing)
         rows.append(SubmissionRow(submission.id, str(submission.path), status, report, notes, missing,
                                   result.seconds, list(result.feedback)))
@@ -226,9 +259,13 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         warnings.append("the grader's own files changed during the batch (a submission may have tampered with "
                         "them; grade in an isolated environment): " + ", ".join(changed[:10]))
     public_settings = {k: v for k, v in settings.items()
-                       if k not in ("limits", "hidden_checks", "launcher", "isolation_mode")}
-    public_settings["hidden_checks"] = hidden_digest(hidden, chosen)
+                       if k not in ("limits", "hidden_checks", "launcher", "isolation_mode", "trust_submissions",
+                                    "allow_public_heldout")}
+    public_settings["exercises"] = chosen
+    public_settings["hidden_checks"] = hidden_digest(hidden, graded_names)
     public_settings["layout"] = ", ".join(sorted({s.layout for s in submissions if s.layout}))
     public_settings.update(isolation.report_settings())
+    public_settings.update(api.safety_settings(trust_submissions=trust_submissions,
+                                               allow_public_heldout=allow_public_heldout, refused=refused))
     return BatchReport(exercises=chosen, rows=rows, expected=expected, settings=public_settings, shard=shard,
                        batch_ids=batch_ids, warnings=warnings, seconds=time.perf_counter() - started, jobs=jobs)

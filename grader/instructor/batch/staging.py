@@ -1,9 +1,13 @@
 """Staging: copy or extract one submission into a private folder, within limits, and find its modules.
 
 A zip is extracted without trusting it (no absolute paths, ``..``, links or encrypted
-entries; sizes counted, not read from its headers), a folder is copied without links,
-caches or VCS folders, notebooks become modules. The digests of the Python files staged
-let the batch notice files that change while they are graded (:func:`digest_tree`).
+entries; its directory and its declared sizes checked before anything is unpacked, and
+the bytes counted as they are, since a header can lie), a folder is copied without
+links, caches or VCS folders, notebooks become modules. Every folder of the copy is
+made ``0700`` and every file ``0600``: no other user of the machine can read it. Every
+name from the submission that a note quotes is cut and cleaned where the note is made
+(:func:`grader.writers.escaping.name`). The digests of the Python files staged let the
+batch notice files that change while they are graded (:func:`digest_tree`).
 """
 
 from __future__ import annotations
@@ -13,87 +17,219 @@ import hashlib
 import os
 import re
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.instructor.batch.model import Submission
+from grader.writers import escaping
 
 
 @dataclass(frozen=True)
 class ArchiveLimits:
-    """What a submission may hold (a zip's declared sizes are not trusted: bytes are counted)."""
+    """What a submission may hold (an archive's declared sizes are checked, then its bytes counted).
+
+    ``max_header_bytes`` bounds what an archive may say about one member before its data:
+    its name, a tar's GNU long name or pax header, a zip's name (a header of megabytes is
+    no submission, and reading it whole would cost that much memory).
+    """
 
     max_files: int = 2000
     max_file_bytes: int = 20 * 1024**2
     max_total_bytes: int = 100 * 1024**2
+    max_header_bytes: int = 8 * 1024
 
 
 SKIPPED_NAMES = {"__pycache__", "__MACOSX", ".git", ".nox", ".venv", "venv", "node_modules", ".ipynb_checkpoints",
                  ".hypothesis", ".pytest_cache", ".DS_Store"}
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+MAX_RENAMES = 5  # files that look like a module under another name, named in a note
 
 
 class Unreadable(Exception):
-    """A submission that cannot be staged: a bad or unsafe zip, or one too large."""
+    """A submission that cannot be staged: a bad or unsafe archive, or one too large (the message says why)."""
 
 
 def _skipped(relative: Path) -> bool:
     return any(part in SKIPPED_NAMES or part.startswith(".") for part in relative.parts)
 
 
+def quoted(text) -> str:
+    """A name from a submission as a note quotes it: cut, cleaned, in quotes."""
+    return repr(escaping.name(text))
+
+
+def size_words(count: int) -> str:
+    """``20971520`` -> ``"20 MB"``: a size as a person reads it (binary units, written the usual way).
+
+    Under 10 KB, the bytes themselves (a limit set that low is meant to the byte).
+    """
+    if count < 10 * 1024:
+        return f"{count} bytes"
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"
+
+
+def why_unreadable(error: BaseException) -> str:
+    """What went wrong reading an archive, in a note: never a path (an OSError's names the staging folder)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{type(error).__name__}: {error.strerror}"
+    return f"{type(error).__name__}: {escaping.one_line(error, 200)}"
+
+
+# -- private files --------------------------------------------------------------------------------
+def make_private_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents, each ``0700`` (``Path.mkdir`` leaves parents to the umask)."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+
+
+def open_private(path: Path):
+    """``path`` opened for writing as a new or emptied file that only its owner can read (``0600``)."""
+    return open(path, "wb", opener=lambda name, flags: os.open(name, flags, PRIVATE_FILE_MODE))
+
+
+def make_private(root: Path) -> None:
+    """Every folder under ``root`` (itself too) ``0700`` and every file ``0600``; links are left alone."""
+    with contextlib.suppress(OSError):
+        os.chmod(root, PRIVATE_DIR_MODE)
+    for folder, dirs, files in os.walk(root):
+        for entry, mode in [(d, PRIVATE_DIR_MODE) for d in dirs] + [(f, PRIVATE_FILE_MODE) for f in files]:
+            path = os.path.join(folder, entry)
+            with contextlib.suppress(OSError):
+                if not os.path.islink(path):
+                    os.chmod(path, mode)
+
+
+# -- archives ---------------------------------------------------------------------------------------
 def copy_within_limits(source, target: Path, name: str, limits: ArchiveLimits, total: int) -> tuple[int, str]:
-    """Copy an archive member's stream to ``target`` in chunks, refusing it past the size limits.
+    """Copy an archive member's stream to ``target`` (``0600``) in chunks, refusing it past the size limits.
 
     ``total``: the bytes the archive has given so far. Returns the new total and the
     file's sha256 (the archive's own sizes are not trusted: the bytes are counted).
     """
     written = 0
     digest = hashlib.sha256()
-    with open(target, "wb") as out:
+    with open_private(target) as out:
         while chunk := source.read(1024 * 1024):
             written += len(chunk)
             total += len(chunk)
             if written > limits.max_file_bytes:
-                raise Unreadable(f"{name!r} is larger than {limits.max_file_bytes} bytes")
+                raise Unreadable(f"{quoted(name)} is larger than {size_words(limits.max_file_bytes)}, the most a "
+                                 "file may be once unpacked")
             if total > limits.max_total_bytes:
-                raise Unreadable(f"it holds more than {limits.max_total_bytes} bytes")
+                raise Unreadable(f"it holds more than {size_words(limits.max_total_bytes)} once unpacked, the most "
+                                 "a submission may hold")
             out.write(chunk)
             digest.update(chunk)
     return total, digest.hexdigest()
 
 
-def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
-    """Extract ``archive`` into ``destination``, refusing anything unsafe (raises :class:`Unreadable`).
+def check_archive_size(archive: Path, limits: ArchiveLimits) -> None:
+    """Refuse an archive file larger than a whole submission may be (before a byte of it is read)."""
+    try:
+        size = archive.stat().st_size
+    except OSError as error:
+        raise Unreadable(f"it cannot be read ({type(error).__name__})") from None
+    if size > limits.max_total_bytes:
+        raise Unreadable(f"the archive is {size_words(size)}; at most {size_words(limits.max_total_bytes)} "
+                         "are accepted")
 
-    Refused: entries with absolute paths or ``..``, links, encrypted entries, more than
-    ``max_files`` files, a file over ``max_file_bytes`` or a total over ``max_total_bytes``
-    (counted while extracting, not taken from the headers). Returns the digests of the
-    Python files written, as :func:`digest_tree` would compute them.
+
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # a zip's end-of-central-directory record
+
+
+def check_zip_directory(archive: Path, limits: ArchiveLimits) -> None:
+    """Refuse a zip whose central directory is too large, before :mod:`zipfile` reads all of it into memory.
+
+    The end-of-central-directory record says how many entries there are and how many bytes
+    they take; :mod:`zipfile` reads that many bytes and makes an object per entry. A zip64
+    archive (more than 65,535 entries or 4 GB) is over every limit anyway.
+    """
+    with open(archive, "rb") as file:
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(max(0, size - (_END_OF_DIRECTORY.size + 65535)))  # the record, after a comment of up to 64 KB
+        tail = file.read()
+    where = tail.rfind(b"PK\x05\x06")
+    if where < 0 or len(tail) - where < _END_OF_DIRECTORY.size:
+        return  # not a zip: zipfile says so, in its own words
+    _, _, _, _, entries, directory_bytes, _, _ = _END_OF_DIRECTORY.unpack_from(tail, where)
+    if entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
+        raise Unreadable("it is a zip64 archive (more than 65,535 entries or 4 GB), far larger than a submission "
+                         "may be")
+    if entries > limits.max_files:
+        raise Unreadable(f"it holds {entries} entries; at most {limits.max_files} are accepted")
+    if directory_bytes > limits.max_files * (46 + limits.max_header_bytes):
+        raise Unreadable(f"its list of entries takes {size_words(directory_bytes)}, more than "
+                         f"{limits.max_files} entries with names of at most {size_words(limits.max_header_bytes)} "
+                         "need")
+
+
+def unsafe_name(name: str) -> bool:
+    """Whether an archive member's name would land outside the folder it is extracted into."""
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    return name.startswith("/") or bool(re.match(r"^[A-Za-z]:", name)) or ".." in parts or "\0" in name
+
+
+def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
+    """Extract the zip ``archive`` into ``destination``, refusing anything unsafe (raises :class:`Unreadable`).
+
+    Refused: an archive file over ``max_total_bytes``, more than ``max_files`` entries (told
+    by its directory, before it is read), a name over ``max_header_bytes``, entries with
+    absolute paths or ``..``, links, encrypted entries, a file over ``max_file_bytes`` or a
+    total over ``max_total_bytes`` (declared in its headers, and counted while extracting,
+    since a header can lie). Folders are made ``0700``, files ``0600``. Returns the digests
+    of the Python files written, as :func:`digest_tree` would compute them.
     """
     destination = destination.resolve()
     digests: dict[str, str] = {}
     try:
+        check_archive_size(archive, limits)
+        check_zip_directory(archive, limits)
         with zipfile.ZipFile(archive) as bundle:
             entries = bundle.infolist()
             if len(entries) > limits.max_files:
                 raise Unreadable(f"it holds {len(entries)} entries; at most {limits.max_files} are accepted")
-            total = 0
+            wanted = []
             for info in entries:
                 name = info.filename.replace("\\", "/")
-                parts = [p for p in name.split("/") if p not in ("", ".")]
-                if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\0" in name:
-                    raise Unreadable(f"it has an entry with an unsafe path: {info.filename!r}")
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    raise Unreadable(f"it has a symbolic link: {info.filename!r}")
+                if len(info.filename) > limits.max_header_bytes:
+                    raise Unreadable(f"it has an entry whose name is {len(info.filename)} characters long; at most "
+                                     f"{limits.max_header_bytes} are accepted")
+                if unsafe_name(name):
+                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(info.filename)}")
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    raise Unreadable(f"it has a symbolic link: {quoted(info.filename)}")
                 if info.flag_bits & 0x1:
-                    raise Unreadable(f"it has an encrypted entry: {info.filename!r}")
+                    raise Unreadable(f"it has an encrypted entry: {quoted(info.filename)}")
+                parts = [p for p in name.split("/") if p not in ("", ".")]
                 if info.is_dir() or not parts or _skipped(Path(*parts)):
                     continue
+                if info.file_size > limits.max_file_bytes:
+                    raise Unreadable(f"{quoted(info.filename)} is larger than {size_words(limits.max_file_bytes)}, "
+                                     f"the most a file may be ({size_words(info.file_size)} once unpacked)")
+                wanted.append((info, parts))
+            declared = sum(info.file_size for info, _ in wanted)
+            if declared > limits.max_total_bytes:
+                raise Unreadable(f"it holds more than {size_words(limits.max_total_bytes)} once unpacked, the most "
+                                 f"a submission may hold ({size_words(declared)})")
+            total = 0
+            for info, parts in wanted:
                 target = destination.joinpath(*parts)
                 if destination not in target.resolve().parents:
-                    raise Unreadable(f"it has an entry with an unsafe path: {info.filename!r}")
-                target.parent.mkdir(parents=True, exist_ok=True)
+                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(info.filename)}")
+                make_private_dirs(target.parent)
                 with bundle.open(info) as source:
                     total, digest = copy_within_limits(source, target, info.filename, limits, total)
                 if target.suffix == ".py":
@@ -102,12 +238,12 @@ def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = Archi
     except Unreadable:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError,
-            ValueError) as error:
-        raise Unreadable(f"it cannot be read as a zip file ({type(error).__name__}: {error})") from None
+            ValueError, zlib.error) as error:
+        raise Unreadable(f"it cannot be read as a zip file ({why_unreadable(error)})") from None
 
 
 def copy_submission(source: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
-    """Copy the regular files of ``source`` (no links, no caches or VCS folders), within ``limits``.
+    """Copy the regular files of ``source`` (no links, no caches or VCS folders), within ``limits``, privately.
 
     Returns the digests of the Python files copied, as :func:`digest_tree` would compute them.
     """
@@ -124,10 +260,12 @@ def copy_submission(source: Path, destination: Path, limits: ArchiveLimits = Arc
             count, total = count + 1, total + size
             if count > limits.max_files or size > limits.max_file_bytes or total > limits.max_total_bytes:
                 raise Unreadable(f"it is too large to grade (more than {limits.max_files} files, a file over "
-                                 f"{limits.max_file_bytes} bytes or more than {limits.max_total_bytes} bytes)")
-            (destination / relative).mkdir(parents=True, exist_ok=True)
+                                 f"{size_words(limits.max_file_bytes)} or more than "
+                                 f"{size_words(limits.max_total_bytes)} in all)")
+            make_private_dirs(destination / relative)
             data = path.read_bytes()
-            (destination / relative / name).write_bytes(data)
+            with open_private(destination / relative / name) as out:
+                out.write(data)
             if name.endswith(".py"):
                 digests[(relative / name).as_posix()] = hashlib.sha256(data).hexdigest()
     return digests
@@ -168,34 +306,40 @@ def stage(submission: Submission, workdir: Path, exercises: list[str],
     from grader.instructor import exports, ipynb  # here, not on top: exports imports this package
 
     content = workdir / "submission"
-    content.mkdir()
-    if submission.parts:  # a student's loose files (Canvas, Moodle)
-        exports.stage_parts(submission.parts, content, limits)
-        digests = digest_tree(content)
-    elif submission.is_zip:
-        digests = safe_extract(submission.path, content, limits)
-    elif exports.is_tar(submission.path):
-        digests = exports.safe_extract_tar(submission.path, content, limits)
-    elif exports.is_notebook(submission.path):
-        exports.stage_parts(((submission.path.name, submission.path),), content, limits)
-        digests = {}
-    else:
-        digests = copy_submission(submission.path, content, limits)
-    notes = list(submission.notes)
-    converted, written = ipynb.convert_all(content, exercises, notebook_map)
-    notes += converted
-    digests.update(digest_tree(content) if written else {})
+    content.mkdir(mode=PRIVATE_DIR_MODE)
+    try:
+        if submission.parts:  # a student's loose files (Canvas, Moodle)
+            exports.stage_parts(submission.parts, content, limits)
+            digests = digest_tree(content)
+        elif submission.is_zip:
+            digests = safe_extract(submission.path, content, limits)
+        elif exports.is_tar(submission.path):
+            digests = exports.safe_extract_tar(submission.path, content, limits)
+        elif exports.is_notebook(submission.path):
+            exports.stage_parts(((submission.path.name, submission.path),), content, limits)
+            digests = {}
+        else:
+            digests = copy_submission(submission.path, content, limits)
+        notes = list(submission.notes)
+        converted, written = ipynb.convert_all(content, exercises, notebook_map)
+        notes += converted
+        digests.update(digest_tree(content) if written else {})
+    finally:
+        make_private(content)  # whatever was written, by whom: only the grader's user reads the copy
     modules = find_module_dir(content, exercises)
     renames = exports.rename_advice(content, modules, exercises)
+    if len(renames) > MAX_RENAMES:
+        renames = renames[:MAX_RENAMES] + [f"and {len(renames) - MAX_RENAMES} more files of that kind"]
     if modules is None:
         notes.append("no exercise modules were found in the submission" + (": " + "; ".join(renames) if renames
                                                                           else ""))
         modules = content
     else:
         if modules != content:
-            notes.append(f"modules found in the subfolder {modules.relative_to(content).as_posix()}/")
+            notes.append(f"modules found in the subfolder "
+                         f"{escaping.path_name(modules.relative_to(content).as_posix())}/")
         notes += renames
-    return modules, notes, digests
+    return modules, [escaping.note(note) for note in notes], digests
 
 
 def digest_tree(directory: Path) -> dict[str, str]:

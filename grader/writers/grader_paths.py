@@ -1,0 +1,72 @@
+"""Learner-facing text without the grading machine's paths: the learner's own names instead.
+
+Feedback that reaches a learner from elsewhere (a batch's ``feedback/<id>.txt``,
+Gradescope's results, a CI summary, a notebook's report) must not show where the grader
+keeps things: the instructor's folder of submissions, the staging folder, the course's
+checkout, the MNIST file, the Python installation. :func:`hide` rewrites a text for a
+learner: the submission's own path becomes "your submission", a page of the course
+becomes its path within the course (``docs/03-histogram.md``), the MNIST file "the
+MNIST data", and any other absolute path the name of its last part (``histogram.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sysconfig
+from pathlib import Path
+
+from grader.core import catalog as course
+
+YOUR_SUBMISSION = "your submission"
+# An absolute path: "/" (or "C:\") at the start of a word, then at least one folder.
+_ABSOLUTE = re.compile(r"""(?<![\w.~)\]}>/\\-])(?:/|[A-Za-z]:[\\/])(?:[^\s'"`<>|:;,()\[\]{}\\/]+[\\/])+"""
+                       r"""(?P<last>[^\s'"`<>|:;,()\[\]{}\\/]*)""")
+
+
+def _known_places(target: str | None) -> list[tuple[str, str]]:
+    """(path, what a learner reads instead), longest first: the specific ones before the generic rule."""
+    places: list[tuple[str, str]] = []
+    if target:
+        places.append((target, YOUR_SUBMISSION))
+        try:
+            places.append((str(Path(target).resolve()), YOUR_SUBMISSION))
+        except (OSError, RuntimeError):
+            pass
+    for root in {course.COURSE_ROOT, course.PROJECT_ROOT}:
+        places.append((str(root) + os.sep, ""))  # <checkout>/docs/03-histogram.md -> docs/03-histogram.md
+        places.append((str(root), "the course"))
+    mnist = os.environ.get("PIXELGRADE_MNIST")
+    if mnist:
+        places.append((mnist, "the MNIST data"))
+        places.append((str(Path(mnist).resolve()), "the MNIST data"))
+    for kind in ("stdlib", "platstdlib", "purelib", "platlib"):  # a traceback's numpy/core/fromnumeric.py
+        folder = sysconfig.get_paths().get(kind)
+        if folder:
+            places.append((folder + os.sep, ""))
+    return sorted({p for p in places if p[0] and p[0] not in (os.sep, "." + os.sep, ".")},
+                  key=lambda place: -len(place[0]))
+
+
+def hide(text: str, target: str | None = None) -> str:
+    """``text`` with no path of the grading machine in it (``target``: the submission's path as graded).
+
+    Known places first (the submission, the course, the MNIST file, the Python
+    installation's libraries), then any absolute path left (the staging folder, the
+    sandbox's copy): its last part alone.
+    """
+    if not text:
+        return text
+    for place, instead in _known_places(target):
+        text = text.replace(place, instead)
+    return _ABSOLUTE.sub(lambda match: match["last"] or ".", text)
+
+
+def course_page(page: Path) -> str:
+    """A page of the course as a learner finds it in their copy of the course: ``docs/03-histogram.md``."""
+    for root in (course.COURSE_ROOT, course.PROJECT_ROOT):
+        try:
+            return page.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return f"docs/{page.name}"
