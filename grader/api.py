@@ -3,6 +3,14 @@
 :func:`grade` takes the target folder, the exercises and the :class:`Settings`;
 everything that grades goes through it (a batch's child process too), so that a
 submission is graded the same way whoever asked.
+
+It also decides when learner code may not run at all (README: Safety). Grading someone
+else's work (a batch, hidden checks, a course platform) needs a level that protects
+others (:attr:`grader.sandbox.isolation.Isolation.protects_others`):
+:func:`refuse_unprotected` raises :class:`LearnerCodeRefused` otherwise, unless the
+instructor vouches for the class (``trust_submissions``). The exercises graded on held-out
+digits are refused there too while those digits are public (:func:`refused_exercises`),
+unless ``allow_public_heldout``. A learner grading their own folder is always graded.
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ from grader.core.results import GradeReport
 from grader.kit import pictures
 from grader.sandbox import isolation
 
-__all__ = ["DEFAULT_EXAMPLES", "PICTURES_BESIDE_TARGET", "Settings", "grade"]
+__all__ = ["DEFAULT_EXAMPLES", "PICTURES_BESIDE_TARGET", "LearnerCodeRefused", "Settings", "grade",
+           "add_refused", "refuse_unprotected", "refused_exercises"]
 
 # Settings.pictures: failure pictures go under the state folder beside the target (grader.kit.pictures).
 PICTURES_BESIDE_TARGET = pictures.BESIDE_TARGET
@@ -48,6 +57,12 @@ class Settings:
         Grade the exercises in this many processes side by side
         (:mod:`grader.core.parallel`; 1: all in this one). The grade is the same either
         way, so a report does not record it.
+    trust_submissions
+        Run learner code with hidden checks even where the sandbox does not protect others
+        (:func:`refuse_unprotected`): for a class the instructor trusts. Recorded in the report.
+    allow_public_heldout
+        Grade the exercises scored on held-out digits with hidden checks even while those
+        digits are public (:func:`refused_exercises`). Recorded in the report.
     """
 
     max_examples: int = DEFAULT_EXAMPLES
@@ -56,6 +71,8 @@ class Settings:
     hidden_checks: Path | None = None
     pictures: str | Path | None = PICTURES_BESIDE_TARGET
     jobs: int = 1
+    trust_submissions: bool = False
+    allow_public_heldout: bool = False
 
     def __post_init__(self):
         if not isinstance(self.max_examples, int) or self.max_examples < 1:
@@ -68,7 +85,111 @@ class Settings:
     def report_settings(self) -> dict:
         """What a report records of these settings (and of the machine)."""
         return {"max_examples": self.max_examples, "timeout_s": self.timeout_s, "python": platform.python_version(),
-                "hidden_checks": bool(self.hidden_checks), **isolation.report_settings()}
+                "hidden_checks": bool(self.hidden_checks), **isolation.report_settings(),
+                **safety_settings(trust_submissions=self.trust_submissions,
+                                  allow_public_heldout=self.allow_public_heldout)}
+
+
+# -- when learner code may not run ----------------------------------------------------------------------------
+class LearnerCodeRefused(isolation.IsolationUnavailable):
+    """Learner code would run where it could reach other people's work or secrets: nothing was graded."""
+
+
+def what_to_do(level: isolation.Isolation) -> str:
+    """What would make ``level`` protect others, as advice an instructor can follow."""
+    advice = []
+    if level.mode == "plain":
+        advice.append(f"unset {isolation.MODE_ENV} (it is 'plain', which turns the kernel's sandbox off)")
+    elif not level.namespaces and level.landlock_abi < isolation.MINIMUM_LANDLOCK_ABI:
+        advice.append("grade on Linux with Landlock (5.13 or later; 6.7 or later for its network rules) and "
+                      "install bubblewrap (Debian, Ubuntu: apt-get install bubblewrap)")
+    if level.mode != "plain" and not getattr(level, "seccomp", True):
+        advice.append("install libseccomp (Debian, Ubuntu: apt-get install libseccomp2) so that the system-call "
+                      "filter can be installed")
+    if level.mode != "plain" and level.running_as_root and level.uid is None:
+        advice.append(f"install bubblewrap, or keep Python and its libraries where other users can read them "
+                      f"(not under /root), so that learner code runs as uid {isolation.SANDBOX_UID}; or grade as "
+                      "an ordinary user")
+    advice.append("then check the machine with `pixelgrade dev sandbox`")
+    return "; ".join(advice) + (". For a class you trust, --trust-submissions (Settings.trust_submissions) grades "
+                                "anyway, and every report says so")
+
+
+def refuse_unprotected(*, purpose: str, trust_submissions: bool = False) -> isolation.Isolation:
+    """The isolation in force, or :class:`LearnerCodeRefused` when it does not protect others' work.
+
+    ``purpose``: what was about to run others' code ("pixelgrade batch", "Grading with hidden
+    checks"), for the message. ``trust_submissions``: the instructor vouches for every
+    submission: nothing is refused (the reports record it).
+    """
+    level = isolation.current()
+    if level.protects_others or trust_submissions:
+        return level
+    raise LearnerCodeRefused(
+        f"{purpose} runs other people's code, and this machine's sandbox ({level.describe()}) would not keep it "
+        f"from your files, your secrets or the other submissions: {'; '.join(level.unprotected())}. "
+        f"Nothing was graded. What to do: {what_to_do(level)}.")
+
+
+def public_heldout_reason() -> str | None:
+    """Why the held-out digits of this machine are public (None: they are not), from :mod:`grader.kit.mnist`."""
+    from grader.kit import mnist
+
+    return mnist.public_heldout()
+
+
+def heldout_exercises(names) -> list[str]:
+    """Of ``names``, the exercises scored on held-out digits (those with accuracy thresholds in the catalog)."""
+    return [name for name in names if course.BY_NAME[name].thresholds]
+
+
+def refused_exercises(names, *, allow_public_heldout: bool = False) -> dict[str, str]:
+    """{exercise: why it is not graded} for the exercises of ``names`` scored on public held-out digits.
+
+    Grading others' work (a batch, hidden checks) on public held-out digits proves nothing:
+    a submission can look the labels up. Empty when ``allow_public_heldout``, when none of
+    ``names`` is scored on held-out digits, or when the digits are private.
+    """
+    scored = heldout_exercises(names)
+    if allow_public_heldout or not scored:
+        return {}
+    reason = public_heldout_reason()
+    if reason is None:
+        return {}
+    why = (f"Refused: {reason} It is graded only with --allow-public-heldout "
+           "(Settings.allow_public_heldout), or on private digits.")
+    return dict.fromkeys(scored, why)
+
+
+def safety_settings(*, trust_submissions: bool, allow_public_heldout: bool, refused: dict | None = None) -> dict:
+    """What a report records of the refusals: what the level leaves open, the overrides, what was refused."""
+    recorded: dict = {}
+    unprotected = isolation.current().unprotected()
+    if unprotected:  # said only when there is something to say (a learner's own machine, or a trusted class)
+        recorded["isolation_unprotected"] = unprotected
+    if trust_submissions:
+        recorded["trust_submissions"] = True
+    if allow_public_heldout:
+        recorded["allow_public_heldout"] = True
+    if refused:
+        recorded["refused"] = dict(refused)
+    return recorded
+
+
+def add_refused(report: GradeReport, refused: dict[str, str]) -> None:
+    """Put the ``refused`` exercises in ``report`` (in course order), each with its reason, and record them.
+
+    No check of theirs ran: each is an exercise without checks (``skipped``) whose message
+    says why, never a grader error.
+    """
+    if not refused:
+        return
+    from grader.core.results import ExerciseResult
+
+    added = [ExerciseResult(name, course.BY_NAME[name].title, course.BY_NAME[name].number, message=why)
+             for name, why in refused.items()]
+    report.exercises = sorted(report.exercises + added, key=lambda exercise: exercise.number)
+    report.settings["refused"] = dict(refused)
 
 
 def grade(names=None, *, target: str | Path = "exercises", settings: Settings | None = None, progress=None,
@@ -79,7 +200,10 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
     (``grade(["histogram"], target="exercises", max_examples=5)``). Returns a
     :class:`~grader.core.results.GradeReport`; never raises for anything a submission
     does. An unknown exercise name, a missing target directory or a bad setting
-    raises ``ValueError``; an unknown setting ``TypeError``.
+    raises ``ValueError``; an unknown setting ``TypeError``. With hidden checks, where
+    the sandbox does not protect others, :class:`LearnerCodeRefused` (nothing is graded);
+    the exercises scored on public held-out digits come back not graded, with the reason
+    (:func:`refused_exercises`).
     """
     unknown = set(overrides) - {field.name for field in dataclasses.fields(Settings)}
     if unknown:
@@ -91,10 +215,21 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
         isolation.require_full()
     else:
         isolation.current()
+    if settings.hidden_checks:
+        # Hidden checks mean an instructor grading someone else's work: the level must protect them.
+        refuse_unprotected(purpose="Grading with hidden checks", trust_submissions=settings.trust_submissions)
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
     chosen = course.resolve(names) if names else course.gradable()
+    refused = (refused_exercises([e.name for e in chosen], allow_public_heldout=settings.allow_public_heldout)
+               if settings.hidden_checks else {})
+    if refused:  # the others are graded as if the refused ones had not been asked for
+        rest = [e.name for e in chosen if e.name not in refused]
+        report = grade(rest, target=target, settings=settings, progress=progress) if rest else GradeReport(
+            target=str(target), settings=settings.report_settings())
+        add_refused(report, refused)
+        return report
     if settings.jobs > 1 and len(chosen) > 1:
         return _grade_side_by_side(chosen, target, settings, progress)
     started_workers = learner.start_workers(target.resolve(), chosen, timeout_s=settings.timeout_s)

@@ -4,7 +4,9 @@
 # The autograder zip (see make_autograder.py) holds this file, run_autograder, the course
 # (pyproject.toml, grader/, solutions/) and, optionally, hidden_checks/. This installs
 # Python 3.11 and the course's dependencies into a virtual environment; the grader itself
-# runs from the source folder (it needs solutions/ beside grader/).
+# runs from the source folder (it needs solutions/ beside grader/). Last, it runs the
+# project's own hostile submissions against the image's sandbox (`pixelgrade dev sandbox`)
+# and fails the build unless every one of them was contained (README: Safety).
 #
 # Every path can be overridden, so that a test can run this very script locally:
 #   PIXELGRADE_SOURCE        the unpacked zip (default: /autograder/source)
@@ -48,3 +50,10 @@ print("\n".join(project["dependencies"]))
 PY
 "$VENV/bin/python" -m pip install --quiet "${pip_options[@]}" -r "$VENV/pixelgrade-requirements.txt"
 "$VENV/bin/python" -c "import numpy, scipy, skimage, hypothesis, pytest, rich" && echo "pixelgrade: environment ready"
+
+# Before this image grades anyone: every attack of `pixelgrade dev sandbox` must be contained here.
+if ! (cd "$SOURCE" && "$VENV/bin/python" -m grader dev sandbox); then
+  echo "pixelgrade: this image's sandbox did not contain every hostile submission (see the table above), so it" \
+       "must not grade anyone's work. README: Safety says what each level needs." >&2
+  exit 1
+fi

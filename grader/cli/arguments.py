@@ -2,7 +2,7 @@
 
 ``pixelgrade``, ``watch``, ``list``, ``hint``, ``show``, ``dev check`` and ``batch`` take
 some of the same options (``--target``, ``--examples``, ``--timeout``, ``--state``, the
-exercises, ``--require-isolation``...). Each command's parser adds them from here, so
+exercises, ``--require-isolation``, ``--trust-submissions``...). Each command's parser adds them from here, so
 an option has one name, one default, one help text and one validator everywhere.
 
 A validator is an argparse ``type=``: a value it refuses is argparse's usage error, on
@@ -98,6 +98,22 @@ def add_require_isolation(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--require-isolation", action="store_true",
                         help="refuse to start (status 2) unless the full sandbox is available: "
                              "Landlock, an unprivileged uid when run as root (see README: Safety)")
+
+
+def add_trust_submissions(parser: argparse.ArgumentParser) -> None:
+    """``--trust-submissions``: run learner code even where the sandbox does not protect others (README: Safety)."""
+    parser.add_argument("--trust-submissions", action="store_true",
+                        help="grade even where this machine's sandbox would not keep learner code from other "
+                             "people's work and secrets (refused otherwise): only for a class you trust; every "
+                             "report records it")
+
+
+def add_allow_public_heldout(parser: argparse.ArgumentParser) -> None:
+    """``--allow-public-heldout``: grade the exercises scored on held-out digits that learner code can read."""
+    parser.add_argument("--allow-public-heldout", action="store_true",
+                        help="grade the exercises scored on held-out digits even when those digits are public "
+                             "(scikit-learn's, which learner code can read: refused otherwise); every report "
+                             "records it")
 
 
 def add_hidden_visibility(parser: argparse.ArgumentParser) -> None:

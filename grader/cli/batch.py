@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from grader import api
 from grader.cli import arguments
 from grader.cli.exitcodes import ExitCode
 from grader.cli.progress import SubmissionProgress
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"submissions graded at once (default: the number of cores, {batch.default_jobs()})")
     parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (merge them with pixelgrade merge)")
     arguments.add_require_isolation(parser)
+    arguments.add_trust_submissions(parser)
+    arguments.add_allow_public_heldout(parser)
     parser.add_argument("--hidden-checks", metavar="DIR",
                         help="a folder of hidden checks, test_<exercise>_hidden.py (never shown to learners)")
     arguments.add_hidden_visibility(parser)
@@ -83,6 +86,13 @@ def main(argv: list[str]) -> ExitCode:
             isolation.require_full()
         except isolation.IsolationUnavailable as error:
             return usage(str(error))
+    try:
+        level = api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=args.trust_submissions)
+    except api.LearnerCodeRefused as error:
+        return usage(str(error))
+    if args.trust_submissions and not level.protects_others:
+        errors.print(f"[bold red]--trust-submissions: grading other people's code unprotected[/] "
+                     f"({escape('; '.join(level.unprotected()))}); every report records it.")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         return usage(f"--out {args.out!r} is a file; name a folder")
@@ -102,7 +112,8 @@ def main(argv: list[str]) -> ExitCode:
                                        hidden_checks=args.hidden_checks, max_examples=args.examples,
                                        timeout_s=args.timeout, submission_timeout_s=args.submission_timeout,
                                        progress=progress, workdir=args.workdir, launcher=args.launcher,
-                                       notebook_map=notebook_map)
+                                       notebook_map=notebook_map, trust_submissions=args.trust_submissions,
+                                       allow_public_heldout=args.allow_public_heldout)
     except ValueError as error:
         return usage(str(error))
     written = gradebook.write_all(report, out, hidden_visibility=args.hidden_visibility)
@@ -121,19 +132,27 @@ def main(argv: list[str]) -> ExitCode:
 def _print_outcome(console: Console, report: batch.BatchReport, written: dict, problems: list[str],
                    found: exports.Discovery | None = None) -> None:
     shard = f" (shard {report.shard[0]}/{report.shard[1]})" if report.shard[1] > 1 else ""
-    rate = len(report.rows) / report.seconds * 60 if report.seconds else 0.0
-    plural = "" if len(report.rows) == 1 else "s"
-    console.print(f"\n[bold]pixelgrade batch[/]: {len(report.rows)} submission{plural}{shard} in "
+    counted = report.submission_rows  # a README.txt beside the submissions is listed, never counted
+    rate = len(counted) / report.seconds * 60 if report.seconds else 0.0
+    plural = "" if len(counted) == 1 else "s"
+    console.print(f"\n[bold]pixelgrade batch[/]: {len(counted)} submission{plural}{shard} in "
                   f"{report.seconds:.1f} s ({rate:.1f} per minute, {report.jobs} at a time)")
     for line in found.describe() if found else []:
         console.print(f"  layout: {escape(line)}")
-    for status, count in sorted(report.status_counts().items()):
+    skipped = report.skipped_rows
+    if skipped:
+        console.print(f"  [yellow]skipped, not submissions:[/] {escape(', '.join(row.id for row in skipped))}")
+    for status, count in sorted(report.status_counts(submissions_only=True).items()):
         style = "green" if status == batch.RowStatus.GRADED else "yellow"
         console.print(f"  [{style}]{count:>5}  {escape(status)}[/]")
     for warning in found.warnings if found else []:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     for warning in report.warnings:
         console.print(f"[bold red]warning:[/] {escape(warning)}")
+    refused = report.settings.get("refused") or {}
+    for why in dict.fromkeys(refused.values()):
+        names = ", ".join(name for name, reason in refused.items() if reason == why)
+        console.print(f"[yellow]not graded:[/] {escape(names)}. {escape(why)}")
     for problem in problems:
         console.print(f"[bold red]incomplete output:[/] {escape(problem)}")
     console.print("Gradebook: " + escape(str(written["gradebook"])) + "; summary: " + escape(str(written["summary"]))

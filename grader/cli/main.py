@@ -22,7 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "batch": "grader.cli.batch",  # instructors: grade many submissions into a gradebook
     "merge": "grader.cli.merge",  # instructors: join the shards of a batch into one gradebook
     "summary": "grader.cli.summary",  # a Markdown summary of results (CI job summaries)
-    "dev": "grader.cli.dev",  # course authors: `pixelgrade dev check`, the course is complete
+    "dev": "grader.cli.dev",  # `pixelgrade dev check` (the course is complete), `dev sandbox` (this machine holds)
 }
 
 

@@ -11,6 +11,7 @@ In order of preference:
 
 The result says which source it used. A path that does not exist or a malformed
 file is an error that says what is wrong, never a silent fallback.
+:func:`public_heldout` says when the held-out labels can be looked up by learner code.
 """
 
 from __future__ import annotations
@@ -109,3 +110,26 @@ def load() -> Digits:
         return load_keras()
     except Exception:  # noqa: BLE001 - no Keras, or no internet for the download
         return load_sklearn()
+
+
+def public_heldout() -> str | None:
+    """Why the held-out labels of this machine's digits are public, in one sentence; None when they are not.
+
+    Public means that learner code can look them up inside the sandbox, with nothing
+    shipped in the submission: scikit-learn's digits ship with scikit-learn, which the
+    worker can import, and the split is fixed, so a "classifier" can answer every
+    held-out image from ``load_digits()``. Keras' download and a file named by
+    ``PIXELGRADE_MNIST`` are out of the sandbox's reach (no network, no grader's files);
+    a submission could still carry the labels of a published data set such as MNIST's
+    test set, which only a private file of the instructor's avoids. A broken file gives
+    None: the checks then report it themselves and grade nothing.
+    """
+    try:
+        digits = load()
+    except MnistError:
+        return None
+    if digits.source == "sklearn":
+        return (f"The held-out digits are {digits.description}, which ship with scikit-learn: learner code "
+                "can read their labels inside the sandbox, so an accuracy on them proves nothing "
+                f"(set {ENVIRONMENT_VARIABLE} to a Keras-format MNIST .npz to grade on digits it cannot read).")
+    return None

@@ -92,7 +92,7 @@ def test_grade_watch_and_list_accept_the_same_target_and_examples(command):
     ("--target", ["pixelgrade", "watch", "list", "hint", "show"]),
     ("--examples", ["pixelgrade", "watch", "list"]),
     ("--timeout", ["pixelgrade", "watch"]),
-    ("--state", ["watch", "list", "hint"]),
+    ("--state", ["pixelgrade", "watch", "list", "hint"]),
 ])
 def test_a_shared_option_is_one_definition(flag, commands):
     definitions = {command: _option(PARSERS[command](), flag) for command in commands}

@@ -37,6 +37,7 @@ def test_workflow_sets_up_python_installs_nox_and_grades():
     text = (EXAMPLES / "github-actions" / "pixelgrade.yml").read_text()
     assert "on:\n  push:" in text and "actions/setup-python@" in text and 'python-version: "3.11"' in text
     assert workflow_run_lines() == ['python3 -m pip install "nox[uv]"', "sudo apt-get install -y bubblewrap",
+                                    'sudo -E env "PATH=$PATH" bash examples/github-actions/check-sandbox.sh',
                                     'sudo -E env "PATH=$PATH" PIXELGRADE_REQUIRE_ISOLATION=1 '
                                     "bash examples/github-actions/grade.sh"]
     script = (EXAMPLES / "github-actions" / "grade.sh").read_text()
@@ -64,6 +65,8 @@ def test_workflow_commands_write_the_job_summary(tmp_path, kind):
     for line in workflow_run_lines():
         if "pip install" in line or "apt-get install" in line:
             continue  # the runner's set-up; here the grader's dependencies are already installed
+        if "check-sandbox.sh" in line and (kind != "buggy" or os.geteuid() != 0 or not isolation.current().full):
+            continue  # about 20 s: checked once, where the runner's level (root, the full sandbox) is here
         if os.geteuid() != 0 or not isolation.current().full:
             line = line.replace("PIXELGRADE_REQUIRE_ISOLATION=1", "PIXELGRADE_REQUIRE_ISOLATION=0")
         line = line.replace('sudo -E env "PATH=$PATH" ', "") if os.geteuid() == 0 else line
@@ -81,6 +84,20 @@ def test_workflow_commands_write_the_job_summary(tmp_path, kind):
     assert int(suites.get("tests")) == len(json.loads((tmp_path / "results.json").read_text())["exercises"][0][
         "checks"])
     assert not (PROJECT_ROOT / "pixelgrade-junit.xml").exists()
+
+
+@POSIX_ONLY
+def test_workflows_check_the_sandbox_before_grading():
+    """Both workflows run check-sandbox.sh before grading, and it stops the job when an attack gets through."""
+    for name, grading in (("pixelgrade.yml", "grade.sh"), ("class.yml", "grade-shard.sh")):
+        text = (EXAMPLES / "github-actions" / name).read_text()
+        assert "bash examples/github-actions/check-sandbox.sh" in text
+        assert text.index("check-sandbox.sh") < text.index(f"bash examples/github-actions/{grading}"), name
+    env = _env(PIXELGRADE=f"{PYTHON} -m grader", PIXELGRADE_ISOLATION="plain", PYTHONPATH=PROJECT_ROOT)
+    done = subprocess.run(["bash", str(EXAMPLES / "github-actions" / "check-sandbox.sh"), "read-secrets", "uid"],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "no learner code will be graded here" in done.stderr
 
 
 def sysconfig_paths():
@@ -140,6 +157,38 @@ def test_gradescope_setup_and_run_autograder(tmp_path):
     assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in data["tests"])
     assert "checkerboard" not in json.dumps(visible) + data["output"]
     assert [t["score"] for t in hidden if "checkerboard" in t["name"] and t["tags"][-1] == "histogram"] == [0.0]
+
+
+@POSIX_ONLY
+def test_gradescope_setup_fails_where_the_sandbox_does_not_hold(tmp_path):
+    root = _build_autograder(tmp_path)
+    venv = root / "venv"
+    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (site / "outer-environment.pth").write_text("\n".join(sysconfig_paths()) + "\n")
+    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True, timeout=300,
+                           env=_env(PIXELGRADE_SOURCE=root / "source", PIXELGRADE_VENV=venv,
+                                    PIXELGRADE_PYTHON=PYTHON, PIXELGRADE_VENV_OPTIONS="--system-site-packages",
+                                    PIXELGRADE_PIP_OPTIONS="--no-index", PIXELGRADE_ISOLATION="plain"))
+    assert setup.returncode == 1, setup.stdout + setup.stderr
+    assert "got through" in setup.stdout and "must not grade anyone's work" in setup.stderr
+
+
+@POSIX_ONLY
+@pytest.mark.skipif(os.name == "posix" and os.geteuid() != 0, reason="the refusal here is root's: uid 0 unprotected")
+def test_run_autograder_refuses_where_the_sandbox_does_not_protect_others(tmp_path):
+    marker = tmp_path / "learner-code-ran"
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "histogram.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    run = subprocess.run(["bash", str(EXAMPLES / "gradescope" / "run_autograder")], capture_output=True, text=True,
+                         timeout=120, env=_env(PIXELGRADE_AUTOGRADER=tmp_path, PIXELGRADE_SOURCE=PROJECT_ROOT,
+                                               PIXELGRADE_VENV=sys.prefix, PIXELGRADE_REQUIRE_ISOLATION=0,
+                                               PIXELGRADE_ISOLATION="plain", PIXELGRADE_EXERCISES="histogram"))
+    assert run.returncode == 0
+    assert "runs other people's code" in run.stdout + run.stderr
+    data = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert data["score"] == 0 and "refused to run your code" in data["output"]
+    assert not marker.exists()
 
 
 @POSIX_ONLY
