@@ -37,6 +37,7 @@ import functools
 import hashlib
 import importlib.metadata
 import inspect
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -182,7 +183,11 @@ def store(name: str, value) -> None:
         return
     path = _path(where, name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # The reference's answers are the grader's alone: no other user (uid 65534 included,
+        # which may search /root for the workers' sake) may list or read them.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            where.chmod(0o700)
         handle, scratch = tempfile.mkstemp(dir=path.parent, suffix=".partial")
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -160,6 +160,11 @@ class LearnerModule:
                 f"{call}: it started more processes and threads than the {self.limits.processes} allowed at "
                 f"once, and was stopped. Does it start processes (or threads) in a loop?{printed}",
                 snippet=snippet), "started too many processes")
+        if reply.limit == "scratch":
+            return self._break(record, failures.WorkerDied(
+                f"{call}: it wrote more than the {_size(self.limits.scratch_bytes)} its scratch folder may hold "
+                f"(`HOME`, `TMPDIR`), and was stopped. Does it write large files, or many?{printed}",
+                snippet=snippet), "wrote more than its scratch folder may hold")
         if reply.problem == "corrupt":
             return self._break(record, failures.WorkerDied(
                 f"{call}: its process sent back something that is not a reply ({reply.detail}), so it was "

@@ -49,6 +49,7 @@ from grader.instructor.batch import (
 )
 from grader.instructor.batch.staging import (
     check_archive_size,
+    check_depth,
     check_zip_directory,
     make_private_dirs,
     open_private,
@@ -468,6 +469,7 @@ def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = A
                 except tarfile.FilterError as error:
                     raise Unreadable(f"it has an unsafe entry: {quoted(member.name)} "
                                      f"({escaping.one_line(type(error).__name__)})") from None
+                check_depth(parts, member.name)
                 if member.isdir() or not parts or _skipped(Path(*parts)):
                     continue
                 if member.size > limits.max_file_bytes:

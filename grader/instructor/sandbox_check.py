@@ -219,7 +219,7 @@ def _no_value(reply: Reply) -> str:
         code = (reply.error or {}).get("returncode")
         return "the worker was stopped" + (f" (exit status {code})" if code is not None else "")
     if _hit_limit(reply):
-        return f"the kernel stopped its tree at its {_hit_limit(reply)} limit"
+        return f"its tree was stopped at its {_hit_limit(reply)} limit"
     if reply.problem:
         return {"timeout": "the call ran out of time", "corrupt": "its reply was refused as corrupt",
                 "unsendable": "its reply could not be sent"}.get(reply.problem, reply.problem)
@@ -479,7 +479,7 @@ def _fill_disk(bench: Bench):
     reply, outside = bench.call("fill_scratch", FILL_BYTES, timeout_s=60, inspect=size_seen_outside)
     allocated = max(outside or 0, reply.value.get("allocated", 0) if reply.ok else 0)
     if allocated >= FILL_BYTES:
-        return Outcome.GOT_THROUGH, f"it holds a file of {allocated / GiB:.1f} GiB in its scratch folder"
+        return Outcome.GOT_THROUGH, f"it holds {allocated / GiB:.1f} GiB of files in its scratch folder"
     if reply.ok:
         return Outcome.HELD, f"refused ({reply.value['result']}) with {allocated // MiB} MiB written"
     return Outcome.HELD, _no_value(reply)
@@ -540,7 +540,7 @@ ATTACKS = (
            _read_files),
     Attack("fork-bomb", "start processes without end (a fork bomb)", _fork_bomb),
     Attack("memory-tree", "hold more than the memory limit across three child processes", _memory_tree),
-    Attack("fill-disk", "fallocate 2 GiB in its scratch folder", _fill_disk),
+    Attack("fill-disk", "fallocate 2 GiB in its scratch folder, in files of 128 MiB", _fill_disk),
     Attack("huge-reply", "announce a 4 GiB reply and send 384 MiB of it (the grader must not take it in)",
            _huge_reply),
     Attack("write-outside", "create files outside its scratch folder", _write_outside),
@@ -557,6 +557,8 @@ ATTACKS = (
     Attack("ptrace", "ptrace a process of the grader's user", _kernel_call("ptrace")),
     Attack("unshare", "make a user and a mount namespace, and mount in them", _kernel_call("unshare")),
     Attack("mount", "mount a tmpfs over its scratch folder", _kernel_call("mount")),
+    Attack("shared-memory", "make a System V shared-memory segment (it would outlive the worker)",
+           _kernel_call("shared_memory")),
     Attack("daemon", "leave a double-forked setsid process running after the worker stops", _daemon),
     Attack("malformed-reply", "send a reply of the wrong shape with the right id (the grader must go on)",
            _malformed_reply),

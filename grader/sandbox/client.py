@@ -104,7 +104,7 @@ class Reply:
     stopped_by: str = ""  # for a timeout: "cpu" (it computed for its whole CPU limit) or "wall" (the backstop)
     cpu_limit: float | None = None  # the call's limit in CPU seconds (None: wall-clock only, no CPU reading here)
     detail: str = ""  # what was wrong with a corrupt reply, in a few words
-    limit: str = ""  # "memory" or "processes": a limit of the worker's tree the call hit (the kernel counted it)
+    limit: str = ""  # "memory", "processes" (the kernel counted it) or "scratch" (the grader measured it): a limit hit
     sandbox: str = ""  # why the worker could not confine itself (it ran no learner code)
     confined: bool = False  # the worker's first word: confined, before any learner code ran
     output: str = ""
@@ -269,7 +269,9 @@ class WorkerProcess:
         else:
             message, stopped_by = self._await_reply(deadline, cpu_limit if counted else None, before)
         seconds = time.perf_counter() - started
-        if message is None:
+        if message is None and stopped_by == "scratch":
+            reply = Reply(ok=False, problem="limit", limit="scratch")
+        elif message is None:
             reply = Reply(ok=False, problem="timeout", stopped_by=stopped_by or "wall")
         elif isinstance(message, WireClosed):
             reply = self._died()
@@ -305,6 +307,8 @@ class WorkerProcess:
             remaining_cpu = cpu_limit - used
             if remaining_cpu <= 0:
                 return None, "cpu"
+            if self._scratch_overflowing():
+                return None, "scratch"
             now = time.monotonic()
             if now >= deadline:
                 return None, "wall"
@@ -343,14 +347,25 @@ class WorkerProcess:
         after = self._usage()
         if before.cpu_seconds is not None and after.cpu_seconds is not None:
             reply.cpu_seconds = max(0.0, after.cpu_seconds - before.cpu_seconds)
-        if after.memory_kills > before.memory_kills:
+        if reply.limit:
+            pass  # stopped for it already (the scratch folder)
+        elif after.memory_kills > before.memory_kills:
             reply.limit = "memory"
         elif after.refused_tasks > before.refused_tasks:
             reply.limit = "processes"
+        elif self._scratch_overflowing():
+            reply.limit = "scratch"
         if reply.limit and reply.ok:
             # A process of its tree was killed, or a fork refused: what it returned was
             # computed without it.
             reply.ok, reply.problem, reply.value = False, "limit", None
+
+    def _scratch_overflowing(self) -> bool:
+        """Whether the scratch folder holds more than its limit (only where it is no sized tmpfs)."""
+        if self.isolation.namespaces or self._stage is None or not self.limits.scratch_bytes:
+            return False
+        limit = self.limits.scratch_bytes
+        return sandboxing.scratch_usage(self._stage.scratch, stop_after=limit) > limit
 
     def _died(self) -> Reply:
         process = self._process

@@ -423,20 +423,32 @@ def _copy_tree(source: Path, destination: Path) -> None:
         budget[1] -= 1
 
 
+COPY_MAX_DEPTH = 32  # folders deeper than this are left out of the copy
+
+
 def _walk(folder: Path):
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name == "__pycache__":
+    """The regular files beneath ``folder`` and their sizes, never through a link.
+
+    Iterative, and no deeper than :data:`COPY_MAX_DEPTH`: a submission of a thousand nested
+    folders must neither run the grader out of recursion nor make a copy it cannot remove.
+    """
+    pending = [(Path(folder), 0)]
+    while pending:
+        current, depth = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
             continue
-        if entry.is_symlink():
-            continue  # a link could point at anything the grader can read
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        elif entry.is_file(follow_symlinks=False):
-            yield Path(entry.path), entry.stat(follow_symlinks=False).st_size
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            if entry.is_symlink():
+                continue  # a link could point at anything the grader can read
+            if entry.is_dir(follow_symlinks=False):
+                if depth < COPY_MAX_DEPTH:
+                    pending.append((Path(entry.path), depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                yield Path(entry.path), entry.stat(follow_symlinks=False).st_size
 
 
 def _seal(folder: Path, owner: int | None) -> None:
@@ -543,6 +555,32 @@ def confinement(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None
         "own_scratch": str(stage.scratch) if _scratch_tmpfs(isolation, scratch_bytes) and isolation.uid is not None
         else None,
     }
+
+
+def scratch_usage(folder: Path, *, stop_after: int | None = None) -> int:
+    """Bytes the files beneath ``folder`` take on disk (blocks, so a sparse or preallocated file counts whole).
+
+    Where the scratch folder is no sized tmpfs (the Landlock-only level, the floor), the
+    file-size limit caps each file but not their number: the grader reads this while a
+    call runs and stops the worker past its limit. ``stop_after``: stop counting once past it.
+    """
+    total, pending = 0, [Path(folder)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            total += getattr(info, "st_blocks", 0) * 512 or info.st_size
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            if stop_after is not None and total > stop_after:
+                return total
+    return total
 
 
 def scratch_seen_from_grader(stage: Stage, isolation: Isolation, pid: int | None) -> Path | None:

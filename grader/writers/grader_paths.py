@@ -24,6 +24,16 @@ _ABSOLUTE = re.compile(r"""(?<![\w.~)\]}>/\\-])(?:/|[A-Za-z]:[\\/])(?:[^\s'"`<>|
                        r"""(?P<last>[^\s'"`<>|:;,()\[\]{}\\/]*)""")
 
 
+# The machine's usual top folders, wherever they appear (inside `file:///tmp/...`, after a
+# letter, doubled slashes): a path under one of them is never the learner's to read.
+_MACHINE = re.compile(r"""/+(?:tmp|var|root|home|opt|work|srv|mnt|private|usr|etc|proc)(?=/)"""
+                      r"""(?:/+[^\s'"`<>|:;,()\[\]{}\\/]*)*""")
+
+
+def _last_part(match: re.Match) -> str:
+    return match.group(0).rstrip("/").rsplit("/", 1)[-1] or "."
+
+
 def _known_places(target: str | None) -> list[tuple[str, str]]:
     """(path, what a learner reads instead), longest first: the specific ones before the generic rule."""
     places: list[tuple[str, str]] = []
@@ -59,7 +69,8 @@ def hide(text: str, target: str | None = None) -> str:
         return text
     for place, instead in _known_places(target):
         text = text.replace(place, instead)
-    return _ABSOLUTE.sub(lambda match: match["last"] or ".", text)
+    text = _ABSOLUTE.sub(lambda match: match["last"] or ".", text)
+    return _MACHINE.sub(_last_part, text)
 
 
 def course_page(page: Path) -> str:

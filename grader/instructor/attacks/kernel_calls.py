@@ -1,4 +1,5 @@
-"""Call into the kernel for more power: ptrace another process, unshare namespaces, mount a filesystem.
+"""Call into the kernel for more power: ptrace another process, unshare namespaces, mount a filesystem,
+make a System V shared-memory segment (which outlives the worker and is shared by its uid).
 
 Whatever succeeds is undone at once (a mount is detached; a namespace lives in a child that
 exits), so that running this where the sandbox does not hold changes nothing on the machine.
@@ -57,5 +58,20 @@ def mount(folder: str | None = None) -> str:
     return _mount_tmpfs(libc(), folder.encode())
 
 
+IPC_CREAT = 0o1000
+IPC_RMID = 0
+
+
+def shared_memory(_unused=None) -> str:
+    """Make a 1 MiB System V segment (removed at once if it was made): "done" or the error."""
+    c = libc()
+    c.shmget.restype = ctypes.c_int
+    segment = c.shmget(0x70697867, ctypes.c_size_t(1 << 20), IPC_CREAT | 0o600)
+    if segment < 0:
+        return errno_name()
+    c.shmctl(segment, IPC_RMID, None)
+    return "done"
+
+
 def attack(kind, argument=None):
-    return {"ptrace": ptrace, "unshare": unshare, "mount": mount}[kind](argument)
+    return {"ptrace": ptrace, "unshare": unshare, "mount": mount, "shared_memory": shared_memory}[kind](argument)

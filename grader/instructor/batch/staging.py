@@ -53,6 +53,20 @@ class Unreadable(Exception):
     """A submission that cannot be staged: a bad or unsafe archive, or one too large (the message says why)."""
 
 
+MAX_DEPTH = 32  # folders an entry may be nested in: far more than any submission needs
+
+
+def check_depth(parts: list[str], name: str) -> None:
+    """Refuse an entry nested deeper than :data:`MAX_DEPTH` folders.
+
+    A chain of a thousand folders is a few kilobytes of archive, but walking, copying or
+    removing it recursively runs Python out of recursion (and left its files behind).
+    """
+    if len(parts) > MAX_DEPTH + 1:
+        raise Unreadable(f"it has an entry nested {len(parts) - 1} folders deep ({quoted(name)}); at most "
+                         f"{MAX_DEPTH} are accepted")
+
+
 def _skipped(relative: Path) -> bool:
     return any(part in SKIPPED_NAMES or part.startswith(".") for part in relative.parts)
 
@@ -214,6 +228,7 @@ def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = Archi
                 if info.flag_bits & 0x1:
                     raise Unreadable(f"it has an encrypted entry: {quoted(info.filename)}")
                 parts = [p for p in name.split("/") if p not in ("", ".")]
+                check_depth(parts, info.filename)
                 if info.is_dir() or not parts or _skipped(Path(*parts)):
                     continue
                 if info.file_size > limits.max_file_bytes:
