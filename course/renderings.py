@@ -464,7 +464,7 @@ CNN_LAYERS = [("input", "28x28x1", 0), ("Conv2D 32, 5x5, relu", "28x28x32", 5 * 
 
 
 def summary_layers(summary: dict) -> list[tuple[str, str, int]]:
-    """(name, output shape, parameters) per layer, from the ``keras_summary`` adapter's description."""
+    """(name, output shape, parameters) per layer, from the model inspector's description (grader.core.models)."""
     layers = [("input", "x".join(str(d) for d in (summary.get("input_shape") or [None])[1:]) or "?", 0)]
     for layer in summary.get("layers") or []:
         details = []
@@ -482,11 +482,33 @@ def summary_layers(summary: dict) -> list[tuple[str, str, int]]:
     return layers
 
 
+def _inspected_summary(source: Source, function: str):
+    """The inspector's description of the model ``function()`` returns, or a Failed that says why there is none.
+
+    The model is saved in the learner's worker and described by the grader's inspector,
+    outside it (grader.core.models), as the checks do; the learner's Source calls a
+    LearnerModule, whose worker holds the saved file.
+    """
+    from grader.core import failures, models
+    from grader.core.learner import LearnerModule
+    from grader.kit.describe import shorten
+
+    learner = getattr(source.call_function, "__self__", None)
+    if not isinstance(learner, LearnerModule):
+        return Failed("only a learner's model can be inspected here")
+    try:
+        found = models.keras_model(learner, function)
+    except failures.LearnerFailure as failure:
+        return Failed(shorten(" ".join(failure.message.split()), 220))
+    except models.InspectorFailed as error:
+        return Failed(shorten(str(error), 220))
+    return Failed(found.problem) if found.problem else found.summary
+
+
 def _learner_model_tile(source: Source, function: str) -> Tile:
-    summary = _outcome_then(source, function, then="keras_summary")
-    layers = _adapted(summary, "layers")
-    if isinstance(layers, Failed):
-        return Tile(_label(source, f"{function}()"), text=str(layers))
+    summary = _inspected_summary(source, function)
+    if isinstance(summary, Failed):
+        return Tile(_label(source, f"{function}()"), text=str(summary))
     return plot_tile(_label(source, f"{function}()"), _model_plot(summary_layers(summary)))
 
 

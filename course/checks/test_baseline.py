@@ -3,6 +3,13 @@
 The classifier is trained in the worker on the training images only; the grader
 then sends it the held-out *images* (never their labels) through the
 ``predict_classes`` adapter and counts the right answers itself.
+
+That adapter returns what the classifier's own ``predict`` returns in the worker, which
+is learner code (as the adapter itself may be, once the learner's code has replaced it):
+the grade rests on predictions that agree with labels the worker never saw, never on
+what the worker says the classifier is (its ``type`` is read by no check). The checks
+that a classifier predicting at random passes too (its labels come from y, its input is
+left unchanged) are guards: they count once an accuracy check passes.
 """
 
 import numpy as np
@@ -64,7 +71,7 @@ def test_separable_toy_problem(learner):
            f"{accuracy:.0%} of 60 new points correctly; any working classifier gets nearly all of them.", call=call)
 
 
-@graded("fit_logistic", 1)
+@graded("fit_logistic", 1, guard=True)
 def test_predicts_labels_of_the_training_set(learner, digits):
     """fit_logistic's predictions are class labels seen in training"""
     X = mlcheck.part(digits, "x_train", 500, form="flat")

@@ -279,8 +279,9 @@ def withhold_guards(result: results.ExerciseResult) -> None:
         if check.guard and check.status == CheckStatus.PASSED and check.function not in computing:
             check.status, check.points = CheckStatus.FAILED, 0.0
             check.message = (f"Not counted yet: `{check.function}` passes this check, but none of its checks of "
-                             "the values it returns. Leaving the input unchanged or raising on bad input is "
-                             "something a function that does nothing manages too, so these points count once "
+                             "the values it returns. This check (leaving the input unchanged, raising on bad "
+                             "input, a shape, probabilities, a time) is something a function that computes "
+                             "nothing right can pass too, so its points count once "
                              f"`{check.function}` also computes right values.")
 
 
