@@ -16,6 +16,10 @@ their own tests look at them).
 modules loaded in the process (``grader.core.runner.fixed_example_constants``). Without it
 the examples, hence 4 grades of the buggy submissions, depended on what the recording
 process had graded before; with it, ``--compare`` says whether anything since changed a grade.
+It was recorded again for issue 22, which added checks (inputs that are not sorted, images
+past an int32's range, near misses) and buggy submissions, split the check of Otsu's ties
+in two, and names a mistake only when every call agrees: against the earlier recording, no
+check that both have changed its status or points; 6 changed only the misconception named.
 """
 
 from __future__ import annotations

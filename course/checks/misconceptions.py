@@ -2,15 +2,22 @@
 
 Each entry is a function that computes what a learner's function written with
 that mistake returns for the same arguments: one or more outputs, since a
-mistake can be written in more than one way. It runs in the grader, on the
-arguments of the call that failed, with ``ref`` the reference module (trusted,
-in-process). A failed check whose learner result equals one of these outputs,
-while the right answer differs from it, starts its message with the entry's
-sentence. Write the sentence for the learner: what the mistake is and what the
-contract asks instead, without handing over the code.
+mistake can be written in more than one way (its variants, always listed in the
+same order, so that the n-th output is the same way of writing it on every
+input). It runs in the grader, on the arguments of the calls the checks made,
+with ``ref`` the reference module (trusted, in-process). Where an input cannot
+tell the mistake from another one, the entry returns no output (``[]``). A
+function's failed checks start with the entry's sentence only when the learner's
+results equal one variant's outputs on every call the checks made where the entry
+has an output, and that output is wrong on at least two different inputs of
+failed checks (grader.core.diagnosis says why). Write the sentence for the
+learner: what the mistake is and what the contract asks instead, without handing
+over the code, and claim only what is true of every input it can appear on.
 
 To add one: a function below decorated with ``@mistake(...)``; a buggy
-submission that makes it in ``tests/curriculum/buggy_submissions.py`` (the one table).
+submission that makes it in ``tests/curriculum/buggy_submissions.py`` (the one
+table), and a near miss (another bug that shares an output with it, and gets no
+sentence) in ``tests/curriculum/test_misconceptions.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.core.diagnosis import Misconception, same
+from grader.core.diagnosis import Misconception, Rounded, same
 
 MISCONCEPTIONS: list[Misconception] = []
 
@@ -35,12 +42,27 @@ def mistake(identifier: str, module: str, functions, name: str, explanation: str
     return register
 
 
-def _floor_uint8(values):
-    return np.clip(np.floor(values), 0, 255).astype(np.uint8)
+def _floor_uint8(values) -> Rounded:
+    """Floored and clipped to uint8; where a value lies within a hair of an integer, either side (see Rounded)."""
+    return Rounded.floor(values)
 
 
-def _rint_uint8(values):
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+def _rint_uint8(values) -> Rounded:
+    """Rounded with rint and clipped to uint8; within a hair of a half-integer, either side (see Rounded)."""
+    return Rounded.rint(values)
+
+
+def _stack(planes, axis):
+    """``np.stack`` of arrays, or of Rounded arrays (keeping where each may be 1 off)."""
+    if isinstance(planes[0], Rounded):
+        return Rounded(np.stack([p.values for p in planes], axis=axis), np.stack([p.either_way for p in planes], axis))
+    return np.stack(planes, axis=axis)
+
+
+def _where_dark(value, scaled: Rounded, dark) -> Rounded:
+    """``scaled`` where the brightness ``value`` > 0, else ``dark`` (exact): the V == 0 rule of equalise_colour."""
+    bright = value[..., None] > 0
+    return Rounded(np.where(bright, scaled.values, dark[..., None]).astype(np.uint8), bright & scaled.either_way)
 
 
 def _reflect_where_symmetric(image, rows, cols):
@@ -138,6 +160,16 @@ def _(ref, function, image):
     return [total / image.size] if image.size else []
 
 
+@mistake("integer-division-cdf", "histogram", "normalised_cdf", "integer division",
+         "`//` divides whole numbers and drops the fraction, so every fraction of the pixels below 1 became 0; "
+         "the normalised CDF divides with `/`, in floating point.")
+def _(ref, function, image):
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or image.size == 0:
+        return []
+    return [np.cumsum(np.bincount(image.ravel(), minlength=256)) // image.size]
+
+
 # -- equalisation ---------------------------------------------------------------------------------
 
 def _cdf(image):
@@ -172,7 +204,7 @@ def _(ref, function, image):
     for product in (rgb * new_value[..., None],):  # uint8 * uint8 stays uint8: it wraps
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = _rint_uint8(product.astype(np.float64) / value[..., None])
-        outputs.append(np.where(value[..., None] > 0, scaled, new_value[..., None]).astype(np.uint8))
+        outputs.append(_where_dark(value, scaled, new_value))
     return outputs
 
 
@@ -185,7 +217,7 @@ def _(ref, function, image):
         return []
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = _floor_uint8(rgb.astype(np.float64) * new_value[..., None] / value[..., None])
-    return [np.where(value[..., None] > 0, scaled, new_value[..., None]).astype(np.uint8)]
+    return [_where_dark(value, scaled, new_value)]
 
 
 @mistake("per-channel-equalise", "equalisation", "equalise_colour", "equalising each channel on its own",
@@ -211,7 +243,7 @@ def _(ref, function, image, kernel, *args, **kwargs):
         planes = [image] if function == "convolve2d" else [np.asarray(image)[..., c] for c in range(np.shape(image)[2])]
         shifted = [_off_centre(plane, kernel, options) for plane in planes]
         for offset in range(len(shifted[0])):
-            output = shifted[0][offset] if function == "convolve2d" else np.stack([s[offset] for s in shifted], axis=2)
+            output = shifted[0][offset] if function == "convolve2d" else _stack([s[offset] for s in shifted], axis=2)
             if same(correlated, output):
                 return []
     return [correlated]
@@ -263,6 +295,20 @@ def _(ref, function, image, *args, **kwargs):
     return [_same_mode(image, kernel, _reflect_where_symmetric)[::stride, ::stride]]
 
 
+@mistake("symmetric-not-reflect", "convolution", "pad", '"symmetric" where "reflect" is due',
+         'the border was mirrored repeating the edge pixel (np.pad\'s "symmetric"); "reflect" mirrors about the '
+         'edge pixel without repeating it: [1, 2, 3] extends to 3, 2 | 1, 2, 3 | 2, 1.')
+def _(ref, function, image, *args, **kwargs):
+    options = dict(zip(("width", "mode", "constant_value"), args)) | kwargs
+    if options.get("mode") != "reflect":
+        return []
+    width = options["width"]
+    rows, cols = (width, width) if np.ndim(width) == 0 else width
+    image = np.asarray(image)
+    widths = ((int(rows), int(rows)), (int(cols), int(cols))) + ((0, 0),) * (image.ndim - 2)
+    return [np.pad(image, widths, mode="symmetric")]
+
+
 @mistake("output-size-no-plus-one", "convolution", "output_size", "one position short",
          "the count leaves out the first position of the window: `n + 2*padding - f` is how far the window "
          "can move, and the positions are that many strides plus the one it starts at.")
@@ -276,7 +322,7 @@ def _blur(image, kernel, pad_image, rounding):
     image, kernel = np.asarray(image), np.asarray(kernel)
     channels = [image] if image.ndim == 2 else [image[..., c] for c in range(image.shape[2])]
     planes = [rounding(_same_mode(channel, kernel, pad_image)) for channel in channels]
-    return planes[0] if image.ndim == 2 else np.stack(planes, axis=2)
+    return planes[0] if image.ndim == 2 else _stack(planes, axis=2)
 
 
 def _symmetric(image, rows, cols):
@@ -312,15 +358,15 @@ def _(ref, function, image, kernel):
     options = {"boundary": "symm", "fill_value": 0.0, "stride": 1}
     shifted = [_off_centre(plane, kernel, options, _rint_uint8) for plane in planes]
     for offset in range(len(shifted[0])):  # as for convolve2d: a centring mistake could give the same output
-        output = shifted[0][offset] if image.ndim == 2 else np.stack([s[offset] for s in shifted], axis=2)
+        output = shifted[0][offset] if image.ndim == 2 else _stack([s[offset] for s in shifted], axis=2)
         if same(correlated, output):
             return []
     return [correlated]
 
 
 @mistake("zero-border-median", "filters", "median_filter", "a border of zeros",
-         "the image was padded with zeros, which darkens the medians along the edges; the contract extends the "
-         "border symmetrically (repeating the edge pixels).")
+         "the image was padded with zeros, which pulls the medians along the edges towards 0; the contract extends "
+         "the border symmetrically (repeating the edge pixels).")
 def _(ref, function, image, size):
     from scipy import ndimage
 
@@ -519,7 +565,9 @@ def _(ref, function, image, k, *, seed=0):
     image = np.asarray(image)
     points = image[..., :3].reshape(-1, 3).astype(np.float64)
     centers, labels = ref.kmeans(points, k, seed=seed)
-    return [_floor_uint8(centers)[labels].reshape(image.shape[:2] + (3,))]
+    floored = _floor_uint8(centers)[labels]
+    shape = image.shape[:2] + (3,)
+    return [Rounded(floored.values.reshape(shape), floored.either_way.reshape(shape))]
 
 
 # -- polygons -------------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ BOUNDARIES = ["fill", "symm", "wrap"]
 # A 5 x 5 binomial (Gaussian-like) blur, and a 3 x 3 sharpening kernel.
 BINOMIAL = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
 SHARPEN = np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
+# A 5 x 5 blur that smears towards the lower right: asymmetric, so that a correlation (the
+# kernel not flipped) gives another image than the convolution.
+SMEAR = np.outer([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]) / 225.0
 
 kernel_values = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 image_values = {
@@ -165,6 +168,16 @@ def test_pad_matches_reference(learner, reference, data, mode):
                      reference.pad(image, width, mode=mode, constant_value=constant))
 
 
+@graded("pad", 1)
+@pytest.mark.parametrize("mode, row", [("reflect", [3, 2, 1, 2, 3, 2, 1]), ("symmetric", [2, 1, 1, 2, 3, 3, 2])])
+def test_pad_mirrors_like_the_contract(learner, mode, row):
+    """pad mirrors [1, 2, 3] as the contract says: "reflect" skips the edge pixel, "symmetric" repeats it"""
+    image = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
+    expected = np.array([row, [r + 3 for r in row]], dtype=np.uint8)
+    expect_array(learner.pad(image, (0, 2), mode=mode), expected, expected_from=f"np.pad(image, ((0, 0), (2, 2)), "
+                 f"mode={mode!r})")
+
+
 @graded("pad", 1, guard=True)
 def test_pad_rejects_negative_width(learner):
     """pad raises ValueError for a negative width"""
@@ -196,6 +209,15 @@ def test_output_size_formula(learner, n, padding, stride, data):
     """output_size is (n + 2*padding - f) // stride + 1"""
     f = data.draw(st.integers(1, n + 2 * padding), label="f")
     expect_int(learner.output_size(n, f, stride=stride, padding=padding), (n + 2 * padding - f) // stride + 1,
+               expected_from="(n + 2*padding - f) // stride + 1")
+
+
+@graded("output_size", 1)
+@pytest.mark.parametrize("n, f, stride, padding, size", [(28, 5, 1, 0, 24), (32, 3, 2, 1, 16), (7, 7, 1, 0, 1)],
+                         ids=["28 with 5", "32 with 3, stride 2, padding 1", "a window as large as the input"])
+def test_output_size_classic_cases(learner, n, f, stride, padding, size):
+    """output_size of classic layer sizes (one window position counts: a window as large as the input fits once)"""
+    expect_int(learner.output_size(n, f, stride=stride, padding=padding), size,
                expected_from="(n + 2*padding - f) // stride + 1")
 
 
@@ -308,6 +330,15 @@ def test_channels_real_images(learner, name):
                  expected_from="scipy.signal.convolve2d on each channel")
 
 
+@graded("convolve_channels", 1)
+def test_channels_flip_the_kernel(learner):
+    """convolve_channels flips the kernel: an asymmetric kernel on part of skimage.data.coffee()"""
+    image = crop("coffee", 24)
+    expected = np.stack([scipy_convolve2d(image[..., c], SMEAR, "same", "symm") for c in range(3)], axis=-1)
+    expect_array(learner.convolve_channels(image, SMEAR, mode="same", boundary="symm"), expected,
+                 expected_from="scipy.signal.convolve2d on each channel (a convolution flips the kernel)")
+
+
 @graded("convolve_channels", 1, guard=True)
 def test_channels_rejects_grey_image(learner):
     """convolve_channels raises ValueError for a 2-D image"""
@@ -319,9 +350,10 @@ def test_channels_rejects_grey_image(learner):
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", ["pad", "convolve2d", "convolve_channels"])
 def test_input_unchanged(learner, function):
-    """leaves its inputs unchanged"""
-    image = np.arange(60, dtype=np.uint8).reshape(4, 5, 3)
-    kernel = np.arange(6.0).reshape(2, 3)
+    """leaves its inputs unchanged (unsorted ones: sorting a sorted array in place changes nothing)"""
+    rng = np.random.default_rng(60)
+    image = rng.integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    kernel = rng.permutation(6).astype(np.float64).reshape(2, 3)
     if function == "pad":
         learner.pad(image, (2, 1), mode="reflect")
     elif function == "convolve2d":
@@ -332,9 +364,11 @@ def test_input_unchanged(learner, function):
 
 
 # -- the optional speed bonus (last: a call that times out is not made again) ------
-@graded("convolve2d", 1, bonus=True)
+# A guard as well as a bonus: a fast wrong answer earns nothing (grader.core.runner.withhold_guards),
+# and the kernel is asymmetric, so that its own result tells a correlation from a convolution.
+@graded("convolve2d", 1, bonus=True, guard=True)
 def test_convolve2d_speed(learner, reference, record_property):
     """convolve2d is fast: a 512 x 512 image and a 5 x 5 kernel in at most 10x the reference's time"""
-    expect_fast(learner, "convolve2d", reference.convolve2d, sample("camera"), BINOMIAL,
+    expect_fast(learner, "convolve2d", reference.convolve2d, sample("camera"), SMEAR,
                 check=lambda got, expected: expect_array(got, expected),
                 record=record_property, what="a 512 × 512 image and a 5 × 5 kernel")

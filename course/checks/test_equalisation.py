@@ -1,5 +1,7 @@
 """Checks for `equalisation`."""
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -68,6 +70,14 @@ def test_equalise_flattens_histogram(learner):
 def test_equalise_rejects_float(learner):
     """equalise raises TypeError for a float image"""
     expect_raises(learner, "equalise", np.zeros((3, 3)), exception="TypeError", mentions="image")
+
+
+@graded("equalise", 1, guard=True)
+def test_equalise_rejects_other_integer_dtypes(learner):
+    """equalise raises TypeError for an int8 or a bool image (only uint8 is an image here)"""
+    # np.int8 and bool cannot hold every uint8 value: a test like `dtype > np.uint8` lets them through.
+    expect_raises(learner, "equalise", np.zeros((3, 3), np.int8), exception="TypeError", mentions="image")
+    expect_raises(learner, "equalise", np.zeros((3, 3), bool), exception="TypeError", mentions="image")
 
 
 # -- equalise_colour --------------------------------------------------------------
@@ -139,7 +149,25 @@ def test_colour_rejects_other_shapes(learner, channels):
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", ["equalise", "equalise_colour"])
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    image = np.arange(48, dtype=np.uint8).reshape(4, 4, 3) * 5
+    """leaves its input unchanged (an unsorted one: sorting a sorted image in place changes nothing)"""
+    image = np.random.default_rng(48).integers(0, 256, (4, 4, 3), dtype=np.uint8)
     learner.call(function, image)
     expect_unmodified(learner)
+
+
+# -- a large image (last: a learner's loop over its pixels may take a while) -------------------
+@functools.cache
+def large_image():
+    """camera tiled 3 x 11: 8,650,752 pixels, past where ``255 * cdf`` overflows an int32 (8,421,505 pixels)."""
+    image = np.tile(sample("camera"), (3, 11))
+    image.flags.writeable = False
+    return derived(image, "np.tile(skimage.data.camera(), (3, 11))")
+
+
+@graded("equalise", 1)
+def test_equalise_a_large_image(learner, reference):
+    """equalise an 8.6-megapixel image (255 * cdf passes what an int32 holds: compute in int64)"""
+    # Tiling multiplies every count by 33, which leaves (255 * cdf) // size unchanged.
+    expected = np.tile(reference.equalise(sample("camera")), (3, 11))
+    expect_array(learner.equalise(large_image(), _timeout=60), expected,
+                 expected_from="equalise(camera) tiled 3 x 11 (the same levels, each 33 times as often)")

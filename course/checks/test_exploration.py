@@ -1,5 +1,7 @@
 """Checks for `exploration` (on the course's MNIST loader's digits)."""
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -9,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 from course import mlcheck
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
+from grader.kit.samples import derived
 
 FUNCTIONS = ["class_counts", "class_means", "mean_difference", "montage"]
 
@@ -185,9 +188,9 @@ def test_montage_rows_hold_their_class(learner, digits):
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    images = (np.arange(6 * 2 * 3, dtype=np.uint8).reshape(6, 2, 3) * 7)
-    labels = np.array([0, 1, 2, 0, 1, 2], dtype=np.uint8)
+    """leaves its input unchanged (unsorted ones: sorting a sorted array in place changes nothing)"""
+    images = np.random.default_rng(36).integers(0, 256, (6, 2, 3), dtype=np.uint8)
+    labels = np.array([2, 0, 1, 0, 2, 1], dtype=np.uint8)
     args = {
         "class_counts": (labels, 3),
         "class_means": (images, labels, 3),
@@ -197,3 +200,25 @@ def test_input_unchanged(learner, function):
     kwargs = {"num_classes": 3} if function == "montage" else {}
     learner.call(function, *args, **kwargs)
     expect_unmodified(learner)
+
+
+# -- many images (last: a learner's loop over them may take a while) --------------------------------
+@functools.cache
+def many_images():
+    """8,500,000 one-pixel images of 255, the last one 0 and of class 1: class 0's sum passes an int32's range."""
+    images = np.full((8_500_000, 1, 1), 255, dtype=np.uint8)
+    labels = np.zeros(len(images), dtype=np.uint8)
+    images[-1], labels[-1] = 0, 1
+    images.flags.writeable = labels.flags.writeable = False
+    return (derived(images, "np.concatenate([np.full((8_499_999, 1, 1), 255, dtype=np.uint8), "
+                            "np.zeros((1, 1, 1), dtype=np.uint8)])"),
+            derived(labels, "np.concatenate([np.zeros(8_499_999, dtype=np.uint8), np.ones(1, dtype=np.uint8)])"))
+
+
+@graded("class_means", 1)
+def test_means_of_many_images(learner):
+    """the class means of 8.5 million one-pixel images: their sum, 255 * 8,499,999, passes what an int32 holds"""
+    # One check, of class_means only: sending 8.5 million images costs a tenth of a second each time.
+    images, labels = many_images()
+    expect_array(learner.class_means(images, labels, 2, _timeout=60), np.array([[[255.0]], [[0.0]]]),
+                 expected_from="class 0's images are all 255, class 1's one image is 0")

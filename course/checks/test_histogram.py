@@ -1,12 +1,14 @@
 """Checks for `histogram`."""
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given
 
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import sample
+from grader.kit.samples import derived, sample
 from grader.kit.strategies import few_levels, uint8_images
 
 any_shape = uint8_images(min_dims=1, max_dims=3, min_side=0, max_side=8)
@@ -116,6 +118,14 @@ def test_cdf_real_image(learner, reference):
     expect_array(learner.normalised_cdf(image), reference.normalised_cdf(image))
 
 
+@graded("normalised_cdf", 1)
+def test_cdf_of_a_few_levels(learner):
+    """normalised_cdf of a 2 x 3 image of three levels: fractions such as 2/6, in floating point"""
+    image = np.array([[0, 0, 1], [3, 3, 3]], dtype=np.uint8)
+    expected = np.cumsum(oracle_histogram(image)) / image.size
+    expect_array(learner.normalised_cdf(image), expected, expected_from="np.cumsum(np.histogram(...)) / image.size")
+
+
 @graded("normalised_cdf", 1, guard=True)
 def test_cdf_rejects_empty_image(learner):
     """normalised_cdf raises ValueError for an empty image"""
@@ -132,7 +142,28 @@ def test_cdf_rejects_float(learner):
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    image = np.arange(30, dtype=np.uint8).reshape(5, 6)
+    """leaves its input unchanged (an unsorted one: sorting a sorted image in place changes nothing)"""
+    image = np.random.default_rng(30).integers(0, 256, (5, 6), dtype=np.uint8)
     learner.call(function, image)
     expect_unmodified(learner)
+
+
+@functools.cache
+def one_level(side=512):
+    """A constant image of ``side**2`` pixels: more of one level than a uint16 counter holds (65,535)."""
+    image = np.full((side, side), 77, dtype=np.uint8)
+    image.flags.writeable = False
+    return derived(image, f"np.full(({side}, {side}), 77, dtype=np.uint8)")
+
+
+@graded(None, 1)
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_counts_past_a_narrow_counter(learner, function):
+    """counts 262,144 pixels of one level (a 512 x 512 constant image): counters as wide as int64"""
+    image = one_level()
+    counts = np.zeros(256, dtype=np.int64)
+    counts[77] = image.size
+    expected = {"histogram": counts, "cumulative_histogram": np.cumsum(counts),
+                "normalised_cdf": np.cumsum(counts) / image.size}[function]
+    expect_array(learner.call(function, image), expected,
+                 expected_from=f"{image.size:,} pixels of value 77")

@@ -324,18 +324,27 @@ def test_quantise_matches_reference(learner, reference, image, k, seed):
                  off_by_one_where=rounding_slack(reference, image, k, seed))
 
 
+@graded("quantise_colours", 1)
+def test_quantise_takes_the_contracts_keywords(learner, reference):
+    """quantise_colours(image=..., k=..., seed=...) works with every argument named, as the contract names them"""
+    image = derived(np.ascontiguousarray(sample("coffee")[::16, ::16]), "skimage.data.coffee()[::16, ::16]")
+    got = learner.quantise_colours(image=image, k=3, seed=5)
+    expect_array(got, reference.quantise_colours(image, 3, seed=5),
+                 off_by_one_where=rounding_slack(reference, image, 3, 5))
+
+
 # -- every function -------------------------------------------------------------------
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    points = np.array([[0.0, 0.0], [1.0, 0.5], [9.0, 9.0], [10.0, 8.0], [0.5, 1.0]])
-    centers = np.array([[0.0, 1.0], [9.0, 9.5]])
+    """leaves its input unchanged (unsorted ones: sorting a sorted array in place changes nothing)"""
+    points = np.array([[9.0, 9.0], [1.0, 0.5], [0.0, 0.0], [10.0, 8.0], [0.5, 1.0]])
+    centers = np.array([[9.0, 9.5], [0.0, 1.0]])
     args = {
         "assign": (points, centers),
-        "update": (points, np.array([0, 0, 1, 1, 0]), centers),
+        "update": (points, np.array([0, 1, 1, 0, 1]), centers),
         "kmeans": (points, 2),
-        "quantise_colours": (np.arange(48, dtype=np.uint8).reshape(4, 4, 3) * 5, 3),
+        "quantise_colours": (np.random.default_rng(48).integers(0, 256, (4, 4, 3), dtype=np.uint8), 3),
     }[function]
     learner.call(function, *args)
     expect_unmodified(learner)

@@ -284,6 +284,20 @@ def test_polygon_inside_matches_matplotlib(learner, case, scale, turn):
                 expected_from="matplotlib.path.Path(outer).contains_points(inner[:1])")
 
 
+# A U whose notch is 4 wide, and a thinner U inside it: the mean of a U's vertices lies in its notch.
+U_SHAPE = np.array([(0, 0), (10, 0), (10, 10), (7, 10), (7, 3), (3, 3), (3, 10), (0, 10)], dtype=np.float64)
+THIN_U = np.array([(0.5, 0.5), (9.5, 0.5), (9.5, 9.5), (7.5, 9.5), (7.5, 2.5), (2.5, 2.5), (2.5, 9.5), (0.5, 9.5)])
+IN_THE_NOTCH = np.array([(4, 4), (6, 4), (6, 6), (4, 6)], dtype=np.float64)
+
+
+@graded("polygon_inside", 1)
+def test_polygon_inside_looks_at_the_first_vertex(learner):
+    """polygon_inside tests the first vertex of inner: a U around a square is not inside it, a U inside a U is"""
+    for inner, outer, expected in [(U_SHAPE, IN_THE_NOTCH, False), (THIN_U, U_SHAPE, True)]:
+        expect_bool(learner.polygon_inside(inner, outer), expected,
+                    expected_from="the drawing (the middle of a U lies in its notch, outside it)")
+
+
 # -- group_holes ---------------------------------------------------------------------------
 @graded("group_holes", 3)
 @given(seed=st.integers(0, 2**32 - 1), groups=st.integers(1, 3), levels=st.integers(1, 5))
@@ -325,12 +339,12 @@ def test_group_holes_of_nothing(learner):
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    square = np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]])
-    small = np.array([[1.0, 1.0], [2.0, 1.0], [2.0, 2.0]])
+    """leaves its input unchanged (unsorted ones: sorting a sorted array in place changes nothing)"""
+    square = np.array([[4.0, 4.0], [0.0, 4.0], [0.0, 0.0], [4.0, 0.0]])
+    small = np.array([[2.0, 2.0], [1.0, 1.0], [2.0, 1.0]])
     args = {
-        "point_in_polygon": (np.array([1.0, 2.0]), square),
-        "points_in_polygon": (np.array([[1.0, 2.0], [5.0, 1.0]]), square),
+        "point_in_polygon": (np.array([2.0, 1.0]), square),
+        "points_in_polygon": (np.array([[5.0, 1.0], [1.0, 2.0], [3.0, -1.0]]), square),
         "polygon_inside": (small, square),
         "group_holes": ([square, small],),
     }[function]

@@ -129,6 +129,12 @@ def test_gradients_reject_colour(learner):
                   mentions="image")
 
 
+@graded("sobel_gradients", 1, guard=True)
+def test_gradients_reject_a_row_of_values(learner):
+    """sobel_gradients raises ValueError for a 1-D array (an image is 2-D)"""
+    expect_raises(learner, "sobel_gradients", np.zeros(5, dtype=np.uint8), exception="ValueError", mentions="image")
+
+
 # -- sobel_magnitude ---------------------------------------------------------------------
 @graded("sobel_magnitude", 2)
 @given(image=grey_or_colour)
@@ -201,11 +207,19 @@ def test_edges_are_strictly_above_the_threshold(learner):
                  expected_from="magnitude > 11.5 (the magnitudes are 0 and exactly 12)")
 
 
+@graded("edges", 1)
+def test_edges_of_a_horizontal_step_at_its_magnitude(learner):
+    """edges of a horizontal step at its magnitude, exactly 8: a magnitude equal to the threshold is no edge"""
+    step = np.array([[0] * 5] * 2 + [[2] * 5] * 3, dtype=np.uint8)  # magnitudes 0 and exactly 8 (gy = 2 + 4 + 2)
+    expect_array(learner.edges(step, 8.0), np.zeros(step.shape, dtype=bool),
+                 expected_from="magnitude > 8 (the magnitudes are 0 and exactly 8)")
+
+
 # -- every function -------------------------------------------------------------------
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", ["sobel_gradients", "sobel_magnitude", "edges"])
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    image = (np.arange(30, dtype=np.uint8) * 7).reshape(5, 6)
+    """leaves its input unchanged (an unsorted one: sorting a sorted image in place changes nothing)"""
+    image = np.random.default_rng(30).integers(0, 256, (5, 6), dtype=np.uint8)
     learner.call(function, image, *((50.5,) if function == "edges" else ()))
     expect_unmodified(learner)

@@ -165,6 +165,10 @@ def test_otsu_breaks_exact_ties_to_the_smallest_t(learner):
 
 
 
+def tie_image(values) -> np.ndarray:
+    return np.array(values, dtype=np.uint8)
+
+
 def tie_images():
     """Images whose histograms are symmetric about a centre (seeded): every split ties with its mirror.
 
@@ -172,8 +176,6 @@ def tie_images():
     the comparison picks the mirror split about as often as not; exactly, they are equal
     and the contract's smallest t wins.
     """
-    for values in TIE_EXAMPLES:
-        yield np.array(values, dtype=np.uint8)
     rng = np.random.default_rng(10)
     made = 0
     while made < 120:
@@ -191,10 +193,11 @@ def tie_images():
         yield rng.permutation(np.array(values, dtype=np.uint8))
 
 
-@graded("otsu_threshold", 2)
-def test_otsu_compares_exactly_on_ties(learner, reference):
+@graded("otsu_threshold", 1)
+@pytest.mark.parametrize("images", ["worked examples", "random symmetric histograms"])
+def test_otsu_compares_exactly_on_ties(learner, reference, images):
     """otsu_threshold finds exact ties (symmetric histograms) and sends them to the smallest t"""
-    for image in tie_images():
+    for image in (tie_images() if images == "random symmetric histograms" else map(tie_image, TIE_EXAMPLES)):
         got, want = returned_int(learner.otsu_threshold(image)), int(reference.otsu_threshold(image))
         if got == want:
             continue
@@ -230,6 +233,14 @@ def test_otsu_separates_two_levels(learner, levels, picked):
 
 
 @graded("otsu_threshold", 1)
+def test_otsu_can_be_zero(learner):
+    """otsu_threshold at the ends of the range: 0 where the darkest level alone is the best class 0, and 254"""
+    for values, best in [([0, 1, 1, 1], 0), ([0, 0, 0, 1, 2], 0), ([0, 1, 2], 0), ([254, 255, 255], 254)]:
+        expect_int(learner.otsu_threshold(np.array(values, dtype=np.uint8)), best,
+                   expected_from="the exact between-class variances (class 0 is image <= t)")
+
+
+@graded("otsu_threshold", 1)
 @pytest.mark.parametrize("name", ["camera", "coins"])
 def test_otsu_real_images(learner, name):
     """otsu_threshold of a real image equals skimage.filters.threshold_otsu"""
@@ -241,6 +252,14 @@ def test_otsu_real_images(learner, name):
 def test_otsu_rejects_float(learner):
     """otsu_threshold raises TypeError for a float image"""
     expect_raises(learner, "otsu_threshold", np.zeros((3, 3)), exception="TypeError", mentions="image")
+
+
+@graded("otsu_threshold", 1, guard=True)
+def test_otsu_rejects_other_integer_dtypes(learner):
+    """otsu_threshold raises TypeError for an int8 or a bool image (only uint8 has the 256 levels to try)"""
+    # np.int8 and bool cannot hold every uint8 value: a test like `dtype > np.uint8` lets them through.
+    expect_raises(learner, "otsu_threshold", np.zeros((3, 3), np.int8), exception="TypeError", mentions="image")
+    expect_raises(learner, "otsu_threshold", np.zeros((3, 3), bool), exception="TypeError", mentions="image")
 
 
 # -- otsu_mask_rgb ------------------------------------------------------------------------------
@@ -280,8 +299,8 @@ def test_mask_real_images(learner, name):
 @graded(None, 1, guard=True)
 @pytest.mark.parametrize("function", ["threshold", "otsu_threshold", "otsu_mask_rgb"])
 def test_input_unchanged(learner, function):
-    """leaves its input unchanged"""
-    image = (np.arange(48, dtype=np.uint8) * 5).reshape(4, 4, 3)
+    """leaves its input unchanged (an unsorted one: sorting a sorted image in place changes nothing)"""
+    image = np.random.default_rng(48).integers(0, 256, (4, 4, 3), dtype=np.uint8)
     if function == "threshold":
         learner.threshold(image, 100)
     elif function == "otsu_threshold":
@@ -291,8 +310,33 @@ def test_input_unchanged(learner, function):
     expect_unmodified(learner)
 
 
-# -- the optional speed bonus (last: a call that times out is not made again) ------
-@graded("otsu_threshold", 1, bonus=True)
+# -- a large image, then the optional speed bonus (last: a call that times out is not made again) ------
+@functools.cache
+def bright_camera():
+    """camera squeezed into the levels 248..255: bright, so that sums of levels grow fast."""
+    image = sample("camera") // 32 + 248
+    image.flags.writeable = False
+    return derived(image, "skimage.data.camera() // 32 + 248")
+
+
+@functools.cache
+def large_image():
+    """The bright camera tiled 3 x 11: 8,650,752 pixels whose levels add up to 2,176,017,030, past an int32."""
+    image = np.tile(bright_camera(), (3, 11))
+    image.flags.writeable = False
+    return derived(image, "np.tile(skimage.data.camera() // 32 + 248, (3, 11))")
+
+
+@graded("otsu_threshold", 1)
+def test_otsu_a_large_image(learner, reference):
+    """otsu_threshold of a bright 8.6-megapixel image (its sum of levels passes what an int32 holds)"""
+    # Tiling multiplies every count by 33, which scales every score alike: the same t wins.
+    expect_int(learner.otsu_threshold(large_image(), _timeout=60), reference.otsu_threshold(bright_camera()),
+               expected_from="otsu_threshold of the image tiled (the same histogram, each count 33 times as large)")
+
+
+# A guard as well as a bonus: a fast wrong answer earns nothing (grader.core.runner.withhold_guards).
+@graded("otsu_threshold", 1, bonus=True, guard=True)
 def test_otsu_speed(learner, reference, record_property):
     """otsu_threshold is fast: a 2048 x 2048 image in at most 10x the reference's time"""
     expect_fast(learner, "otsu_threshold", reference.otsu_threshold, four_megapixels(),

@@ -33,11 +33,11 @@ its scratch folder).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
 import inspect
-import contextlib
 import os
 import tempfile
 from pathlib import Path

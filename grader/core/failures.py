@@ -18,11 +18,13 @@ class CheckFailed(AssertionError):
 
     status: ClassVar[CheckStatus] = CheckStatus.FAILED
 
-    def __init__(self, message: str, *, snippet: str = "", misconception: str = ""):
+    def __init__(self, message: str, *, snippet: str = "", call=None):
         super().__init__(message)
         self.message = message
         self.snippet = snippet
-        self.misconception = misconception  # the id of the mistake it was diagnosed as (grader.core.diagnosis), or ""
+        # The learner call it is about (a grader.kit.describe.CallRecord), kept in the grader's
+        # process for grader.core.diagnosis, which names a mistake once every check has run.
+        self.call = call
         self.panel = None  # arrays for a failure picture (grader.kit.pictures.attach), drawn once scored
 
 

@@ -241,7 +241,8 @@ class LearnerModule:
         if reply.problem == "timeout":
             return failures.ImportFailed(
                 f"Importing `{name}` did not finish within {self.limits.import_timeout_s:g} s. "
-                f"Is there code at the top level of the module that runs forever?{printed}")
+                "Code at the top level of a module runs on import: a loop that never ends, a long "
+                f"computation or a large library imported there all look like this.{printed}")
         if reply.limit == "memory":
             return failures.ImportFailed(
                 f"Importing `{name}` ran out of memory (the limit is {_size(self.limits.memory_bytes)}). "

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument
 
-from grader.core import answers, failures, results
+from grader.core import answers, diagnosis, failures, results
 from grader.core.catalog import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, HIDDEN_SUFFIX, Exercise, hidden_check_files
-from grader.core.learner import LearnerModule, learner_for
+from grader.core.learner import LearnerModule, last_call, learner_for
 from grader.core.reference import load_reference
 from grader.core.replay import ExampleReplay
 from grader.core.results import CheckResult, CheckSpec, CheckStatus
@@ -140,6 +140,10 @@ class GradingPlugin:
         self.by_id: dict[tuple[str, str], results.CheckResult] = {}
         self._started: dict[tuple[str, str], float] = {}
         self._proxies: dict[str, LearnerModule] = {}
+        # The learner call each check ended with, by check id (a failure's: the call it is about):
+        # what grader.core.diagnosis compares with the catalog's mistakes once every check has run.
+        self.calls: dict = {}
+        self._latest_before: dict = {}
 
     # -- fixtures -------------------------------------------------------------
     @pytest.fixture(scope="module")
@@ -224,6 +228,7 @@ class GradingPlugin:
 
     def pytest_runtest_setup(self, item):
         self._started[_key(item)] = time.perf_counter()
+        self._latest_before[_key(item)] = last_call()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -235,6 +240,7 @@ class GradingPlugin:
         if report.when == "call":
             check.measurements = {str(name): value for name, value in report.user_properties
                                   if isinstance(value, (int, float, str))}
+            self._keep_call(item, check, call.excinfo)
         if report.when == "call" and report.passed:
             check.status, check.points = CheckStatus.PASSED, check.max_points
         elif report.skipped and report.when in ("setup", "call"):
@@ -251,6 +257,15 @@ class GradingPlugin:
         if report.when == "teardown" and self.progress:
             self.progress("checked", check)
 
+    def _keep_call(self, item, check: results.CheckResult, excinfo) -> None:
+        """Keep the learner call ``check`` ended with: the one its failure is about, else the latest it made."""
+        about = getattr(excinfo.value, "call", None) if excinfo is not None else None
+        latest = last_call()
+        if about is None and latest is not self._latest_before.pop(_key(item), None):
+            about = latest
+        if about is not None:
+            self.calls[check.id] = about
+
     def _record_failure(self, check: results.CheckResult, excinfo) -> None:
         error = excinfo.value
         check.points = 0.0
@@ -258,7 +273,6 @@ class GradingPlugin:
             check.status = error.status
             check.message = getattr(error, "message", str(error))
             check.snippet = getattr(error, "snippet", "")
-            check.misconception = getattr(error, "misconception", "")
             check.picture = pictures.save_for(error, check, self.pictures_folder)  # best-effort, never raises
             if isinstance(error, failures.ImportFailed):  # said once, for the exercise (grader.writers.terminal)
                 self.results[check.exercise].message = check.message
@@ -272,11 +286,23 @@ class GradingPlugin:
 
 
 def withhold_guards(result: results.ExerciseResult) -> None:
-    """Guards (grader.kit.marks.graded) of a function none of whose other checks passed earn nothing."""
-    computing = {c.function for c in result.checks
-                 if not c.guard and not c.bonus and c.status == CheckStatus.PASSED}
+    """Guards (grader.kit.marks.graded) of a function none of whose other checks passed earn nothing.
+
+    A guard that is also a bonus (a speed check) waits for more: every value check of its
+    function must pass, since a fast wrong answer earns nothing.
+    """
+    values = [c for c in result.checks if not c.guard and not c.bonus]
+    computing = {c.function for c in values if c.status == CheckStatus.PASSED}
+    wrong = {c.function for c in values if c.status != CheckStatus.PASSED}
     for check in result.checks:
-        if check.guard and check.status == CheckStatus.PASSED and check.function not in computing:
+        if not (check.guard and check.status == CheckStatus.PASSED):
+            continue
+        if check.bonus and check.function in wrong:
+            check.status, check.points = CheckStatus.FAILED, 0.0
+            check.message = (f"Not counted yet: `{check.function}` is fast enough, but some of its checks of the "
+                             "values it returns do not pass, and a fast wrong answer earns nothing. This bonus "
+                             f"counts once every value check of `{check.function}` passes.")
+        elif check.function not in computing:
             check.status, check.points = CheckStatus.FAILED, 0.0
             check.message = (f"Not counted yet: `{check.function}` passes this check, but none of its checks of "
                              "the values it returns. This check (leaving the input unchanged, raising on bad "
@@ -354,6 +380,7 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
             result.checks.append(CheckResult(f"{result.name}::<pytest>", result.name, "", "run the checks", 0,
                                              status=CheckStatus.GRADER_ERROR, message=f"pytest ended with {code!r}"))
     for result in plugin.results.values():
+        diagnosis.name_mistakes(result.checks, plugin.calls)
         withhold_guards(result)
         if not result.checks:
             result.checks.append(CheckResult(f"{result.name}::<none>", result.name, "", "collect the checks", 0,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.core import diagnosis, failures, learner
+from grader.core import failures, learner
 from grader.kit import pictures
 from grader.kit.describe import CallRecord, describe, describe_short, show
 from grader.sandbox.wire import Foreign
@@ -24,17 +24,14 @@ ATOL = 1e-9
 def fail(message: str, *, call: CallRecord | None = None):
     """Fail the check with ``message`` about the latest learner call.
 
-    When the learner's result for that call is what a known misconception gives
-    (:mod:`grader.core.diagnosis`), the message starts with the sentence that names it.
+    The failure carries the call: once all the checks have run, :mod:`grader.core.diagnosis`
+    looks at the calls of all the function's checks together, and names a known mistake
+    (a sentence before the message) only when every one of them agrees with it.
     """
     call = call or learner.last_call()
     if call is None:
         raise failures.CheckFailed(message)
-    text = f"Called `{call.describe()}`: {message}"
-    found = diagnosis.diagnose(call)
-    if found is not None:
-        text = f"{found.sentence()}\n{text}"
-    raise failures.CheckFailed(text, snippet=call.snippet(), misconception=found.id if found else "")
+    raise failures.CheckFailed(f"Called `{call.describe()}`: {message}", snippet=call.snippet(), call=call)
 
 
 def expect(condition, message: str, *, call: CallRecord | None = None) -> None:
@@ -104,8 +101,9 @@ def _compare_arrays(got, expected: np.ndarray, *, expected_from: str = "the refe
         wrong = _differences(got.astype(np.float64), expected.astype(np.float64), **options)
         dtype = f"returned an array of dtype {got.dtype}; expected dtype {expected.dtype} (shape {expected.shape})"
         if wrong is None:
-            fail(f"{dtype}. Its values are right: only the dtype is not (`.astype(np.{expected.dtype.name})`).",
-                 call=call)
+            cast = f"`.astype(np.{expected.dtype.name})`"
+            fail(f"{dtype}. On this input its values are right; only its dtype is not ({cast} gives it, and other "
+                 "inputs may show other differences).", call=call)
         fail(f"{dtype}. Its values are wrong too: they differ from {expected_from} {wrong}.", call=call)
     expect_kind(got, expected.dtype, expected.shape, call=call)
     wrong = _differences(got, expected, **options)

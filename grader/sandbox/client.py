@@ -55,14 +55,17 @@ MIN_REPLY_BYTES = 32 * 1024**2  # what any call may send back: a result of a few
 REPLY_BYTES_PER_REQUEST_BYTE = 8  # ... or eight times its request (a float64 result of uint8 images)
 LOAD_REPLY_BYTES = 1024**2  # the reply to the configuration: whether the import worked, and why not
 _FATAL = ("timeout", "died", "corrupt", "limit")  # problems after which the worker is not used again
-# A call may run this many times its CPU limit in wall-clock time (plus WALL_EXTRA_S) before it
-# is stopped: on a machine three times over-committed a computing call still gets its full CPU
-# time, while a call that sleeps or waits for ever is stopped all the same.
+# Past this many times its CPU limit in wall-clock time (plus WALL_EXTRA_S), a call that waits
+# (sleeps, reads, blocks on a lock) is stopped; one that computes goes on to its CPU limit, up to
+# HARD_WALL_FACTOR times it, so that a busy machine never costs a computing call its check.
 WALL_FACTOR = 3.0
 WALL_EXTRA_S = 5.0
 # A function's first call in a worker may import a library inside the function (`import keras`:
 # 3-5 s of CPU here): that time is not the function's own, so it never costs the check.
 FIRST_CALL_ALLOWANCE_S = 10.0
+HARD_WALL_FACTOR = 20.0  # past this many times its CPU limit in wall-clock time, a call is stopped whatever it does
+IDLE_WINDOW_S = 2.0
+IDLE_SHARE = 0.05  # a tree computing less than this share of one core over the window is waiting
 _POLL_S = 0.25  # at most this long between two readings of the tree's CPU time while a call runs
 
 
@@ -302,6 +305,11 @@ class WorkerProcess:
         import select
 
         fd = self._process.stdout.fileno()
+        # Past ``deadline`` a call is stopped only while it waits (its tree computes less than
+        # IDLE_SHARE of a core): on a machine so busy that a computing call gets a sliver of a
+        # core, it still gets its whole CPU time. ``hard_deadline`` ends even that.
+        hard_deadline = deadline + (deadline - time.monotonic()) * (HARD_WALL_FACTOR / WALL_FACTOR)
+        recent = collections.deque()  # (time, CPU seconds) over the last IDLE_WINDOW_S
         while True:
             used = (self._usage().cpu_seconds or 0.0) - before.cpu_seconds
             remaining_cpu = cpu_limit - used
@@ -310,12 +318,15 @@ class WorkerProcess:
             if self._scratch_overflowing():
                 return None, "scratch"
             now = time.monotonic()
-            if now >= deadline:
+            recent.append((now, used))
+            while recent and now - recent[0][0] > IDLE_WINDOW_S:
+                recent.popleft()
+            if now >= hard_deadline or (now >= deadline and _waiting(recent)):
                 return None, "wall"
             # Never sleep past the moment the tree could, at full speed on every core, use up its limit.
-            wait = min(deadline - now, _POLL_S, max(remaining_cpu / (os.cpu_count() or 1), 0.005))
+            wait = min(max(hard_deadline - now, 0.0), _POLL_S, max(remaining_cpu / (os.cpu_count() or 1), 0.005))
             if select.select([fd], [], [], wait)[0]:
-                return self._next_message(deadline), ""
+                return self._next_message(hard_deadline), ""
 
     @staticmethod
     def _checked(message: dict, request_id: str | None) -> Reply:
@@ -506,6 +517,12 @@ def _widen_pipes(process) -> None:
             fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
         except OSError:  # a lower ceiling: the default size still works, a little slower
             pass
+
+
+def _waiting(recent) -> bool:
+    """Whether the CPU readings ``recent`` ((time, seconds), a full window of them) show a tree that waits."""
+    (start, first), (end, last) = recent[0], recent[-1]
+    return end - start >= IDLE_WINDOW_S * 0.9 and (last - first) < IDLE_SHARE * (end - start)
 
 
 # Workers still running: stopped when the grader exits, whatever the learner code did.

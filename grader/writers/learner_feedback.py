@@ -31,8 +31,8 @@ NOT_GRADED_REASONS = {
     "grader crashed": "The process grading your submission stopped before it could finish, so it could not be graded. "
                       "If your code ends the process it runs in or kills other processes, that is why; otherwise "
                       "pixelgrade itself failed (not your fault), and your instructor has been told.",
-    "timed out": "Grading your submission did not finish within its time limit, so it could not be graded. Is there "
-                 "a loop that never ends?",
+    "timed out": "Grading your submission did not finish within its time limit, so it could not be graded. A loop "
+                 "that never ends, a very slow computation or a wait (`input()`, `time.sleep`) all look like this.",
 }
 
 

@@ -15,8 +15,8 @@ import os
 import time
 
 import pytest
-
 from conftest import SOLUTIONS, replace_function
+
 from grader import api
 
 # About a third of a second of CPU per call on the checks' largest image (256 passes over

@@ -14,7 +14,8 @@ records every entry's grade, check by check (the exercises without TensorFlow);
 ``tests/curriculum/test_determinism.py`` and ``test_data_exercises.py`` take one each.
 
 To add one: an entry below, with its ``misconception`` if the grader should name
-one (a bug the catalog does not know gets no sentence, and that is checked too).
+one (a bug the catalog does not know gets no sentence, and that is checked too; a
+near miss of a catalogued mistake, which shares an output with it, gets none either).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class Buggy:
     exercise: str
     function: str  # the one function replaced; it must lose points, and it alone
     source: str  # the wrong version of ``function`` (dedented before use)
-    misconception: str | None = None  # the catalog id named in its checks; None: no sentence in any check
+    # The catalog id named in its checks (a tuple: each named in some of them); None: no sentence in any check.
+    misconception: str | tuple[str, ...] | None = None
     oracle: str | None = None  # an off-limits call it makes: every value check must say it was called
     fails: tuple[str, ...] = ()  # checks (by name, any parameters) that must fail outright, with no points
     breaks: str | None = None  # a check (by name) that must not pass: at least one of its runs is lost
@@ -38,6 +40,13 @@ class Buggy:
     # so that no entry is checked on fewer examples than before the tables were merged.
     # (The TensorFlow exercises' entries have 30: the grader's default, what theirs used.)
     examples: int = 15
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        """The catalog ids its checks name, each in at least one of them."""
+        if self.misconception is None:
+            return ()
+        return (self.misconception,) if isinstance(self.misconception, str) else tuple(self.misconception)
 
 
 SUBMISSIONS = [
@@ -129,6 +138,31 @@ SUBMISSIONS = [
                 raise ValueError("image must not be empty")
             return np.cumsum(_counts(image)) / 255.0
     """),
+    Buggy("normalised_cdf divides with //", "histogram", "normalised_cdf",
+          misconception="integer-division-cdf", examples=30, source="""
+        def normalised_cdf(image):
+            image = _check_uint8(image)
+            if image.size == 0:
+                raise ValueError("image must not be empty")
+            return np.cumsum(_counts(image)) // image.size
+    """),
+    # Values right, input sorted in place: a sorted input shows nothing, an unsorted one does.
+    Buggy("cumulative_histogram sorts the pixels in place", "histogram", "cumulative_histogram",
+          breaks="test_input_unchanged", examples=30, source="""
+        def cumulative_histogram(image):
+            image = _check_uint8(np.asarray(image))
+            values = image.reshape(-1)  # a view of a contiguous image: sorting it sorts the image
+            values.sort()
+            return np.searchsorted(values, np.arange(256), side="right").astype(np.int64)
+    """),
+    Buggy("histogram counts in uint16", "histogram", "histogram", breaks="test_counts_past_a_narrow_counter",
+          examples=30, source="""
+        def histogram(image):
+            image = _check_uint8(image)
+            counts = np.zeros(256, dtype=np.uint16)
+            np.add.at(counts, image.ravel(), 1)  # wraps round past 65,535
+            return counts.astype(np.int64)
+    """),
     # -- equalisation
     Buggy("float output from equalise", "equalisation", "equalise", examples=30, source="""
         def equalise(image):
@@ -145,6 +179,15 @@ SUBMISSIONS = [
             lookup = ((255 * _cumulative_histogram(image)) // image.size).astype(np.uint8)
             image[...] = lookup[image]
             return image.copy()
+    """),
+    Buggy("equalise computes 255 * cdf in int32", "equalisation", "equalise",
+          breaks="test_equalise_a_large_image", examples=30, source="""
+        def equalise(image):
+            image = np.asarray(image)
+            if image.dtype != np.uint8:
+                raise TypeError(f"image must be uint8; got {image.dtype}")
+            cdf = np.cumsum(np.bincount(image.ravel(), minlength=256)).astype(np.int32)
+            return ((255 * cdf[image]) // image.size).astype(np.uint8)  # 255 * cdf wraps past 8.4 million pixels
     """),
     Buggy("equalise_colour equalises each channel", "equalisation", "equalise_colour",
           misconception="per-channel-equalise", examples=30, source="""
@@ -225,6 +268,22 @@ SUBMISSIONS = [
                 out[rows : rows + height, cols : cols + breadth] = image
                 return out
             rule = "reflect" if mode == "symmetric" else mode
+            out = np.take(image, _source_index(height, rows, rows, rule), axis=0)
+            return np.take(out, _source_index(breadth, cols, cols, rule), axis=1)
+    """),
+    Buggy("pad swaps 'reflect' and 'symmetric'", "convolution", "pad",
+          misconception=("reflect-not-symmetric", "symmetric-not-reflect"), source="""
+        def pad(image, width, mode="constant", constant_value=0):
+            image = np.asarray(image)
+            rows, cols = _pad_widths(width)
+            _one_of("mode", mode, _PAD_MODES)
+            height, breadth = image.shape[:2]
+            if mode == "constant":
+                value = _check_constant(constant_value, image.dtype)
+                out = np.full((height + 2 * rows, breadth + 2 * cols) + image.shape[2:], value, dtype=image.dtype)
+                out[rows : rows + height, cols : cols + breadth] = image
+                return out
+            rule = {"reflect": "symmetric", "symmetric": "reflect"}.get(mode, mode)
             out = np.take(image, _source_index(height, rows, rows, rule), axis=0)
             return np.take(out, _source_index(breadth, cols, cols, rule), axis=1)
     """),
@@ -429,6 +488,50 @@ SUBMISSIONS = [
                 mask |= image[..., c] > _otsu(image[..., c])
             return mask
     """),
+    # Near misses of catalogued mistakes (issue 22): each shares an output with one of them, and gets no sentence.
+    Buggy("otsu_mask_rgb shares the red channel's threshold", "thresholding", "otsu_mask_rgb", source="""
+        def otsu_mask_rgb(image):
+            image = np.asarray(image)
+            t = _otsu(image[..., 0])
+            return (image[..., 0] > t) & (image[..., 1] > t) & (image[..., 2] > t)
+    """),
+    Buggy("Otsu that never tries t = 0", "thresholding", "otsu_threshold", breaks="test_otsu_can_be_zero", source="""
+        def otsu_threshold(image):
+            image = np.asarray(image)
+            _check_uint8(image)
+            counts = np.bincount(image.ravel(), minlength=256)
+            if np.count_nonzero(counts) == 1:
+                return int(np.flatnonzero(counts)[0])
+            levels = np.arange(256)
+            n, total = int(counts.sum()), int((counts * levels).sum())
+            best, best_t = None, 0
+            for t in range(1, 256):  # t = 0 forgotten
+                c0, s0 = int(counts[: t + 1].sum()), int((counts[: t + 1] * levels[: t + 1]).sum())
+                if 0 < c0 < n:
+                    num, den = (n * s0 - c0 * total) ** 2, c0 * (n - c0)
+                    if best is None or num * best[1] > best[0] * den:
+                        best, best_t = (num, den), t
+            return best_t
+    """),
+    Buggy("otsu_threshold sums levels in int32", "thresholding", "otsu_threshold",
+          breaks="test_otsu_a_large_image", source="""
+        def otsu_threshold(image):
+            image = np.asarray(image)
+            _check_uint8(image)
+            counts = np.bincount(image.ravel(), minlength=256)
+            if np.count_nonzero(counts) == 1:
+                return int(np.flatnonzero(counts)[0])
+            c0 = np.cumsum(counts, dtype=np.int32).astype(object)
+            s0 = np.cumsum(counts * np.arange(256), dtype=np.int32).astype(object)  # wraps past 2**31
+            n, total = int(c0[-1]), int(s0[-1])
+            num, den = (n * s0 - c0 * total) ** 2, c0 * (n - c0)
+            candidates = np.flatnonzero(den != 0)
+            best = candidates[0]
+            for t in candidates[1:]:
+                if num[t] * den[best] > num[best] * den[t]:
+                    best = t
+            return int(best)
+    """),
     Buggy("otsu_threshold calls skimage.filters.threshold_otsu", "thresholding", "otsu_threshold",
           oracle="skimage.filters.threshold_otsu", source="""
         def otsu_threshold(image):
@@ -532,6 +635,13 @@ SUBMISSIONS = [
             inner, outer = _as_polygon(inner), _as_polygon(outer)
             return bool(_crossings_odd(outer[0, 0], outer[0, 1], *_edges(inner)))
     """),
+    Buggy("polygon_inside tests the mean of inner's vertices", "polygons", "polygon_inside",
+          breaks="test_polygon_inside_looks_at_the_first_vertex", source="""
+        def polygon_inside(inner, outer):
+            inner, outer = _as_polygon(inner), _as_polygon(outer)
+            x, y = inner.mean(axis=0)
+            return bool(_crossings_odd(x, y, *_edges(outer)))
+    """),
     Buggy("group_holes counts every deeper polygon as a hole", "polygons", "group_holes",
           misconception="holes-at-every-depth", breaks="test_group_holes_real_contours", source="""
         def group_holes(polygons):
@@ -561,6 +671,18 @@ SUBMISSIONS = [
             means = np.zeros((num_classes,) + images.shape[1:])
             for c in range(num_classes):
                 means[c] = images[labels == c].astype(np.float64).sum(axis=0) / len(images)
+            return means
+    """),
+    Buggy("class_means sums in int32", "exploration", "class_means", breaks="test_means_of_many_images",
+          source="""
+        def class_means(images, labels, num_classes=10):
+            images = np.asarray(images)
+            labels = _check_labels(labels, num_classes)
+            means = np.zeros((num_classes,) + images.shape[1:])
+            for c in range(num_classes):
+                members = images[labels == c]
+                if len(members):
+                    means[c] = members.sum(axis=0, dtype=np.int32) / len(members)  # wraps past 2**31
             return means
     """),
     Buggy("mean_difference without the absolute value", "exploration", "mean_difference",
@@ -603,6 +725,24 @@ SUBMISSIONS = [
                 keras.Input(shape=tuple(input_shape)),
                 keras.layers.Conv2D(32, 5, padding="valid", activation="relu"),
                 keras.layers.MaxPooling2D(2),
+                keras.layers.Dropout(0.2),
+                keras.layers.Flatten(),
+                keras.layers.Dense(128, activation="relu"),
+                keras.layers.Dense(num_classes, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """),
+    # Pooling with padding="same" differs from MaxPooling2D(2) on odd sides only (7 x 9 -> 4 x 5, not 3 x 4).
+    Buggy("same padding in the CNN's pooling", "networks", "build_cnn", breaks="test_cnn_follows_its_arguments",
+          examples=30, source="""
+        def build_cnn(input_shape=(28, 28, 1), num_classes=10):
+            import keras
+
+            model = keras.Sequential([
+                keras.Input(shape=tuple(input_shape)),
+                keras.layers.Conv2D(32, 5, padding="same", activation="relu"),
+                keras.layers.MaxPooling2D(2, padding="same"),
                 keras.layers.Dropout(0.2),
                 keras.layers.Flatten(),
                 keras.layers.Dense(128, activation="relu"),

@@ -140,7 +140,7 @@ def test_only_submissions_get_files_and_are_counted(graded):
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith(f"## pixelgrade: {len(SUBMISSIONS)} submissions\n")
     totals = [float(row["total_with_bonus"]) for row in graded["rows"].values()]
-    assert f"Mean total {round(statistics.mean(totals), 2):g}," in summary  # the count and the mean agree
+    assert f"Mean total with bonus {round(statistics.mean(totals), 2):g}," in summary  # the count and the mean agree
     warnings = summary.split("### Warnings", 1)[1]
     assert "README.txt: skipped (not a submission: a .txt file)" in warnings
     assert "skipped (not a submission: a .pdf file)" in warnings

@@ -351,7 +351,7 @@ def test_batch_of_a_plain_folder_with_a_notebook_a_tar_and_strays(tmp_path, caps
     assert "!pip install numpy" in json.loads((out / "gradescope" / "carol.json").read_text())["output"]
     assert gradebook.audit(batch.load_batch(out), out) == []
     summary = (out / "summary.md").read_text()  # README.txt and .DS_Store are not zeros of the class
-    assert f"Mean total {round(4 * float(full) / 6, 2):g}," in summary and "full marks: 4." in summary
+    assert f"Mean total with bonus {round(4 * float(full) / 6, 2):g}," in summary and "full marks: 4." in summary
 
 
 @pytest.mark.slow

@@ -393,10 +393,12 @@ def test_a_check_after_a_timeout_quotes_its_own_call(tmp_path):
         proxy.close()
     message = stopped.value.message
     assert message.startswith("Called `area(float64 (0, 2))`: not run"), message
-    assert "stopped on an earlier call (`area(float64 (1071, 2))` was stopped after 2 s of CPU time)" in message, message
+    earlier = "stopped on an earlier call (`area(float64 (1071, 2))` was stopped after 2 s of CPU time)"
+    assert earlier in message, message
     assert "np.zeros((0, 2)" in stopped.value.snippet and "1071" not in stopped.value.snippet
     assert proxy.last.args[0].shape == (1071, 2)
-    assert again.value.message.startswith("Called `area(float64 (1071, 2))`: it ran for 2 s of CPU time without finishing")
+    assert again.value.message.startswith(
+        "Called `area(float64 (1071, 2))`: it ran for 2 s of CPU time without finishing")
 
 
 # -- forged at import ------------------------------------------------------------------------
