@@ -319,8 +319,8 @@ class WorkerProcess:
                 return None, "scratch"
             now = time.monotonic()
             recent.append((now, used))
-            while recent and now - recent[0][0] > IDLE_WINDOW_S:
-                recent.popleft()
+            while len(recent) > 1 and now - recent[1][0] >= IDLE_WINDOW_S:
+                recent.popleft()  # keeps one reading at least a window old: the window is whole
             if now >= hard_deadline or (now >= deadline and _waiting(recent)):
                 return None, "wall"
             # Never sleep past the moment the tree could, at full speed on every core, use up its limit.
@@ -522,7 +522,7 @@ def _widen_pipes(process) -> None:
 def _waiting(recent) -> bool:
     """Whether the CPU readings ``recent`` ((time, seconds), a full window of them) show a tree that waits."""
     (start, first), (end, last) = recent[0], recent[-1]
-    return end - start >= IDLE_WINDOW_S * 0.9 and (last - first) < IDLE_SHARE * (end - start)
+    return end - start >= IDLE_WINDOW_S and (last - first) < IDLE_SHARE * (end - start)
 
 
 # Workers still running: stopped when the grader exits, whatever the learner code did.

@@ -79,7 +79,7 @@ def test_workflow_commands_write_the_job_summary(tmp_path, kind):
     if kind == "buggy":
         assert "partial" in text and "### To fix" in text and "differs from" in text
     else:
-        assert "## pixelgrade: 0/26 points" in text and "not started" in text
+        assert "## pixelgrade: 0/30 points" in text and "not started" in text
     suites = ET.parse(tmp_path / "junit.xml").getroot()
     assert int(suites.get("tests")) == len(json.loads((tmp_path / "results.json").read_text())["exercises"][0][
         "checks"])
@@ -149,11 +149,11 @@ def test_gradescope_setup_and_run_autograder(tmp_path):
                                             PIXELGRADE_ARGS="--examples 3 --timeout 2"))
     assert run.returncode == 0, run.stdout + run.stderr
     data = json.loads((root / "results" / "results.json").read_text())
-    assert data["score"] == 29 and isinstance(data["execution_time"], int)
-    assert "Public checks passed: 20/20" in data["output"] and "/31" not in data["output"]
+    assert data["score"] == 33 and isinstance(data["execution_time"], int)
+    assert "Public checks passed: 24/24" in data["output"] and "/35" not in data["output"]
     visible = [t for t in data["tests"] if t["visibility"] == "visible"]
     hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
-    assert len(visible) == 20 and len(hidden) == 3 and {t["visibility"] for t in hidden} == {"after_published"}
+    assert len(visible) == 24 and len(hidden) == 3 and {t["visibility"] for t in hidden} == {"after_published"}
     assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in data["tests"])
     assert "checkerboard" not in json.dumps(visible) + data["output"]
     assert [t["score"] for t in hidden if "checkerboard" in t["name"] and t["tags"][-1] == "histogram"] == [0.0]

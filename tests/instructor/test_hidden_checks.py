@@ -56,14 +56,14 @@ def test_hidden_checks_count_for_the_instructor(hidden_batch):
         "histogram::hidden::test_cumulative_histogram_of_the_checkerboard",
     ]
     good, sneaky = report.row("good"), report.row("sneaky")
-    assert good.total == good.max_total == report.max_total == 31
+    assert good.total == good.max_total == report.max_total == 35
     assert sneaky.total == good.total - 2
     failed = [c for c in sneaky.report.exercise("histogram").checks if c.status != results.PASSED]
     assert [(c.id, c.hidden) for c in failed] == [(hidden[0].id, True)]
     # The instructor's outputs name it.
     instructor = (out / "per-submission" / "sneaky.json").read_text() + (out / "junit.xml").read_text()
     assert "test_histogram_of_a_seven_by_nine_checkerboard" in instructor and '"hidden": true' in instructor
-    assert "sneaky,graded,29," in (out / "gradebook.csv").read_text()
+    assert "sneaky,graded,33," in (out / "gradebook.csv").read_text()
     assert report.row("sneaky").report.settings["max_examples"] == 3  # the Hypothesis budget is passed on
 
 
@@ -73,15 +73,15 @@ def test_learners_see_public_checks_passed_and_nothing_hidden(hidden_batch):
         for text in _learner_facing(out, submission):
             for secret in SECRETS:
                 assert secret not in text, (submission, secret)
-            # No grade: "29/31" nor either half of it (the folders' paths left out: pytest numbers
-            # its temporary folders, and /tmp/pytest-of-root/pytest-31/ would say "/31").
+            # No grade: "33/35" nor either half of it (the folders' paths left out: pytest numbers
+            # its temporary folders, and /tmp/pytest-of-root/pytest-31/ would say "/35").
             words = re.sub(r"\S*pytest-\d+\S*", "<path>", text)
-            assert "/31" not in words and "29/" not in words and "31/" not in words
-        assert "Public checks passed: 20/20" in _learner_facing(out, submission)[2]
+            assert "/35" not in words and "33/" not in words and "35/" not in words
+        assert "Public checks passed: 24/24" in _learner_facing(out, submission)[2]
     data = json.loads((out / "gradescope" / "sneaky.json").read_text())
     held_back = [t for t in data["tests"] if t["visibility"] != "visible"]
     assert {t["visibility"] for t in held_back} == {"after_published"} and len(held_back) == 3
-    assert data["score"] == 29
+    assert data["score"] == 33
 
 
 def test_terminal_learner_view_and_markdown(hidden_batch):
@@ -93,7 +93,7 @@ def test_terminal_learner_view_and_markdown(hidden_batch):
     assert "public checks passed" in text.lower() and all(secret not in text for secret in SECRETS)
     buffer = io.StringIO()
     terminal.print_report(sneaky, Console(file=buffer, width=120, color_system=None), verbose=True)
-    assert "checkerboard" in buffer.getvalue() and "29/31" in buffer.getvalue()  # the instructor's view
+    assert "checkerboard" in buffer.getvalue() and "33/35" in buffer.getvalue()  # the instructor's view
 
 
 def test_a_broken_hidden_check_file_stays_hidden(tmp_path):

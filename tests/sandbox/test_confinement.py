@@ -170,6 +170,7 @@ HOSTILE = '''
                 os.posix_fallocate(descriptor, 0, 2 * 1024**3)
             finally:
                 os.close(descriptor)
+                os.unlink(os.path.join(home, "huge"))  # what it did reserve, given back
 
         outcome["fallocate_2GiB"] = _outcome(reserve)
         with open(os.path.join(home, "small"), "wb") as small:  # what the scratch is for still works
