@@ -1,5 +1,15 @@
-"""The CI examples run as written: the GitHub Actions workflow's commands and Gradescope's
-setup.sh and run_autograder, against temporary folders instead of a runner or /autograder."""
+"""The CI examples' own files run: the GitHub Actions workflow's commands and Gradescope's
+setup.sh and run_autograder, against temporary folders instead of a runner or /autograder.
+
+What the workflow test changes, and why: its `pip install` and `apt-get install` lines are
+skipped (the runner's set-up: this machine reaches no internet, and the project's environment
+already holds both); `PIXELGRADE` names this interpreter's `python -m grader` (the workflow's
+environment variable for the command, which the runner sets to the installed `pixelgrade`);
+`sudo -E env ...` is dropped where the test already runs as root; `check-sandbox.sh` runs once,
+for one of the parametrised cases (about 20 s); and `PIXELGRADE_REQUIRE_ISOLATION=1` is kept
+wherever this machine gives the full level (as root with bubblewrap, as in CI), relaxed to 0
+only where it cannot (a developer's machine without it), since there the workflow would rightly refuse.
+"""
 
 import importlib.util
 import json
