@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import os
 import shutil
 import tempfile
 import textwrap
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -32,6 +34,15 @@ ML_EXERCISES = [e.name for e in gradable() if e.needs]
 HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
 needs_tensorflow = pytest.mark.skipif(
     not HAS_TENSORFLOW, reason="needs TensorFlow, which is not installed (pip install -e '.[ml]', or nox -s tests)")
+
+
+@contextlib.contextmanager
+def forced_level(level: str):
+    """``PIXELGRADE_ISOLATION=level`` while the block runs (workers read it when they are made): its Isolation."""
+    from grader.sandbox import isolation
+
+    with mock.patch.dict(os.environ, {isolation.MODE_ENV: level}):
+        yield isolation.current()
 
 
 def replace_function(source: str, name: str, new_source: str) -> str:

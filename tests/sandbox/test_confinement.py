@@ -16,7 +16,6 @@ listeners received nothing, the marker files are unchanged).
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import json
@@ -31,6 +30,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import forced_level
 
 from grader.sandbox import isolation, reachability, syscall_filter
 from grader.sandbox.client import Limits, WorkerProcess
@@ -194,17 +194,6 @@ HOSTILE = '''
 
 
 # -- the grader's side -----------------------------------------------------------------------------
-@contextlib.contextmanager
-def forced_level(level: str):
-    before = os.environ.get(isolation.MODE_ENV)
-    os.environ[isolation.MODE_ENV] = level
-    try:
-        yield isolation.current()
-    finally:
-        if before is None:
-            os.environ.pop(isolation.MODE_ENV, None)
-        else:
-            os.environ[isolation.MODE_ENV] = before
 
 
 @pytest.fixture(scope="module", params=LEVELS)

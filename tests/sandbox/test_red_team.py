@@ -21,7 +21,6 @@ stay as regression checks once fixed.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import ctypes
 import os
@@ -33,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import forced_level
 
 from grader import api
-from grader.sandbox import isolation
 from grader.sandbox.client import Limits, WorkerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,17 +44,6 @@ LEVELS = ("auto", "landlock")
 DEPTH = 1500  # folders nested this deep: past Python's recursion limit, well under PATH_MAX
 
 
-@contextlib.contextmanager
-def forced_level(level: str):
-    before = os.environ.get(isolation.MODE_ENV)
-    os.environ[isolation.MODE_ENV] = level
-    try:
-        yield isolation.current()
-    finally:
-        if before is None:
-            os.environ.pop(isolation.MODE_ENV, None)
-        else:
-            os.environ[isolation.MODE_ENV] = before
 
 
 def _worker(folder: Path, source: str, level: str) -> WorkerProcess:
