@@ -63,6 +63,13 @@ class Settings:
     allow_public_heldout
         Grade the exercises scored on held-out digits with hidden checks even while those
         digits are public (:func:`refused_exercises`). Recorded in the report.
+    require_needs
+        A check that cannot run here, because its exercise's optional packages (the
+        catalog's ``needs``: TensorFlow) are not installed or its data (a broken MNIST file)
+        cannot be loaded, is a grader error worth its points rather than skipped: for an
+        instructor's grading (a batch, Gradescope), where what is missing is the set-up's
+        fault and no learner can add it. False (a learner's own machine): skipped, with the
+        command that installs it.
     """
 
     max_examples: int = DEFAULT_EXAMPLES
@@ -73,6 +80,7 @@ class Settings:
     jobs: int = 1
     trust_submissions: bool = False
     allow_public_heldout: bool = False
+    require_needs: bool = False
 
     def __post_init__(self):
         if not isinstance(self.max_examples, int) or self.max_examples < 1:
@@ -243,7 +251,7 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
     report.exercises = run_checks(target.resolve(), chosen, max_examples=settings.max_examples,
                                   timeout_s=settings.timeout_s, progress=progress, started=started_workers,
                                   hidden_checks=Path(settings.hidden_checks) if settings.hidden_checks else None,
-                                  pictures_choice=settings.pictures)
+                                  pictures_choice=settings.pictures, require_needs=settings.require_needs)
     report.seconds = time.perf_counter() - started
     return report
 

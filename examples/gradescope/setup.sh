@@ -2,23 +2,48 @@
 # Gradescope runs this once, as root, while it builds the autograder's image.
 #
 # The autograder zip (see make_autograder.py) holds this file, run_autograder, the course
-# (pyproject.toml, grader/, solutions/) and, optionally, hidden_checks/. This installs
-# Python 3.11 and the course's dependencies into a virtual environment; the grader itself
-# runs from the source folder (it needs solutions/ beside grader/). Last, it runs the
-# project's own hostile submissions against the image's sandbox (`pixelgrade dev sandbox`)
-# and fails the build unless every one of them was contained (README: Safety).
+# (pyproject.toml, grader/, course/, solutions/) and, optionally, hidden_checks/, the exercises
+# the instructor chose (pixelgrade-exercises.txt; without it, all of them) and the instructor's
+# own digits (pixelgrade-mnist.npz). The grader runs from the source folder (it needs solutions/
+# beside grader/). This, in order, failing the build at the first step that does not hold:
+#
+#   1. installs bubblewrap, Python 3.11 and, into a virtual environment, the course's dependencies
+#      plus the extras of pyproject.toml that the chosen exercises need (`ml`, TensorFlow, for
+#      networks and training);
+#   2. checks that every package a chosen exercise needs imports: an image that would grade an
+#      exercise it cannot run is never built;
+#   3. secures the MNIST digits out of learner code's reach ($DATA/mnist.npz, where run_autograder
+#      points the grader): the instructor's file, else Keras' mnist.npz, downloaded and checked.
+#      Without them the exercises scored on held-out digits would fall back to scikit-learn's,
+#      which learner code can read, and would not be graded (grader/kit/mnist.py);
+#   4. runs the project's own hostile submissions against the image's sandbox
+#      (`pixelgrade dev sandbox`): every one of them must be contained (README: Safety).
 #
 # Every path can be overridden, so that a test can run this very script locally:
 #   PIXELGRADE_SOURCE        the unpacked zip (default: /autograder/source)
 #   PIXELGRADE_VENV          the environment to create, or reuse (default: /autograder/venv)
+#   PIXELGRADE_DATA          where the digits go (default: pixelgrade-data beside the source folder)
+#   PIXELGRADE_EXERCISES     exercises to grade, comma-separated (default: pixelgrade-exercises.txt, else all)
+#   PIXELGRADE_MNIST         a Keras-format MNIST .npz to use (default: pixelgrade-mnist.npz, else the download)
 #   PIXELGRADE_PYTHON        the Python to create it with (default: python3.11, installed if missing)
+#   PIXELGRADE_INSTALLER     pip (default) or uv (`uv pip install`, where uv is installed)
 #   PIXELGRADE_VENV_OPTIONS  more options for `python -m venv`
-#   PIXELGRADE_PIP_OPTIONS   more options for `pip install`
+#   PIXELGRADE_PIP_OPTIONS   more options for the installer's `install`
 set -euo pipefail
 
 SOURCE="${PIXELGRADE_SOURCE:-/autograder/source}"
 VENV="${PIXELGRADE_VENV:-/autograder/venv}"
+DATA="${PIXELGRADE_DATA:-$(dirname "$SOURCE")/pixelgrade-data}"
 PYTHON="${PIXELGRADE_PYTHON:-}"
+INSTALLER="${PIXELGRADE_INSTALLER:-pip}"
+EXERCISES="${PIXELGRADE_EXERCISES:-$(cat "$SOURCE/pixelgrade-exercises.txt" 2>/dev/null || true)}"
+MNIST="${PIXELGRADE_MNIST:-}"
+if [ -z "$MNIST" ] && [ -f "$SOURCE/pixelgrade-mnist.npz" ]; then MNIST="$SOURCE/pixelgrade-mnist.npz"; fi
+
+fail() {
+  echo "pixelgrade: $*" >&2
+  exit 1
+}
 
 # bubblewrap adds namespaces to the sandbox where the container allows them (README: Safety).
 if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
@@ -39,7 +64,17 @@ read -r -a pip_options <<< "${PIXELGRADE_PIP_OPTIONS:-}"
 if [ ! -x "$VENV/bin/python" ]; then  # an environment that is already there is reused
   "$PYTHON" -m venv "${venv_options[@]}" "$VENV"
 fi
-# The course's dependencies, as pyproject.toml lists them (TensorFlow only if the ML exercises are graded).
+
+install_requirements() {  # $1: a requirements file
+  case "$INSTALLER" in
+    pip) "$VENV/bin/python" -m pip install --quiet "${pip_options[@]}" -r "$1" ;;
+    # Compiled bytecode makes every grading worker start fast (uv skips it by default; pip does it).
+    uv) uv pip install --quiet --python "$VENV/bin/python" --compile-bytecode "${pip_options[@]}" -r "$1" ;;
+    *) fail "PIXELGRADE_INSTALLER must be pip or uv; got '$INSTALLER'" ;;
+  esac
+}
+
+# 1. The course's dependencies, as pyproject.toml lists them ...
 "$VENV/bin/python" - "$SOURCE/pyproject.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
 import sys
 import tomllib
@@ -48,10 +83,112 @@ with open(sys.argv[1], "rb") as file:
     project = tomllib.load(file)["project"]
 print("\n".join(project["dependencies"]))
 PY
-"$VENV/bin/python" -m pip install --quiet "${pip_options[@]}" -r "$VENV/pixelgrade-requirements.txt"
+install_requirements "$VENV/pixelgrade-requirements.txt"
+
+# ... then what the chosen exercises' checks need beyond them (the catalog's `needs`), by the
+# extra of pyproject.toml that installs it: the grader's own catalog says which.
+(cd "$SOURCE" && "$VENV/bin/python" - "$EXERCISES" > "$VENV/pixelgrade-extras.txt") <<'PY' || exit 1
+import sys
+import tomllib
+
+from grader.core import catalog as course
+
+names = [name.strip() for name in sys.argv[1].split(",") if name.strip()]
+try:
+    chosen = course.resolve(names) if names else course.gradable()
+except ValueError as error:
+    sys.exit(f"pixelgrade: PIXELGRADE_EXERCISES (or make_autograder.py --exercises): {error}")
+with open("pyproject.toml", "rb") as file:
+    extras = tomllib.load(file)["project"].get("optional-dependencies", {})
+needs = dict.fromkeys(need for exercise in chosen for need in exercise.needs)
+for need in needs:  # a need without an extra is installed by its own name (catalog.install_command)
+    print("\n".join(extras[course.EXTRAS[need]]) if need in course.EXTRAS else need)
+shown = ", ".join(exercise.name for exercise in chosen)
+print(f"pixelgrade: grading {len(chosen)} exercises ({shown}); they need {', '.join(needs) or 'nothing more'}",
+      file=sys.stderr)
+PY
+if [ -s "$VENV/pixelgrade-extras.txt" ]; then install_requirements "$VENV/pixelgrade-extras.txt"; fi
 "$VENV/bin/python" -c "import numpy, scipy, skimage, hypothesis, pytest, rich" && echo "pixelgrade: environment ready"
 
-# Before this image grades anyone: every attack of `pixelgrade dev sandbox` must be contained here.
+# 2. Every package a chosen exercise needs must import here, or the image grades nobody.
+(cd "$SOURCE" && "$VENV/bin/python" - "$EXERCISES") <<'PY' || exit 1
+import importlib
+import sys
+
+from grader.core import catalog as course
+
+names = [name.strip() for name in sys.argv[1].split(",") if name.strip()]
+chosen = course.resolve(names) if names else course.gradable()
+broken: dict[str, str] = {}
+for need in dict.fromkeys(need for exercise in chosen for need in exercise.needs):
+    try:
+        importlib.import_module(need)  # imported, not only found: a broken install fails here, not in a grading
+    except Exception as error:  # noqa: BLE001 - whatever stops the import stops the checks
+        broken[need] = f"{type(error).__name__}: {error}".splitlines()[0]
+for need, why in broken.items():
+    needing = ", ".join(f"{e.number}. {e.name}" for e in chosen if need in e.needs)
+    print(f"pixelgrade: {needing} need {need}, which does not import in {sys.prefix} ({why}). This image must not "
+          "grade them: fix the install, or leave them out (make_autograder.py --exercises).", file=sys.stderr)
+if broken:
+    sys.exit(1)
+print(f"pixelgrade: every package the {len(chosen)} exercises need imports")
+PY
+
+# 3. The digits, where learner code cannot read them: not in the environment (workers read it) nor the source.
+(cd "$SOURCE" && "$VENV/bin/python" - "$DATA/mnist.npz" "$MNIST") <<'PY' || exit 1
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from grader.kit import mnist
+
+# Keras' own copy of MNIST and its checksum, as keras.datasets.mnist.load_data() fetches it
+# (keras/src/datasets/mnist.py; https://keras.io/api/datasets/mnist/).
+KERAS_MNIST = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+KERAS_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+target, given = Path(sys.argv[1]), sys.argv[2]
+target.parent.mkdir(parents=True, exist_ok=True)
+target.parent.chmod(0o700)  # the grader's (root's) alone
+
+
+def download(into: Path) -> None:
+    with urllib.request.urlopen(KERAS_MNIST, timeout=120) as response, open(into, "wb") as file:
+        shutil.copyfileobj(response, file)
+    digest = hashlib.sha256(into.read_bytes()).hexdigest()
+    if digest != KERAS_SHA256:
+        raise mnist.MnistError(f"{KERAS_MNIST} has sha256 {digest}, not Keras' {KERAS_SHA256}")
+
+
+try:
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".npz", delete=False) as temporary:
+        staged = Path(temporary.name)
+    try:
+        if given:
+            shutil.copyfile(given, staged)
+        elif target.is_file():
+            shutil.copyfile(target, staged)  # a build run again keeps the digits it has
+        else:
+            download(staged)
+        digits = mnist.load_file(staged)  # raises MnistError naming what is wrong
+        os.chmod(staged, 0o600)
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+except (OSError, mnist.MnistError) as error:
+    where = f"PIXELGRADE_MNIST ({given})" if given else KERAS_MNIST
+    sys.exit(f"pixelgrade: no MNIST digits from {where}: {error}. Without them, the exercises scored on held-out "
+             "digits would be graded on scikit-learn's, which learner code can read: the build stops here.")
+height, width = digits.image_shape
+print(f"pixelgrade: digits ready in {target}: {len(digits.x_train)} training and {len(digits.x_test)} held-out "
+      f"images of {height}×{width}")
+PY
+
+# 4. Before this image grades anyone: every attack of `pixelgrade dev sandbox` must be contained here.
 if ! (cd "$SOURCE" && "$VENV/bin/python" -m grader dev sandbox); then
   echo "pixelgrade: this image's sandbox did not contain every hostile submission (see the table above), so it" \
        "must not grade anyone's work. README: Safety says what each level needs." >&2

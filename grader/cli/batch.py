@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "(repeat; default: found by the functions it defines)")
     parser.add_argument("--single", action="store_true",
                         help="each SUBMISSIONS path is one submission, whatever it holds (Gradescope)")
+    parser.add_argument("--assignment", type=assignment_title, metavar="TITLE",
+                        help="the Canvas assignment canvas-import.csv fills, as Canvas's Gradebook export names its "
+                             "column: 'Homework 1 (12345)' (default: 'pixelgrade: <exercises>', which Canvas's "
+                             "import adds as a new assignment)")
     parser.add_argument("--gradescope-results", metavar="PATH",
                         help="also write the (single) submission's Gradescope results.json to PATH")
     parser.add_argument("--summary-to", metavar="PATH",
@@ -62,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--launcher", choices=("fork", "exec"),
                         help="start each grading from a warm fork server (fork) or a fresh interpreter (exec)")
     return parser
+
+
+def assignment_title(text: str) -> str:
+    """``--assignment``'s value: one line of text, not empty (argparse's usage error otherwise)."""
+    title = " ".join(text.split())
+    if not title:
+        raise argparse.ArgumentTypeError("expected the Canvas assignment's column title, like 'Homework 1 (12345)'")
+    return title
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -99,7 +111,7 @@ def main(argv: list[str]) -> ExitCode:
     try:
         shard = batch.parse_shard(args.shard) if args.shard else None
         notebook_map = ipynb.parse_mapping(args.notebook_map)
-        found = exports.discover(args.submissions, single=args.single)
+        found = exports.discover(args.submissions, single=args.single, shard=shard)  # warns about its rows only
         submissions = found.submissions
         if any(_inside(out, submission.path) for submission in submissions):
             return usage(f"--out {args.out!r} lies inside a submission; choose a folder of its own")
@@ -116,6 +128,8 @@ def main(argv: list[str]) -> ExitCode:
                                        allow_public_heldout=args.allow_public_heldout)
     except ValueError as error:
         return usage(str(error))
+    if args.assignment:  # in batch.json's settings, so that the shards' merge writes the same canvas-import.csv
+        report.settings["assignment"] = args.assignment
     written = gradebook.write_all(report, out, hidden_visibility=args.hidden_visibility)
     if args.gradescope_results and report.rows:
         target = Path(args.gradescope_results)
@@ -158,6 +172,9 @@ def _print_outcome(console: Console, report: batch.BatchReport, written: dict, p
     console.print("Gradebook: " + escape(str(written["gradebook"])) + "; summary: " + escape(str(written["summary"]))
                   + "; JUnit: " + escape(str(written["junit"])) + "; class report: "
                   + escape(str(written["class report"])))
+    imports = [f"{what}: {written[what]}" for what in gradebook.LMS_IMPORTS if what in written]
+    if imports:
+        console.print("LMS import files (README: Importing the grades): " + escape("; ".join(imports)))
 
 
 if __name__ == "__main__":

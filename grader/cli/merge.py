@@ -32,6 +32,7 @@ def main(argv: list[str]) -> ExitCode:
     args = build_parser().parse_args(argv)
     console = Console()
     try:
+        batch.check_out_folder(args.out, args.shards)  # before anything is read or written
         merged = batch.merge([batch.load_batch(path) for path in args.shards])
     except batch.MergeError as error:
         Console(stderr=True).print(f"[red]pixelgrade merge: {escape(str(error))}[/]")

@@ -77,9 +77,23 @@ class Exercise:
         """Its picture (``pixelgrade show <name>`` of the reference): ``docs/images/<name>.png``."""
         return IMAGES_DIR / f"{self.name}.png"
 
+    def missing_needs(self) -> list[str]:
+        """The optional packages its checks need (``needs``) that this Python cannot import."""
+        return [name for name in self.needs if importlib.util.find_spec(name) is None]
+
     def unavailable_reason(self, missing) -> str:
         """Why its checks are skipped here (``missing`` optional packages), with the command that installs them."""
         return f"needs {', '.join(missing)}, which is not installed for this Python. {install_advice(self, missing)}"
+
+    def misconfigured_reason(self, missing) -> str:
+        """Why its checks did not run where an instructor grades (``missing`` optional packages): the set-up's fault.
+
+        For the instructor (a grader error's message, which no learner-facing output shows):
+        the install command is for the grading machine.
+        """
+        return (f"{MISCONFIGURED}: {self.name} needs {', '.join(missing)}, which is not installed where it was "
+                f"graded, so none of its checks ran. This is the set-up's fault, not the submission's; it keeps its "
+                f"points in the maximum. Install it with: {install_command(missing)}, then grade again.")
 
 
 @functools.cache
@@ -102,6 +116,10 @@ def course_module(relative: str):
 
 # Optional packages the checks may need -> the extra of pyproject.toml that installs them.
 EXTRAS = {"tensorflow": "ml"}
+
+# How the message of a check that an instructor's grading could not run for want of a package or data begins
+# (Exercise.misconfigured_reason, grader.core.runner): the learner-facing writers recognise it by this.
+MISCONFIGURED = "the autograder is misconfigured"
 
 
 def install_command(missing) -> str:

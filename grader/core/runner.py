@@ -8,7 +8,6 @@ profile, and records one :class:`~grader.core.results.CheckResult` per test.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import sys
 import time
@@ -21,7 +20,15 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument
 
 from grader.core import answers, diagnosis, failures, results
-from grader.core.catalog import BY_NAME, CHECKS_DIR, DEFAULT_EXAMPLES, HIDDEN_SUFFIX, Exercise, hidden_check_files
+from grader.core.catalog import (
+    BY_NAME,
+    CHECKS_DIR,
+    DEFAULT_EXAMPLES,
+    HIDDEN_SUFFIX,
+    MISCONFIGURED,
+    Exercise,
+    hidden_check_files,
+)
 from grader.core.learner import LearnerModule, last_call, learner_for
 from grader.core.reference import load_reference
 from grader.core.replay import ExampleReplay
@@ -123,15 +130,19 @@ def _key(item) -> tuple[str, str]:
 
 
 def _missing_needs(exercise: Exercise) -> list[str]:
-    return [name for name in exercise.needs if importlib.util.find_spec(name) is None]
+    return exercise.missing_needs()
 
 
 class GradingPlugin:
     """Fixtures and result collection for one grading run of one target directory."""
 
     def __init__(self, target: Path, exercises: list[Exercise], *, profile: str, progress=None,
-                 timeout_s: float | None = None, pictures_folder: Path | None = None):
+                 timeout_s: float | None = None, pictures_folder: Path | None = None, require_needs: bool = False):
         self.target = Path(target)
+        # An instructor's grading (a batch, Gradescope): a missing optional package (or data set) is
+        # the set-up's fault, so the checks that need it are grader errors that keep their points, never skipped.
+        self.require_needs = require_needs
+        self._misconfigured: set[tuple[str, str]] = set()  # the checks not run for want of a package, by key
         self.pictures_folder = pictures_folder  # where failure pictures go (None: none are drawn)
         self.timeout_s = timeout_s
         self.profile = profile
@@ -214,7 +225,10 @@ class GradingPlugin:
             )
             check = CheckResult.from_spec(spec)
             missing = _missing_needs(exercise)
-            if missing:
+            if missing and self.require_needs:  # not run either way; reported as the set-up's grader error
+                self._misconfigured.add(_key(item))
+                item.add_marker(pytest.mark.skip(reason=exercise.misconfigured_reason(missing)))
+            elif missing:
                 item.add_marker(pytest.mark.skip(reason=exercise.unavailable_reason(missing)))
             use_grading_settings(item, self.profile)
             # The report uses our own messages; pytest's traceback rendering (which
@@ -244,7 +258,7 @@ class GradingPlugin:
         if report.when == "call" and report.passed:
             check.status, check.points = CheckStatus.PASSED, check.max_points
         elif report.skipped and report.when in ("setup", "call"):
-            check.status = CheckStatus.SKIPPED
+            check.status = CheckStatus.GRADER_ERROR if _key(item) in self._misconfigured else CheckStatus.SKIPPED
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             check.message = reason.removeprefix("Skipped: ")
         elif report.failed and report.when in ("setup", "call"):
@@ -269,6 +283,9 @@ class GradingPlugin:
     def _record_failure(self, check: results.CheckResult, excinfo) -> None:
         error = _learner_failure_in(excinfo.value)
         check.points = 0.0
+        if isinstance(error, failures.Unavailable) and self.require_needs:  # the data it needs is missing here
+            check.status, check.message = CheckStatus.GRADER_ERROR, f"{MISCONFIGURED}: {error}"
+            return
         if isinstance(error, failures.EXPLAINED):  # its class says what the check's status is
             check.status = error.status
             check.message = getattr(error, "message", str(error))
@@ -347,7 +364,8 @@ def _no_plugin_autoload():
 def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = DEFAULT_EXAMPLES,
                timeout_s: float | None = None, progress=None, hidden_checks: Path | None = None,
                started: dict[str, LearnerModule] | None = None,
-               pictures_choice: str | Path | None = pictures.BESIDE_TARGET) -> list[results.ExerciseResult]:
+               pictures_choice: str | Path | None = pictures.BESIDE_TARGET,
+               require_needs: bool = False) -> list[results.ExerciseResult]:
     """Run the checks of ``exercises`` against the modules in ``target``.
 
     ``timeout_s`` overrides every exercise's time limit per call (and for the import, at
@@ -356,9 +374,13 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
     can reach a public check's message) and marked ``hidden`` in the results.
     ``started``: learner proxies already started (:func:`grader.core.learner.start_workers`), by exercise.
     ``pictures_choice``: where failure pictures go (:func:`grader.kit.pictures.folder_for`).
+    ``require_needs``: a check that cannot run here (its exercise's optional packages are not
+    installed, or :class:`~grader.core.failures.Unavailable`: the MNIST file is broken) is
+    reported as a grader error (the set-up's, worth its points) rather than skipped.
     """
     plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
-                           timeout_s=timeout_s, pictures_folder=pictures.folder_for(target, pictures_choice))
+                           timeout_s=timeout_s, pictures_folder=pictures.folder_for(target, pictures_choice),
+                           require_needs=require_needs)
     plugin._proxies.update(started or {})
     files = [e.checks_file for e in exercises] + hidden_check_files(hidden_checks, exercises)
     args = [str(path) for path in files] + [

@@ -16,9 +16,12 @@ Each student becomes one :class:`~grader.instructor.batch.Submission` with a sta
 login). Whatever else is in the folder (``README.txt``, ``.DS_Store``, a stray ``.pdf``)
 is no submission: it is listed as skipped, with the reason (a warning of the batch), gets
 no learner-facing file and is not counted. A folder with no submission at all is an error
-that says what was expected. Every name that a note or warning quotes is cut and cleaned
-where it is made (:func:`grader.writers.escaping.name`): a file name inside an archive can
-be megabytes long, or hold HTML, Markdown or terminal escape codes.
+that says what was expected. Folder mistakes never grade silently: a folder that only
+wraps a folder of submissions (``classroom/hw1-submissions/``) is graded as the folder
+inside, with a warning; a submission given twice is graded once. Every name that a note
+or warning quotes is cut and cleaned where it is made (:func:`grader.writers.escaping.name`):
+a file name inside an archive can be megabytes long, or hold HTML, Markdown or terminal
+escape codes.
 
 This module also stages what the batch cannot copy as one folder: a student's loose
 files (Canvas, Moodle) and ``.tar.gz`` archives, extracted as safely as zips are (their
@@ -34,7 +37,7 @@ import shutil
 import tarfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from grader.core import catalog as course
 from grader.instructor.batch import (
@@ -46,14 +49,19 @@ from grader.instructor.batch import (
     _safe_id,
     _skipped,
     copy_within_limits,
+    find_module_dir,
+    select_shard,
 )
 from grader.instructor.batch.staging import (
+    MODULE_DEPTH,
     check_archive_size,
     check_depth,
+    check_within_limits,
     check_zip_directory,
     make_private_dirs,
     open_private,
     quoted,
+    separate_copies,
     size_words,
     unsafe_name,
     why_unreadable,
@@ -165,53 +173,171 @@ def holds_modules(directory: Path) -> bool:
         return False
 
 
-def discover(paths, *, single: bool = False) -> Discovery:
+def discover(paths, *, single: bool = False, shard: tuple[int, int] | None = None) -> Discovery:
     """The submissions named by ``paths`` (ids unique, in id order), each path's layout, warnings.
 
     Each path is one submission (a ``.zip``, ``.tar.gz``, ``.ipynb``, or a folder that holds
     exercise modules; with ``single`` any folder) or a folder of submissions in one of the
-    layouts above. ``ValueError`` for a path that does not exist, is no submission, or is a
-    folder in which no submission is found (with what was expected).
+    layouts above. A folder that only wraps a folder of submissions (``classroom/`` holding
+    ``hw1-submissions/``, beside a README perhaps) is graded as that folder, with a
+    warning. A submission given twice (the same path, another path to it, or a folder and
+    one of its own entries) is graded once, with a warning. ``shard``: the warnings about
+    a row are given only for the rows of that shard (see :func:`select_shard`), so that
+    each shard warns about the rows it grades. ``ValueError`` for a path that does not
+    exist, is no submission, or is a folder in which no submission is found (with what
+    was expected), or that holds several folders of submissions (naming them).
     """
     found: list[Submission] = []
     layouts: list[tuple[str, str]] = []
     warnings: list[str] = []
-    for path in map(Path, paths):
-        origin = str(path)
+    given: dict[Path, str] = {}  # each folder or file graded, resolved: the argument that named it first
+    for argument in map(str, paths):
+        path = Path(argument)
         if not path.exists():
-            raise ValueError(f"{origin!r} does not exist")
-        if path.is_file():
-            if not (is_archive(path) or is_notebook(path)):
-                raise ValueError(f"{origin!r} is neither a folder nor a .zip, .tar.gz or .ipynb file; expected "
-                                 + EXPECTED)
-            if not single and (export := _zipped_export(path)):
-                raise ValueError(f"{origin!r} looks like {LAYOUT_TITLES[export]} as one zip file: unzip it "
-                                 f"(unzip {path.name} -d submissions) and give the folder")
-            found.append(Submission(stem_of(path), path, layout=SINGLE, origin=origin))
-            layouts.append((origin, SINGLE))
-        elif single or holds_modules(path):
-            found.append(Submission(path.resolve().name, path, layout=SINGLE, origin=origin))
-            layouts.append((origin, SINGLE))
-        else:
-            layout, entries, notes = scan_folder(path)
-            if not any(not entry.skip for entry in entries):
-                seen = ", ".join(sorted(escaping.name(entry.path.name) for entry in entries)[:8])
-                raise ValueError(f"no submissions found in {origin!r} ("
-                                 + (f"it holds only {seen}" if seen else "it is empty")
-                                 + f"); expected {EXPECTED}")
-            found += [dataclass_replace(entry, origin=origin) for entry in entries]
-            layouts.append((origin, layout))
-            warnings += notes
+            raise ValueError(f"{argument!r} does not exist")
+        if path.is_dir() and not single and not holds_modules(path):
+            path = _unwrap(path, warnings)
+        origin = str(path)
+        if path.resolve() in given:
+            first = given[path.resolve()]
+            warnings.append(f"{argument}: given twice" + (f" (the same as {first}, given before)" if first != argument
+                                                          else "") + ": its submissions are graded once")
+            continue
+        given[path.resolve()] = argument
+        layout, entries, notes = _submissions_at(path, single=single)
+        found += [dataclass_replace(entry, origin=origin) for entry in entries]
+        layouts.append((origin, layout))
+        warnings += notes
+    found, repeated = _drop_repeats(found)
     submissions = _unique(found)
+    in_shard = {s.id for s in select_shard(submissions, shard or (1, 1))}
+    warnings += repeated
     for submission in submissions:
-        if submission.skip:
+        if submission.skip and submission.id in in_shard:  # each shard warns about the rows it grades
             warnings.append(f"{escaping.name(submission.path.name)}: skipped ({submission.skip}); it gets no "
                             "feedback and is not counted")
     return Discovery(submissions, layouts, warnings)
 
 
+def _submissions_at(path: Path, *, single: bool) -> tuple[str, list[Submission], list[str]]:
+    """The layout of one path given to :func:`discover`, its submissions (graded or not), warnings."""
+    origin = str(path)
+    if path.is_file():
+        if not (is_archive(path) or is_notebook(path)):
+            raise ValueError(f"{origin!r} is neither a folder nor a .zip, .tar.gz or .ipynb file; expected "
+                             + EXPECTED)
+        if not single and (export := _zipped_export(path)):
+            raise ValueError(f"{origin!r} looks like {LAYOUT_TITLES[export]} as one zip file: unzip it "
+                             f"(unzip {path.name} -d submissions) and give the folder")
+        return SINGLE, [Submission(stem_of(path), path, layout=SINGLE)], []
+    if single or holds_modules(path):
+        return SINGLE, [Submission(path.resolve().name, path, layout=SINGLE)], []
+    layout, entries, notes = scan_folder(path)
+    if not any(not entry.skip for entry in entries):
+        seen = ", ".join(sorted(escaping.name(entry.path.name) for entry in entries)[:8])
+        raise ValueError(f"no submissions found in {origin!r} ("
+                         + (f"it holds only {seen}" if seen else "it is empty")
+                         + f"); expected {EXPECTED}")
+    return layout, entries, notes
+
+
+# -- folder mistakes: a class inside a folder, a submission given twice ------------------------------
+MAX_UNWRAP = 3  # folders gone down through: course/classroom/hw1-submissions/ is already two
+
+
+def _unwrap(folder: Path, warnings: list[str]) -> Path:
+    """The folder of submissions that ``folder`` only wraps (``classroom/`` holding only ``hw1-submissions/``).
+
+    Grading the wrapper would make one "submission" of the whole class, and staging would
+    grade one student's files as it; so the folder inside is graded, with a warning. A
+    README or ``.DS_Store`` beside it does not matter. Raises ``ValueError`` when the
+    folder holds several folders of submissions and nothing else, naming them.
+    """
+    for _ in range(MAX_UNWRAP):
+        layout, entries, _ = scan_folder(folder)
+        if layout != FOLDERS:
+            break  # an export: it is the folder of submissions
+        candidates = [e.path for e in entries if not e.skip and not e.path.name.startswith(".")]
+        if len(candidates) >= 2 and all(path.is_dir() and _holds_a_class(path) for path in candidates):
+            shown = ", ".join(f"{escaping.name(path.name)}/" for path in candidates[:6])
+            raise ValueError(f"{str(folder)!r} holds {len(candidates)} folders of submissions ({shown}) and no "
+                             f"submission of its own: give the one to grade, e.g. pixelgrade batch {candidates[0]}")
+        if len(candidates) != 1 or not (candidates[0].is_dir() and _holds_a_class(candidates[0])):
+            break
+        inner = candidates[0]
+        beside = sorted(escaping.name(e.path.name) for e in entries if e.path != inner)
+        warnings.append(f"{folder}: it holds only the folder of submissions {escaping.name(inner.name)}/"
+                        + (f" (beside {', '.join(beside[:4])})" if beside else "")
+                        + f": graded the submissions in {inner} (give that folder next time)")
+        folder = inner
+    return folder
+
+
+def _holds_a_class(folder: Path) -> bool:
+    """Whether ``folder`` is a folder of submissions: an export, or several entries that are each one."""
+    if holds_modules(folder):
+        return False
+    layout, entries, _ = scan_folder(folder)
+    gradable = [entry.path for entry in entries if not entry.skip]
+    if layout != FOLDERS:
+        return bool(gradable)
+    return sum(1 for path in gradable if _is_one_submission(path)) >= 2
+
+
+def _is_one_submission(path: Path) -> bool:
+    """An archive, a notebook, or a folder with exercise modules (in it or just below): one student's work."""
+    if not path.is_dir():
+        return is_archive(path) or is_notebook(path)
+    return find_module_dir(path, [e.name for e in course.EXERCISES], max_depth=2) is not None
+
+
+def _drop_repeats(found: list[Submission]) -> tuple[list[Submission], list[str]]:
+    """``found`` without the submissions given already (the same files, or some inside the other's), warnings.
+
+    Compared by resolved path (a link, ``./x`` and ``x`` are one), so that a folder given
+    with one of its own entries grades that entry once, not as ``alice`` and ``alice-2``.
+    Two different students of the same name are two different paths: both stay.
+    """
+    claimed: dict[Path, Submission] = {}  # every file or folder of a kept submission
+    around: dict[Path, Submission] = {}  # every folder that holds one of them
+    kept: list[Submission] = []
+    dropped: dict[tuple[str, str], list[str]] = {}
+    for submission in found:
+        paths = [Path(os.path.realpath(source)) for _, source in submission.parts] or \
+            [Path(os.path.realpath(submission.path))]
+        first = _claimant(paths, claimed, around)
+        if first is not None:
+            dropped.setdefault((submission.origin, first.origin), []).append(escaping.name(submission.path.name))
+            continue
+        kept.append(submission)
+        for path in paths:
+            claimed[path] = submission
+            for parent in path.parents:
+                around.setdefault(parent, submission)
+    warnings = [f"{origin}: {', '.join(names[:4])}{f' and {len(names) - 4} more' if len(names) > 4 else ''} "
+                f"{'was' if len(names) == 1 else 'were'} given already, in {earlier}: graded once"
+                for (origin, earlier), names in dropped.items()]
+    return kept, warnings
+
+
+def _claimant(paths: list[Path], claimed: dict[Path, Submission], around: dict[Path, Submission]):
+    """The submission kept already that ``paths`` (resolved) are, lie inside, or hold; else None."""
+    for path in paths:
+        if path in claimed or path in around:
+            return claimed.get(path) or around[path]
+        for parent in path.parents:
+            if parent in claimed:
+                return claimed[parent]
+    return None
+
+
 def _zipped_export(path: Path) -> str:
-    """``canvas`` or ``moodle`` for a zip that holds a whole export (several students' files), else ""."""
+    """``canvas``, ``moodle`` or ``folders`` for a zip that holds a whole class (several students' files), else "".
+
+    ``folders``: the same exercise module in separate folders of the zip
+    (``hw1-submissions/hw1-annlee/histogram.py``, ``.../hw1-bob/histogram.py``), as a
+    zipped folder of submissions holds it (:func:`separate_copies`).
+    """
     import zipfile
 
     if suffix_of(path) != ".zip":
@@ -219,14 +345,26 @@ def _zipped_export(path: Path) -> str:
     try:
         check_zip_directory(path, ArchiveLimits())  # a directory of millions of entries: staging says why
         with zipfile.ZipFile(path) as bundle:
-            tops = {name.split("/")[0] for name in bundle.namelist()}
+            names = bundle.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, Unreadable):
         return ""
+    tops = {name.split("/")[0] for name in names}
     for layout, pattern, key in ((CANVAS, _CANVAS, "user"), (MOODLE, _MOODLE, "id")):
         students = {match[key] for match in map(pattern.match, tops) if match}
         if len(students) >= 2:
             return layout
-    return ""
+    return FOLDERS if separate_copies(_module_folders_listed(names)) else ""
+
+
+def _module_folders_listed(names: list[str]) -> dict[PurePosixPath, set[str]]:
+    """{folder: the exercises it holds a module or notebook of}, from an archive's list of entries."""
+    modules = {f"{e.name}{suffix}": e.name for e in course.EXERCISES for suffix in (".py", NOTEBOOK_SUFFIX)}
+    folders: dict[PurePosixPath, set[str]] = {}
+    for name in names:
+        entry = PurePosixPath(name.replace("\\", "/"))
+        if entry.name in modules and not _skipped(Path(*entry.parts)) and len(entry.parts) <= MODULE_DEPTH + 1:
+            folders.setdefault(entry.parent, set()).add(modules[entry.name])
+    return folders
 
 
 def dataclass_replace(submission: Submission, **changes) -> Submission:
@@ -278,7 +416,10 @@ def scan_folder(folder: Path) -> tuple[str, list[Submission], list[str]]:
     for entry in rest:
         if entry.is_dir():
             login = entry.name[len(prefix):] if prefix and entry.name.startswith(prefix) else entry.name
-            entries.append(Submission(login, entry, layout=CLASSROOM if prefix else FOLDERS))
+            if prefix:  # GitHub Classroom knows a student by their login (its roster's identifier)
+                entries.append(Submission(login, entry, layout=CLASSROOM, lms=CLASSROOM, lms_id=login))
+            else:
+                entries.append(Submission(login, entry, layout=FOLDERS))
         elif entry.is_file() and (is_archive(entry) or is_notebook(entry)):
             entries.append(Submission(stem_of(entry), entry, layout=FOLDERS))
         else:
@@ -314,22 +455,28 @@ def _canvas_students(groups: dict[str, list[tuple[re.Match, Path]]]) -> list[Sub
                              f"(submission {match['sub']}), not {earlier}")
         if late:
             notes.append("Canvas marks it LATE")
+        # The user id is the ID column of Canvas's Gradebook; the name is as Canvas wrote it in the
+        # file names (lower case, separators taken out): Canvas's import matches on the ID.
         students.append(Submission(ident, parts[0][1], layout=CANVAS, parts=tuple(parts),
-                                   notes=tuple(notes)))
+                                   notes=tuple(notes), lms=CANVAS, lms_id=user, name=name, late=late))
     return students
 
 
 def _moodle_students(groups: dict[str, list[tuple[re.Match, Path]]]) -> list[Submission]:
     students = []
-    for _, entries in sorted(groups.items()):
+    # The number in "<Full Name>_<id>_assignsubmission_file_" is the participant id that Moodle's grading
+    # worksheet calls "Participant <id>" (both are the assignment's unique id for the student).
+    for participant, entries in sorted(groups.items()):
         parts = []
         for match, path in entries:
             if path.is_dir():
                 parts.append((".", path))  # its files go to the top of the staged copy
             elif match["file"]:
                 parts.append((match["file"], path))
-        students.append(Submission(entries[0][0]["name"], entries[0][1], layout=MOODLE, parts=tuple(parts),
-                                   skip="" if parts else "not a submission: an empty Moodle entry"))
+        name = entries[0][0]["name"]
+        students.append(Submission(name, entries[0][1], layout=MOODLE, parts=tuple(parts),
+                                   skip="" if parts else "not a submission: an empty Moodle entry",
+                                   lms=MOODLE, lms_id=participant, name=name))
     return students
 
 
@@ -355,7 +502,7 @@ def _classroom_prefix(folder: Path, directories: list[Path]) -> str:
 # -- staging what is not one folder ---------------------------------------------------------------
 def stage_parts(parts, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> None:
     """Copy a student's loose files (and folders, archives) into ``destination``, privately (``0700``/``0600``)."""
-    from grader.instructor.batch import copy_submission, safe_extract
+    from grader.instructor.batch import copy_submission
 
     for name, source in parts:
         if source.is_dir():
@@ -363,23 +510,57 @@ def stage_parts(parts, destination: Path, limits: ArchiveLimits = ArchiveLimits(
             make_private_dirs(target)
             copy_submission(source, target, limits)
         elif is_archive(source):
-            target = destination / _safe_id(stem_of(Path(name)))
-            make_private_dirs(target)
-            (safe_extract_tar if is_tar(source) else safe_extract)(source, target, limits)
+            unpack_archive(source, destination / _safe_id(stem_of(Path(name))), limits, shown_as=Path(name))
         elif source.is_file() and not source.is_symlink():
             if source.stat().st_size > limits.max_file_bytes:
                 raise Unreadable(f"{quoted(source.name)} is larger than {size_words(limits.max_file_bytes)}, the "
                                  "most a file may be")
             with open(source, "rb") as original, open_private(destination / Path(name).name) as copy:
                 shutil.copyfileobj(original, copy)
-    count = total = 0
-    for root, _, files in os.walk(destination):
-        for file in files:
-            count += 1
-            total += os.path.getsize(os.path.join(root, file))
-    if count > limits.max_files or total > limits.max_total_bytes:
-        raise Unreadable(f"it is too large to grade (more than {limits.max_files} files or "
-                         f"{size_words(limits.max_total_bytes)})")
+    check_within_limits(destination, limits)
+
+
+def unpack_archive(archive: Path, target: Path, limits: ArchiveLimits = ArchiveLimits(), *,
+                   shown_as: Path | None = None) -> None:
+    """Extract the zip or tar ``archive`` into the new folder ``target``, as safely as a top-level one is.
+
+    The same checks and ``limits`` as a submission that is an archive
+    (:func:`grader.instructor.batch.safe_extract`, :func:`safe_extract_tar`). An archive
+    whose only entry is a folder of its own name (``hw1.zip`` holding ``hw1/``, as
+    zipping a folder makes it) has that folder's files put in ``target`` itself: they
+    are the submission's files, not ``hw1/hw1/``. ``shown_as``: the archive's name as
+    the student gave it (a Canvas file's name without its prefix), default its own.
+    """
+    from grader.instructor.batch import safe_extract
+
+    make_private_dirs(target)
+    (safe_extract_tar if is_tar(archive) else safe_extract)(archive, target, limits)
+    names = {stem_of(shown_as or archive).casefold(), target.name.casefold()}
+    entries = list(target.iterdir())
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() \
+            and entries[0].name.casefold() in names:
+        _lift(entries[0], target)
+
+
+def _lift(folder: Path, target: Path) -> None:
+    """Make ``folder``, the only entry of ``target``, be ``target`` (its files one level up)."""
+    import tempfile
+
+    # Through a folder of a name no entry can have (the archive's folder may hold one named like it).
+    holder = Path(tempfile.mkdtemp(dir=target.parent, prefix=".lifting-"))
+    folder.rename(holder / "folder")
+    target.rmdir()
+    (holder / "folder").rename(target)
+    holder.rmdir()
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """``folder / name``, or ``name-2``, ``name-3``... if that is taken."""
+    candidate, n = folder / name, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = folder / f"{name}-{n}"
+    return candidate
 
 
 # What a tar may put before a member: headers whose data is read whole into memory by tarfile.

@@ -159,11 +159,50 @@ def convert(path: Path) -> Converted:
                          "reading it (MemoryError; is there one very long or deeply nested expression?)") from None
 
 
-def _convert(path: Path) -> Converted:
-    import nbformat
+def _read_notebook(path: Path):
+    """The notebook at ``path`` as nbformat 4, read as ``nbformat.read(path, as_version=4)`` reads it.
 
+    But its cells get ids before it is validated: since format 4.5 every cell has a
+    unique id (JEP 62, https://jupyter.org/enhancement-proposals/62-cell-id/cell-id.html),
+    and a notebook that lacks them (written by a script, an older tool, or by hand) made
+    nbformat's validation print a ``MissingIDFieldWarning`` (or ``DuplicateCellId``)
+    traceback on the instructor's terminal, once per notebook. Ids play no part in grading.
+    """
+    import nbformat
+    from traitlets.log import get_logger  # the logger nbformat.read reports to (traitlets: nbformat's own dependency)
+
+    # nbformat.read, in its steps: parse (any version), convert to 4, validate (schema errors are logged).
+    notebook = nbformat.convert(nbformat.reader.reads(path.read_text(encoding="utf-8")), 4)
+    _give_cells_ids(notebook)
     try:
-        notebook = nbformat.read(str(path), as_version=4)
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:  # read all the same, as nbformat.read does
+        get_logger().error("Notebook JSON is invalid: %s", error)
+    return notebook
+
+
+def _give_cells_ids(notebook) -> None:
+    """A new id, as nbformat makes one (its ``v4.convert.upgrade``), for each cell of a 4.5+ notebook without one.
+
+    A cell whose id an earlier cell has already gets a new one too (ids are unique).
+    """
+    from nbformat.corpus.words import generate_corpus_id
+
+    cells, minor = notebook.get("cells"), notebook.get("nbformat_minor", 0)
+    if notebook.get("nbformat") != 4 or not isinstance(minor, int) or minor < 5 or not isinstance(cells, list):
+        return  # no ids in this format (or not a notebook nbformat can validate: it says so)
+    seen: set = set()
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue  # the schema's to refuse
+        while not isinstance(cell.get("id"), str) or cell["id"] in seen:
+            cell["id"] = generate_corpus_id()
+        seen.add(cell["id"])
+
+
+def _convert(path: Path) -> Converted:
+    try:
+        notebook = _read_notebook(path)
     except (RecursionError, MemoryError):
         raise
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for a broken file

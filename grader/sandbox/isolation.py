@@ -48,6 +48,7 @@ MODES = ("auto", "landlock", "plain")
 SANDBOX_UID = 65534  # nobody
 SANDBOX_GID = 65534
 MINIMUM_LANDLOCK_ABI = 4  # filesystem and TCP
+PLAIN_CHOSEN = f"{MODE_ENV}=plain turns the kernel's sandbox off"  # what the plain level lacks: it was chosen
 
 _SANDBOX_PACKAGE = Path(__file__).resolve().parent
 _PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
@@ -102,6 +103,8 @@ class Isolation:
     def describe(self) -> str:
         """One line for every report, e.g. ``landlock ABI 7, uid 65534, namespaces, private copy``."""
         parts = []
+        if self.mode == "plain":  # chosen, not found: said first, so that no one blames the machine
+            parts.append(f"plain level ({MODE_ENV}=plain): no kernel sandbox")
         if self.namespaces:
             parts.append("namespaces (bubblewrap: pid, net, mount, ipc)")
         if self.landlock_abi:
@@ -122,7 +125,13 @@ class Isolation:
         return ", ".join(parts)
 
     def missing(self) -> list[str]:
-        """What the full level needs and this machine does not give (empty: full)."""
+        """What the full level needs and this machine does not give (empty: full).
+
+        At the plain level, only that it was chosen: it looks for nothing on the machine (no
+        Landlock, no bubblewrap, no change of uid is tried), so nothing can be said to lack.
+        """
+        if self.mode == "plain":
+            return [PLAIN_CHOSEN]
         gaps = []
         if self.landlock_abi < MINIMUM_LANDLOCK_ABI:
             gaps.append(f"Landlock ABI >= {MINIMUM_LANDLOCK_ABI} (Linux >= 6.7; here: "
@@ -134,8 +143,6 @@ class Isolation:
         if self.running_as_root and self.uid is None:
             gaps.append(f"an unprivileged uid: the grader runs as root and cannot drop to uid {SANDBOX_UID}"
                         + (f" ({self.uid_problem})" if self.uid_problem else ""))
-        if self.mode == "plain":
-            gaps.insert(0, f"{MODE_ENV}={self.mode} turns the kernel's sandbox off")
         return gaps
 
     @property
@@ -155,7 +162,7 @@ class Isolation:
         """What this level does not protect, each in a few words (empty: it protects others' work)."""
         gaps = []
         if self.mode == "plain":
-            gaps.append(f"{MODE_ENV}=plain turns the kernel's sandbox off")
+            gaps.append(PLAIN_CHOSEN)
         elif not self.namespaces and self.landlock_abi < MINIMUM_LANDLOCK_ABI:
             gaps.append("no kernel sandbox (neither bubblewrap nor Landlock): learner code reads what you can read")
         if self.mode != "plain" and not self.seccomp:
@@ -166,7 +173,9 @@ class Isolation:
             else:
                 gaps.append(f"no seccomp filter{reason}: learner code can send UDP, reach Unix sockets named by a "
                             "path and use io_uring")
-        if self.running_as_root and self.uid is None:
+        if self.running_as_root and self.uid is None and self.mode == "plain":
+            gaps.append("learner code would run as uid 0: the plain level does not change its uid")
+        elif self.running_as_root and self.uid is None:
             gaps.append(f"learner code would run as uid 0: it cannot drop to uid {SANDBOX_UID} here"
                         + (f" ({self.uid_problem})" if self.uid_problem else ""))
         return gaps
@@ -226,8 +235,17 @@ def current() -> Isolation:
 
 
 def require_full() -> Isolation:
-    """The current isolation, or :class:`IsolationUnavailable` naming what is missing."""
+    """The current isolation, or :class:`IsolationUnavailable` naming what is missing.
+
+    The plain level is refused for what it is, a choice made in the environment, and with
+    how to undo it: the machine was not looked at, so its uid or kernel are not to blame.
+    """
     isolation = current()
+    if isolation.mode == "plain":
+        raise IsolationUnavailable(
+            f"the full sandbox is off: {PLAIN_CHOSEN} (it is set in this environment), so learner code would run "
+            f"in a separate process only. To grade with the full level, unset {MODE_ENV} (or set it to auto), "
+            "then check this machine with `pixelgrade dev sandbox`. See the README's section on safety.")
     if not isolation.full:
         raise IsolationUnavailable(
             "the full sandbox is not available here (" + isolation.describe() + "). Missing: "

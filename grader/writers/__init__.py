@@ -11,6 +11,9 @@ batch (a :class:`~grader.instructor.batch.BatchReport`, or one of its rows) wher
 - :mod:`~grader.writers.markdown`: a Markdown summary of a report or a batch;
 - :mod:`~grader.writers.gradescope`: Gradescope's ``results.json`` of a row;
 - :mod:`~grader.writers.csv_gradebook`: ``gradebook.csv`` of a batch;
+- :mod:`~grader.writers.lms_canvas`, :mod:`~grader.writers.lms_moodle`, :mod:`~grader.writers.lms_gradescope`:
+  a batch's grades as Canvas's and Moodle's grade imports and Gradescope's roster read them
+  (:mod:`~grader.writers.lms_rows`: what they share);
 - :mod:`~grader.writers.class_report`: the class report (HTML) of a batch;
 - :mod:`~grader.writers.gradebook`: the gradebook folder, every output of a batch written and read back.
 

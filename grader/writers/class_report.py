@@ -1,19 +1,25 @@
 """The class report: one self-contained HTML page that shows an instructor what a class did not understand.
 
 ``summarise`` turns a :class:`~grader.instructor.batch.BatchReport` into plain data (per exercise
-the score distribution, the checks failed most often with their most common message
-and the misconception they point to; the submissions not graded; the speed-bonus
-times); ``render_html`` only lays that data out, with a Jinja2 template and charts
-drawn by matplotlib as inline SVG. The page needs no server, no script and no file
+the score distribution, the checks failed most often and what their failures point to; the
+submissions not graded; the speed-bonus times); ``render_html`` only lays that data out, with a
+Jinja2 template and charts drawn by matplotlib as inline SVG. The page needs no server, no script and no file
 beside it: it opens in any browser. Jinja2 escapes every value the template shows
 (autoescape on, whatever the template's name), and every text from a submission is
 cleaned and cut in :func:`summarise` (:mod:`grader.writers.escaping`). Entries that are no
 submission (README.txt) are listed as skipped and not counted.
+
+What a failed check points to is told by counts, never by one learner's message: the
+failures are grouped by cause (:func:`cause_of`: the mistake the grader named, else the
+kind of failure, else the message with its values taken out), and only a cause that at
+least :data:`COMMON_CAUSE` failures share is shown, as "5 of 7: ...". When no two
+failures share one, the page says there is no common cause.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,21 +35,36 @@ from grader.writers import escaping
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOP_CHECKS = 5
+# A cause is shown once two failures share it: one learner's failure is an anecdote, two
+# that failed the same way (each on their own) already say something about the teaching,
+# and every cause is shown with its count ("2 of 40"), so a small group cannot pass for
+# the class's. A share (say half) would hide the pair of named mistakes in a class of 40.
+COMMON_CAUSE = 2
+MOST_CAUSES = 4  # per check; the failures of any other cause are counted together
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What some failures of one check have in common, and how many of them share it."""
+
+    label: str  # a named mistake's name, or a kind of failure: "raised TypeError", "returned the wrong dtype"
+    count: int
+    explanation: str = ""  # a named mistake's sentence (why it gives this result); "" for a kind of failure
+    mistake: bool = False  # a mistake the grader named (grader.core.diagnosis), not a kind of failure
 
 
 @dataclass(frozen=True)
 class FailedCheck:
-    """A check many submissions failed: how many, what they were told most often, and why."""
+    """A check many submissions failed: how many, and the causes their failures share, with counts."""
 
     exercise: str
     title: str
     function: str
     failed: int
     attempted: int
-    message: str  # the most common message's first line
-    misconception: str = ""  # the most common diagnosis among the failures: its name
-    misconception_sentence: str = ""
-    misconception_count: int = 0
+    causes: tuple[Cause, ...] = ()  # each shared by at least COMMON_CAUSE failures, the most shared first
+    rest: int = 0  # the failures of no cause shown
+    rest_label: str = ""  # what they are: "each a cause of its own", "other causes"
 
 
 @dataclass(frozen=True)
@@ -107,25 +128,128 @@ class ClassSummary:
         return statistics.median(self.totals) if self.totals else 0.0
 
 
-def _first_line(text: str, limit: int = 300) -> str:
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
-    return escaping.one_line(line, limit)
-
-
-def _detail(check: results.CheckResult) -> str:
-    """The message without the misconception's sentence (that is shown apart)."""
-    message = check.message or ""
-    if check.misconception and "\n" in message:
-        message = message.split("\n", 1)[1]
-    return _first_line(message)
-
-
 def _misconception_text(identifier: str) -> tuple[str, str]:
     try:
         entry = diagnosis.catalog().by_id(identifier)
     except KeyError:
         return identifier, ""
     return entry.name, entry.explanation
+
+
+# A failure whose status says it all, whatever its message.
+_CAUSE_OF_STATUS = {
+    CheckStatus.NOT_GRADED: "not graded (the submission could not be graded)",
+    CheckStatus.OFF_LIMITS: "called the function it is graded against",
+    CheckStatus.MISSING: "the module is missing",
+    CheckStatus.GRADER_ERROR: "pixelgrade's own error (not the learner's)",
+}
+_NAME = r"([A-Za-z_][\w.]{0,79})"  # an exception's or a dtype's name, as the grader quotes it
+# The kinds of failure, read from the words the grader writes (grader.kit.expect, grader.core.learner)
+# once the call ("Called `f(...)`: ") is taken off: the first pattern that matches the message's
+# start names its kind. Two failures of one kind are the same whatever values their messages quote.
+_KINDS = tuple((re.compile(pattern), label) for pattern, label in (
+    (rf"it raised {_NAME}", "raised {0}"),
+    (r"it called `sys\.exit", "called sys.exit()"),
+    (r"it (?:did not finish within|ran for) ", "timed out"),
+    (r"(?:together with the processes it started, )?it ran out of memory", "ran out of memory"),
+    (r"it started more processes", "started too many processes"),
+    (r"it wrote more than", "wrote too much to its scratch folder"),
+    (r"(?:the process running it|its process sent back)", "its process ended or crashed"),
+    (r"its result could not be sent back", "returned something that cannot be sent back"),
+    (r"returned an array of dtype", "returned the wrong dtype"),
+    (r"returned an array of shape", "returned the wrong shape"),
+    (rf"raised {_NAME}\(.*\); expected {_NAME}\.$", "raised {0} instead of {1}"),
+    (r"raised .*; the message should name the argument", "its error message does not name the argument"),
+    (rf"returned .*; expected it to raise {_NAME}\.$", "did not raise {0}"),
+    (r"returned .*; expected (?:a plain |a numpy\.ndarray|an int\.|True or False\.)", "returned the wrong type"),
+    (r"it modified its input", "modified its input in place"),
+    (r"returned .*(?:that differs from|, expected )", "returned wrong values"),
+    (rf"Importing `.*` raised {_NAME}", "importing the module raised {0}"),
+    (r"Importing `.*` did not finish", "importing the module timed out"),
+    (r"Python cannot read", "Python cannot read the module"),
+    (r"Importing `", "the module cannot be imported"),
+    (r"`.*` has no function", "the function is missing"),
+))
+_CALLED = re.compile(r"^Called `.*?`: ")
+_QUOTED = re.compile(r"`[^`]*`|(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"")  # not the ' of "isn't"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_LABEL_LIMIT = 120
+_CLASSIFIED_LIMIT = 2000  # the start of a message is enough to tell its kind, and bounds the matching
+
+
+def cause_of(check: results.CheckResult) -> tuple[str, str]:
+    """What makes this failure "the same" as another: ``(key, label)``, equal keys for the same cause.
+
+    In order: the mistake the grader named (:mod:`grader.core.diagnosis`); a status that
+    says it all (not graded, off limits...); the kind of failure its message tells
+    (raised TypeError, wrong dtype, timed out...); else the message itself with the values
+    it quotes (numbers, quoted text) taken out, so that "expected 15" and "expected 16" agree.
+    """
+    key, label = _cause_words(check)
+    # A label can quote a submission (an exception's name, a message's words): cleaned and cut as any such text.
+    return key, escaping.one_line(label, _LABEL_LIMIT)
+
+
+def _cause_words(check: results.CheckResult) -> tuple[str, str]:
+    if check.misconception:
+        return f"mistake:{check.misconception}", _misconception_text(check.misconception)[0]
+    if check.status in _CAUSE_OF_STATUS:
+        return f"status:{check.status}", _CAUSE_OF_STATUS[check.status]
+    detail = _message_detail(check.message)
+    for pattern, label in _KINDS:
+        found = pattern.match(detail)
+        if found:
+            label = label.format(*found.groups())
+            return f"kind:{label}", label
+    shape = _message_shape(detail)
+    return f"message:{shape}", shape
+
+
+def _message_detail(message: str) -> str:
+    """The message's first line without the call it is about: what the grader said went wrong."""
+    lines = (message or "").strip().splitlines()
+    line = lines[0] if lines else ""
+    return _CALLED.sub("", line[:_CLASSIFIED_LIMIT], count=1).strip()
+
+
+def _message_shape(detail: str) -> str:
+    """The message with the values it quotes taken out: "the counts add up to #; expected #"."""
+    shape = _NUMBER.sub("#", _QUOTED.sub("…", detail))
+    return " ".join(shape.split()).rstrip(".") or "no message"
+
+
+def _failed_check(exercise: str, check: results.CheckResult, failed: list[results.CheckResult],
+                  attempted: int) -> FailedCheck:
+    """One row of "checks failed most often": the causes at least COMMON_CAUSE failures share, with counts."""
+    labels: dict[str, str] = {}
+    counts: Counter = Counter()
+    for failure in failed:
+        key, label = cause_of(failure)
+        labels.setdefault(key, label)
+        counts[key] += 1
+    # The most shared first; named mistakes before kinds of failure at equal counts (they explain more).
+    shared = sorted((key for key, count in counts.items() if count >= COMMON_CAUSE),
+                    key=lambda key: (-counts[key], not key.startswith("mistake:"), labels[key]))
+    shown = shared[:MOST_CAUSES]
+    causes = tuple(_cause(key, labels[key], counts[key]) for key in shown)
+    rest = len(failed) - sum(cause.count for cause in causes)
+    return FailedCheck(exercise, check.title, check.function, len(failed), attempted, causes, rest,
+                       _rest_label(rest, shared_left=len(shared) > len(shown)))
+
+
+def _rest_label(rest: int, *, shared_left: bool) -> str:
+    """What the failures of no cause shown are: shared causes left out (MOST_CAUSES), or each its own."""
+    if not rest:
+        return ""
+    if shared_left:
+        return "other causes"
+    return "a cause of its own" if rest == 1 else "each a cause of its own"
+
+
+def _cause(key: str, label: str, count: int) -> Cause:
+    if key.startswith("mistake:"):
+        return Cause(label, count, explanation=_misconception_text(key.removeprefix("mistake:"))[1], mistake=True)
+    return Cause(label, count)
 
 
 def _graded_rows(batch: batches.BatchReport):
@@ -161,13 +285,8 @@ def summarise(batch: batches.BatchReport) -> ClassSummary:
         ranked = sorted(failures.items(), key=lambda item: (-len(item[1]), item[0]))[:TOP_CHECKS]
         failed_checks = []
         for check_id, failed in ranked:
-            message = Counter(_detail(c) for c in failed).most_common(1)[0][0]
-            diagnosed = Counter(c.misconception for c in failed if c.misconception)
-            misconception, count = diagnosed.most_common(1)[0] if diagnosed else ("", 0)
-            label, sentence = _misconception_text(misconception) if misconception else ("", "")
             check = titles[check_id]
-            failed_checks.append(FailedCheck(name, check.title, check.function, len(failed), attempted[check_id],
-                                             message, label, sentence, count))
+            failed_checks.append(_failed_check(name, check, failed, attempted[check_id]))
         for _, checks in sorted(timings.items()):
             ratios = tuple(float(c.measurements["ratio"]) for c in checks if "ratio" in c.measurements)
             speed.append(SpeedCheck(name, checks[0].title, len(checks),

@@ -7,7 +7,11 @@
 - ``report.html``: the class report (:mod:`~grader.writers.class_report`);
 - ``per-submission/<id>.json``: each row with its full report, for the instructor (:mod:`~grader.writers.json_results`);
 - ``gradescope/<id>.json``: Gradescope's ``results.json`` for each submission (:mod:`~grader.writers.gradescope`);
-- ``feedback/<id>.txt``: the learner's view of each report, no hidden check (:mod:`~grader.writers.learner_feedback`).
+- ``feedback/<id>.txt``: the learner's view of each report, no hidden check (:mod:`~grader.writers.learner_feedback`);
+- ``canvas-import.csv``, ``moodle-import.csv``, ``gradescope-roster.csv``: the totals as Canvas's and Moodle's
+  grade imports read them, and a GitHub Classroom batch's Gradescope roster, keyed by the LMS's own ids; each
+  only when the batch has submissions from that LMS (:mod:`~grader.writers.lms_canvas`,
+  :mod:`~grader.writers.lms_moodle`, :mod:`~grader.writers.lms_gradescope`).
 
 Only submissions get the per-submission files (and a row, a JUnit suite): an entry that is
 no submission (README.txt) is listed as skipped in ``summary.md`` and ``report.html`` and
@@ -38,17 +42,24 @@ from grader.writers import (
     json_results,
     junit_xml,
     learner_feedback,
+    lms_canvas,
+    lms_gradescope,
+    lms_moodle,
+    lms_rows,
     markdown,
 )
 
 PER_SUBMISSION = {"per-submission": ".json", "gradescope": ".json", "feedback": ".txt"}
+# {what: the writer of an LMS's import file}; each written when the batch has submissions from that LMS.
+LMS_IMPORTS = {"canvas import": lms_canvas, "moodle import": lms_moodle, "gradescope roster": lms_gradescope}
 
 
 def write_all(batch: BatchReport, out: str | Path, *, hidden_visibility: str = "after_published") -> dict:
     """Write every output of ``batch`` under ``out``; {what: path}.
 
     Existing files are overwritten, and files in the per-submission folders that belong
-    to no submission of ``batch`` are removed (so nothing stale or planted is left there).
+    to no submission of ``batch`` are removed (so nothing stale or planted is left there), as
+    is the import file of an LMS that ``batch`` has no submission from.
     ``ValueError`` for a row id that no batch makes (it names files).
     """
     out = Path(out)
@@ -75,12 +86,26 @@ def write_all(batch: BatchReport, out: str | Path, *, hidden_visibility: str = "
     written["junit"].write_text(junit_xml.for_batch(batch), encoding="utf-8")
     written["batch"].write_text(json_results.for_batch(batch), encoding="utf-8")
     written["class report"].write_text(class_report.class_report_html(batch), encoding="utf-8")
+    written.update(_write_lms_imports(batch, out))
     for row in rows:  # README.txt and the like: no feedback, no Gradescope results, no file at all
         (out / "per-submission" / f"{row.id}.json").write_text(json_results.for_row(row), encoding="utf-8")
         (out / "gradescope" / f"{row.id}.json").write_text(
             json.dumps(gradescope.for_row(row, hidden_visibility=hidden_visibility), indent=2) + "\n",
             encoding="utf-8")
         (out / "feedback" / f"{row.id}.txt").write_text(learner_feedback.for_row(row), encoding="utf-8")
+    return written
+
+
+def _write_lms_imports(batch: BatchReport, out: Path) -> dict:
+    """Each LMS's import file that ``batch`` has submissions for; an earlier batch's other ones are removed."""
+    written = {}
+    for what, writer in LMS_IMPORTS.items():
+        path = out / writer.FILE_NAME
+        if lms_rows.rows_from(batch, writer.LMS):
+            path.write_text(writer.for_batch(batch), encoding=lms_rows.ENCODING)
+            written[what] = path
+        elif path.is_file():  # an earlier batch's, in the same folder: not this one's grades
+            path.unlink()
     return written
 
 
@@ -136,4 +161,24 @@ def audit(batch: BatchReport, out: str | Path) -> list[str]:
             problems.append(f"gradescope/{row.id}.json cannot be read back: {error}")
         if f"| {markdown.cell(row.id)} |" not in summary:
             problems.append(f"summary.md: no row for {row.id}")
+    return problems + _audit_lms_imports(batch, out)
+
+
+def _audit_lms_imports(batch: BatchReport, out: Path) -> list[str]:
+    """Each LMS import file read back: one line per student of that LMS, with the grade the batch gives them."""
+    problems = []
+    for writer in LMS_IMPORTS.values():
+        rows = lms_rows.rows_from(batch, writer.LMS)
+        if not rows:
+            continue
+        try:
+            found = writer.grades_in((out / writer.FILE_NAME).read_text(encoding=lms_rows.ENCODING))
+        except (OSError, KeyError, ValueError, IndexError, csv.Error) as error:
+            problems.append(f"{writer.FILE_NAME} cannot be read back: {escaping.note(error)}")
+            continue
+        wanted = {row.lms_id: lms_rows.grade(row) for row in rows}
+        if found != wanted:
+            wrong = sorted(key for key in wanted.keys() | found.keys() if found.get(key) != wanted.get(key))
+            problems.append(f"{writer.FILE_NAME}: {len(wrong)} student(s) missing or with another grade: "
+                            + ", ".join(escaping.name(key) for key in wrong[:5]))
     return problems

@@ -112,10 +112,10 @@ def _target_shown(report: GradeReport, elsewhere: bool) -> str:
 
 
 def _render_body(report: GradeReport, out: Writer, verbose: bool, watching: bool = False,
-                 elsewhere: bool = False) -> None:
+                 elsewhere: bool = False, public: bool = False) -> None:
     said_before: set = set()
     for exercise in report.exercises:
-        _print_details(out, exercise, verbose, said_before, elsewhere)
+        _print_details(out, exercise, verbose, said_before, elsewhere, public)
     _print_unavailable(out, report, elsewhere)
     _print_start_here(out, report, watching, elsewhere)
     _print_grader_errors(out, report, elsewhere)
@@ -132,7 +132,7 @@ def _print_isolation(out: Writer, report: GradeReport) -> None:
 
 
 def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool,
-                   said_before: set | None = None, elsewhere: bool = False) -> None:
+                   said_before: set | None = None, elsewhere: bool = False, public: bool = False) -> None:
     said_before = set() if said_before is None else said_before  # exercise messages already printed
     if exercise.status in (ExerciseStatus.SKIPPED, ExerciseStatus.MISSING) and not verbose:
         if exercise.status == ExerciseStatus.MISSING:
@@ -157,8 +157,7 @@ def _print_details(out: Writer, exercise: results.ExerciseResult, verbose: bool,
                 out.block(located, 2)
             said_before.add(exercise.message)
         if not verbose:
-            worth = sum(c.max_points for c in not_run if not c.bonus)
-            checks = f"{len(not_run)} check{'s' if len(not_run) != 1 else ''} not run [dim](0/{_points(worth)})[/]"
+            checks = _not_run_count(not_run, public)
             if all(c.status == CheckStatus.NOT_GRADED for c in not_run):  # the submission could not be graded at all
                 out.line(f"  [red]✗[/] {checks}, for the reason above.")
             else:
@@ -252,12 +251,31 @@ def _print_start_here(out: Writer, report: GradeReport, watching: bool = False, 
 GRADER_FAILED = "pixelgrade itself failed while running this check (not your fault); your instructor has been told."
 
 
+def _print_misconfigured(out: Writer, report: GradeReport, errors: list) -> list:
+    """The exercises an instructor's grading could not run for want of a package or data, said once; the rest.
+
+    The learner reads that the autograder is misconfigured, which is their instructor's to
+    fix, and never the install command or the data's path (they are the grading machine's).
+    """
+    misconfigured = [c for c in errors if c.message.startswith(course.MISCONFIGURED)]
+    names = {c.exercise for c in misconfigured}
+    if names:
+        shown = ", ".join(f"{e.number}. {e.name}" for e in report.exercises if e.name in names)
+        out.line(f"\n[bold magenta]{escape(shown)}: checks not run, because the autograder is misconfigured[/] "
+                 "(something they need is missing where your work was graded). This is not your fault: your "
+                 "instructor has been told, and their points stay in the maximum until your work is graded again.")
+    return [c for c in errors if c not in misconfigured]
+
+
 def _print_grader_errors(out: Writer, report: GradeReport, elsewhere: bool = False) -> None:
     """The checks pixelgrade failed in; ``elsewhere``: which ones, without the grader's internals."""
     errors = report.grader_errors
     if not errors:
         return
     if elsewhere:
+        errors = _print_misconfigured(out, report, errors)
+        if not errors:
+            return
         out.line(f"\n[bold magenta]pixelgrade itself failed in {len(errors)} check(s) (not your fault).[/] "
                  "Your instructor has been told.")
         for check in errors:
@@ -270,6 +288,21 @@ def _print_grader_errors(out: Writer, report: GradeReport, elsewhere: bool = Fal
         out.prose(check.message, 6)
 
 
+def _not_run_count(not_run: list, public: bool) -> str:
+    """"23 checks not run (0/30 points)": the checks the exercise's line counts, in its unit.
+
+    That line counts points over the checks that count (no bonus, none skipped), or, in
+    the public view (no grade), public checks passed: "(0/2 public checks passed)". Said
+    in the same unit, a submission that could not be read shows one number twice, not
+    "0/2" above and "(0/3)" below.
+    """
+    counted = visibility.counted(not_run) or not_run  # only bonus checks not run: those are what there is to say
+    checks = f"{len(counted)} check{'s' if len(counted) != 1 else ''} not run"
+    if public:
+        return f"{checks} [dim](0/{len(counted)} public checks passed)[/]"
+    return f"{checks} [dim](0/{_points(sum(c.max_points for c in counted if not c.bonus))} points)[/]"
+
+
 def _render_public_report(public: GradeReport, out: Writer, verbose: bool, watching: bool = False,
                           elsewhere: bool = False) -> None:
     """The learner view of a report whose hidden checks were left out: counts, no grade."""
@@ -280,7 +313,7 @@ def _render_public_report(public: GradeReport, out: Writer, verbose: bool, watch
         # Columns: number, name, status, then the count in words (never run together).
         out.line(f" {exercise.number:>2} {exercise.name:<14} [{style}]{exercise.status:<12}[/] "
                  f"{passed:>3}/{total:<3} public checks passed")
-    _render_body(public, out, verbose, watching, elsewhere)
+    _render_body(public, out, verbose, watching, elsewhere, public=True)
     passed, total = visibility.public_counts(public)
     out.line(f"\n[bold]Public checks passed: {passed}/{total}[/]. Your instructor also grades with checks "
              "that are not shown here, so this is not your final grade.")

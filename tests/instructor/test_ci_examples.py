@@ -116,6 +116,12 @@ def sysconfig_paths():
     return sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
 
 
+# setup.sh installs for the exercises it will grade (all by default, TensorFlow included) and secures
+# the digits (downloaded unless PIXELGRADE_MNIST names them): histogram alone here, on this run's digits.
+# All of them, into a fresh environment: tests/instructor/test_gradescope_autograder.py.
+HISTOGRAM_ONLY = {"PIXELGRADE_EXERCISES": "histogram", "PIXELGRADE_MNIST": os.environ.get("PIXELGRADE_MNIST", "")}
+
+
 def _build_autograder(tmp_path):
     spec = importlib.util.spec_from_file_location("make_autograder", EXAMPLES / "gradescope" / "make_autograder.py")
     module = importlib.util.module_from_spec(spec)
@@ -144,7 +150,7 @@ def test_gradescope_setup_and_run_autograder(tmp_path):
     setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True, timeout=300,
                            env=_env(PIXELGRADE_SOURCE=root / "source", PIXELGRADE_VENV=root / "venv",
                                     PIXELGRADE_PYTHON=PYTHON, PIXELGRADE_VENV_OPTIONS="--system-site-packages",
-                                    PIXELGRADE_PIP_OPTIONS="--no-index"))
+                                    PIXELGRADE_PIP_OPTIONS="--no-index", **HISTOGRAM_ONLY))
     assert setup.returncode == 0, setup.stdout + setup.stderr
     # The learner uploaded a folder; Gradescope unpacks it under submission/.
     make_submission(root / "submission" / "my-work", ["histogram"], replace={"histogram": {"histogram": """
@@ -179,7 +185,8 @@ def test_gradescope_setup_fails_where_the_sandbox_does_not_hold(tmp_path):
     setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True, timeout=300,
                            env=_env(PIXELGRADE_SOURCE=root / "source", PIXELGRADE_VENV=venv,
                                     PIXELGRADE_PYTHON=PYTHON, PIXELGRADE_VENV_OPTIONS="--system-site-packages",
-                                    PIXELGRADE_PIP_OPTIONS="--no-index", PIXELGRADE_ISOLATION="plain"))
+                                    PIXELGRADE_PIP_OPTIONS="--no-index", PIXELGRADE_ISOLATION="plain",
+                                    **HISTOGRAM_ONLY))
     assert setup.returncode == 1, setup.stdout + setup.stderr
     assert "got through" in setup.stdout and "must not grade anyone's work" in setup.stderr
 

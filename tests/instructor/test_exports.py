@@ -113,7 +113,7 @@ def test_canvas_export_keeps_the_latest_resubmission(tmp_path):
     assert notes == []
     modules, notes, _ = _stage(subs["lee_amy"], tmp_path)  # a zip uploaded to Canvas
     assert (modules / "histogram.py").read_text() == HISTOGRAM
-    assert notes == ["modules found in the subfolder submission/submission/"]
+    assert notes == ["modules found in the subfolder submission/"]  # its zip's own folder, not submission/submission/
 
 
 def test_a_whole_export_as_one_zip_is_refused_with_the_way_out(tmp_path):

@@ -877,7 +877,7 @@ def test_forced_fallback_is_reported_and_refused(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr()
     message = one_line(printed.out + printed.err)
     assert code == 2, message
-    assert message.startswith("pixelgrade: the full sandbox is not available here"), message
+    assert message.startswith("pixelgrade: the full sandbox is off: PIXELGRADE_ISOLATION=plain"), message
     for gap in fallback.missing():
         assert one_line(gap) in message, (gap, message)
 
@@ -888,7 +888,7 @@ def test_forced_fallback_is_reported_and_refused(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr()
     message = one_line(printed.out + printed.err)
     assert code == 2, message
-    assert re.match(r"pixelgrade( batch)?: the full sandbox is not available here", message), message
+    assert re.match(r"pixelgrade( batch)?: the full sandbox is off: PIXELGRADE_ISOLATION=plain", message), message
     assert "PIXELGRADE_ISOLATION=plain turns the kernel's sandbox off" in message, message
     for gap in fallback.missing():
         assert one_line(gap) in message, (gap, message)

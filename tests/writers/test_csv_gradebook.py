@@ -16,8 +16,8 @@ def small_batch():
 
 def test_csv_has_a_row_per_submission_and_a_column_per_exercise(small_batch):
     rows = list(csv.DictReader(io.StringIO(csv_gradebook.for_batch(small_batch))))
-    assert list(rows[0]) == ["submission", "status", "arrays", "histogram", "points", "bonus", "total_with_bonus",
-                             "max_points", "notes", "isolation"]
+    assert list(rows[0]) == ["submission", "lms_id", "name", "late", "status", "arrays", "histogram", "points",
+                             "bonus", "total_with_bonus", "max_points", "notes", "isolation"]
     # Each row names the sandbox that graded it (the batch's, where its own report has none).
     assert {r["isolation"] for r in rows} == {"landlock ABI 7, uid 65534, private copy"}
     columns = ("submission", "status", "arrays", "histogram", "points", "max_points")

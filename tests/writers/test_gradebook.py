@@ -36,7 +36,7 @@ def test_reconciliation_counts_a_missing_check_as_failed_and_flags_it(small_batc
     small_batch.batch_ids.append("dave")
     gradebook.write_all(small_batch, tmp_path)
     assert gradebook.audit(small_batch, tmp_path) == []
-    assert "dave,incomplete,2,5,7,0,7,8" in (tmp_path / "gradebook.csv").read_text()
+    assert "dave,,,,incomplete,2,5,7,0,7,8" in (tmp_path / "gradebook.csv").read_text()  # no LMS: no id, no name
     suite = [s for s in ET.parse(tmp_path / "junit.xml").getroot().iter("testsuite") if s.get("name") == "dave"][0]
     assert suite.find("testcase[@name='test_one_hot']/failure").get("type") == results.CheckStatus.NOT_GRADED
     scored = json.loads((tmp_path / "gradescope" / "dave.json").read_text())

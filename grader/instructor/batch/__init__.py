@@ -39,7 +39,7 @@ is importable from here (``from grader.instructor import batch``), private helpe
 from grader.instructor.batch.discovery import _safe_id, discover, parse_shard, select_shard
 from grader.instructor.batch.integrity import fingerprint, grader_files, hidden_digest
 from grader.instructor.batch.launch import MAX_RESULT_BYTES, default_launcher
-from grader.instructor.batch.merging import MergeError, load_batch, merge
+from grader.instructor.batch.merging import MergeError, check_out_folder, load_batch, merge
 from grader.instructor.batch.model import (
     FORMAT,
     SOLUTIONS_ID,
@@ -67,7 +67,7 @@ from grader.instructor.batch.staging import (
 __all__ = [
     "FORMAT", "MAX_RESULT_BYTES", "SKIPPED_NAMES", "SOLUTIONS_ID",
     "ArchiveLimits", "BatchReport", "ExpectedCheck", "MergeError", "RowStatus", "Submission", "SubmissionRow",
-    "Unreadable",
+    "Unreadable", "check_out_folder",
     "copy_submission", "copy_within_limits", "default_jobs", "default_launcher", "default_submission_timeout",
     "digest_tree", "discover", "expected_checks", "find_module_dir", "fingerprint", "grade_batch", "grader_files",
     "hidden_digest", "load_batch", "merge", "parse_shard", "reconcile", "safe_extract", "select_shard", "stage",

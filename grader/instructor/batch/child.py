@@ -53,7 +53,9 @@ def grade_job(job: dict) -> dict:
                             hidden_checks=Path(job["hidden_checks"]) if job.get("hidden_checks") else None,
                             # What the instructor allowed for the whole batch (checked before it started).
                             trust_submissions=bool(job.get("trust_submissions")),
-                            allow_public_heldout=bool(job.get("allow_public_heldout")))
+                            allow_public_heldout=bool(job.get("allow_public_heldout")),
+                            # A package or data the checks need and this machine lacks: the set-up's grader error.
+                            require_needs=True)
     report = api.grade(job["exercises"], target=job["target"], settings=settings)
     # The modules' folder first: it lies inside the staging folder (``cwd``).
     data = _scrub(report.to_dict(), job["target"], job["label"])

@@ -79,6 +79,23 @@ def merge(batches: list[BatchReport]) -> BatchReport:
                        jobs=max(b.jobs for b in batches))
 
 
+def check_out_folder(out: str | Path, shards) -> None:
+    """Refuse an output folder that is one of the ``shards``' folders, or inside one (:class:`MergeError`).
+
+    Merging there would write the merged files over the shard's own (its ``batch.json``
+    first among them), or among them. Compared by resolved path: ``shard-1/.`` or a link
+    to it is ``shard-1``. A shard given as its ``batch.json`` is its folder.
+    """
+    target = Path(out).resolve()
+    for shard in shards:
+        folder = Path(shard).parent if Path(shard).is_file() else Path(shard)
+        if target == folder.resolve() or folder.resolve() in target.parents:
+            where = "is" if target == folder.resolve() else "lies inside"
+            raise MergeError(f"--out {str(out)!r} {where} the folder of the shard {str(shard)!r}: the merged files "
+                             "would be written over or among what is read; choose a folder of its own "
+                             "(e.g. --out merged)")
+
+
 def load_batch(path: str | Path) -> BatchReport:
     """A :class:`BatchReport` from a batch output folder (its ``batch.json``) or the file itself."""
     path = Path(path)

@@ -55,7 +55,9 @@ class Submission:
     From an export (see :mod:`grader.instructor.exports`): ``layout`` names it, ``parts`` are a
     student's loose files ((name in the staged copy, file); ``"."`` for a folder whose files
     go to the top), ``skip`` says why an entry that is no submission is not graded, and
-    ``notes`` go to its row (the Canvas upload kept...).
+    ``notes`` go to its row (the Canvas upload kept...). ``lms``, ``lms_id``, ``name`` and
+    ``late`` say who the student is as the LMS knows them; ``id`` stays the batch's own (it
+    names files), so two students of the same name keep their LMS ids apart.
     """
 
     id: str
@@ -65,6 +67,12 @@ class Submission:
     skip: str = ""
     notes: tuple = ()
     origin: str = ""  # the path given to discover() it was found under
+    # Who it is, as the LMS it came from says: what the LMS import files are keyed by
+    # (grader.writers.lms_canvas, lms_moodle, lms_gradescope).
+    lms: str = ""  # "canvas", "moodle", "github-classroom", or "" (none: a plain folder)
+    lms_id: str = ""  # Canvas's user id, Moodle's participant id, the GitHub login
+    name: str = ""  # the student's name as the LMS wrote it ("José Álvarez"; Canvas's "álvarezjosé")
+    late: bool = False  # the LMS marked it late (Canvas's LATE)
 
     @property
     def is_zip(self) -> bool:
@@ -83,10 +91,18 @@ class SubmissionRow:
     missing_checks: list[str] = field(default_factory=list)
     seconds: float = 0.0
     feedback: list[str] = field(default_factory=list)  # notes the learner sees too (a notebook's left-out lines)
+    lms: str = ""  # who the submission is, as its LMS says (see Submission): what the import files are keyed by
+    lms_id: str = ""
+    name: str = ""
+    late: bool = False
 
     def __post_init__(self):
         self.notes = bounded_notes(self.notes)
         self.feedback = bounded_notes(self.feedback)
+        # From a download's file names, or from a batch.json made elsewhere: one clean line each,
+        # whatever they hold (non-ASCII letters are kept: they are the student's name).
+        self.lms, self.lms_id, self.name = (escaping.name(text) for text in (self.lms, self.lms_id, self.name))
+        self.late = bool(self.late)
 
     @property
     def is_submission(self) -> bool:
@@ -132,6 +148,10 @@ class SubmissionRow:
             "missing_checks": list(self.missing_checks),
             "seconds": round(self.seconds, 3),
             "feedback": list(self.feedback),
+            "lms": self.lms,
+            "lms_id": self.lms_id,
+            "name": self.name,
+            "late": self.late,
             "report": self.report.to_dict(),
         }
 
@@ -140,7 +160,10 @@ class SubmissionRow:
         return cls(id=data["id"], source=data.get("source", ""), status=RowStatus(data["status"]),
                    report=GradeReport.from_dict(data["report"]), notes=list(data.get("notes", [])),
                    missing_checks=list(data.get("missing_checks", [])), seconds=float(data.get("seconds", 0.0)),
-                   feedback=list(data.get("feedback", [])))
+                   feedback=list(data.get("feedback", [])),
+                   # An older batch.json has none of these: who the student is stays unknown.
+                   lms=data.get("lms") or "", lms_id=data.get("lms_id") or "", name=data.get("name") or "",
+                   late=data.get("late") is True)
 
 
 @dataclass

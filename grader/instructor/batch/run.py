@@ -252,7 +252,8 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         _add_refused(report, refused, notes)
         status = _row_status(result.status, report, missing)
         rows.append(SubmissionRow(submission.id, str(submission.path), status, report, notes, missing,
-                                  result.seconds, list(result.feedback)))
+                                  result.seconds, list(result.feedback), lms=submission.lms,
+                                  lms_id=submission.lms_id, name=submission.name, late=submission.late))
 
     changed = sorted(path for path, digest in fingerprint(protected).items() if before.get(path) != digest)
     if changed:

@@ -13,16 +13,21 @@ batch notice files that change while they are graded (:func:`digest_tree`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import re
+import shutil
 import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from grader.core.catalog import SOLUTIONS_DIR, STUBS_DIR
+from grader.instructor.batch.discovery import _safe_id
 from grader.instructor.batch.model import Submission
 from grader.writers import escaping
 
@@ -54,6 +59,7 @@ class Unreadable(Exception):
 
 
 MAX_DEPTH = 32  # folders an entry may be nested in: far more than any submission needs
+MODULE_DEPTH = 4  # folders below a submission's top where its modules (and archives) are looked for
 
 
 def check_depth(parts: list[str], name: str) -> None:
@@ -286,7 +292,7 @@ def copy_submission(source: Path, destination: Path, limits: ArchiveLimits = Arc
     return digests
 
 
-def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = 4) -> Path | None:
+def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = MODULE_DEPTH) -> Path | None:
     """The shallowest folder under ``root`` holding modules of ``exercises`` (the most, first by name)."""
     wanted = {f"{name}.py" for name in exercises}
     level = [root]
@@ -308,15 +314,179 @@ def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = 4) -> 
     return None
 
 
+# -- several copies of the modules: one submission, or many students? -------------------------------
+COURSE_COPY = (STUBS_DIR.name, SOLUTIONS_DIR.name)  # a learner's copy of the course holds both, side by side
+
+
+def module_folders(root: Path, exercises, *, max_depth: int = MODULE_DEPTH) -> dict[PurePosixPath, set[str]]:
+    """{folder under ``root``, relative: the ``exercises`` it holds a module of}, down to ``max_depth`` folders.
+
+    Skipped folders (``.git``, ``__MACOSX``...) and links are not looked into, as
+    :func:`find_module_dir` does not.
+    """
+    wanted = {f"{name}.py": name for name in exercises}
+    found: dict[PurePosixPath, set[str]] = {}
+    for folder, dirs, files in os.walk(root):
+        relative = Path(folder).relative_to(root)
+        if len(relative.parts) >= max_depth:
+            dirs[:] = []
+        else:
+            dirs[:] = [d for d in dirs if not _skipped(Path(d)) and not os.path.islink(os.path.join(folder, d))]
+        names = {wanted[f] for f in files if f in wanted and os.path.isfile(os.path.join(folder, f))}
+        if names:
+            found[PurePosixPath(relative.as_posix())] = names
+    return found
+
+
+def separate_copies(folders: Mapping[PurePosixPath, set[str]]) -> list[PurePosixPath]:
+    """The folders that hold a module which another folder, neither inside nor around them, holds too.
+
+    That is what a folder of submissions looks like (``hw1-annlee/histogram.py``,
+    ``hw1-bob/histogram.py``); grading one of them as "the" submission would grade one
+    student's files for all. A copy inside the folder (a student's ``old/histogram.py``)
+    does not count, and neither does a learner's copy of the course, ``exercises/``
+    beside ``solutions/``. ``folders``: as :func:`module_folders` gives them (or an
+    archive's listing). Returns the outermost folders of every module held more than once.
+    """
+    copies: set[PurePosixPath] = set()
+    for exercise in set().union(*folders.values()) if folders else ():
+        holding = {folder for folder, names in folders.items() if exercise in names}
+        outermost = [folder for folder in holding if not any(parent in holding for parent in folder.parents)]
+        if len(outermost) >= 2 and not _course_copy(outermost):
+            copies.update(outermost)
+    return sorted(copies)
+
+
+def _course_copy(folders) -> bool:
+    """``exercises/`` beside ``solutions/`` (and nothing else): a learner's copy of the course, one submission."""
+    folders = list(folders)
+    return len(folders) == 2 and folders[0].parent == folders[1].parent \
+        and sorted(folder.name for folder in folders) == sorted(COURSE_COPY)
+
+
+def choose_module_dir(root: Path, exercises: list[str], *,
+                      max_depth: int = MODULE_DEPTH) -> tuple[Path | None, list[str]]:
+    """The folder of ``root`` to grade (as :func:`find_module_dir` finds it) and notes on the choice.
+
+    Raises :class:`Unreadable` when ``root`` holds several separate copies of a module
+    (:func:`separate_copies`): it looks like a folder of submissions, and picking one
+    copy would grade one student's files as this submission. In a learner's copy of the
+    course, ``exercises/`` is graded, never the ``solutions/`` beside it.
+    """
+    folders = module_folders(root, exercises, max_depth=max_depth)
+    copies = separate_copies(folders)
+    if copies:
+        shown = ", ".join(escaping.path_name(f"{folder.as_posix()}/") for folder in copies[:4])
+        more = f" and {len(copies) - 4} more" if len(copies) > 4 else ""
+        raise Unreadable(f"it holds {len(copies)} separate folders with the same exercise modules ({shown}{more}), "
+                         "as a folder of submissions does, so pixelgrade cannot tell which are this student's. If it "
+                         "is a folder of submissions, give it to pixelgrade batch on its own; if it is one student's "
+                         "work, keep one copy of each module")
+    modules = find_module_dir(root, exercises, max_depth=max_depth)
+    if modules is None:
+        return None, []
+    relative = PurePosixPath(modules.relative_to(root).as_posix())
+    stubs, answers = (relative.parent / name for name in COURSE_COPY)
+    if relative in (stubs, answers) and stubs in folders and answers in folders and folders[stubs] & folders[answers]:
+        return root / stubs, [f"graded {escaping.path_name(stubs.as_posix())}/; the "
+                              f"{escaping.path_name(answers.as_posix())}/ beside it (the course's reference "
+                              "solutions, in a copy of the course) was left aside"]
+    return modules, []
+
+
+# -- archives inside a submission -----------------------------------------------------------------
+def archives_in(root: Path, *, max_depth: int = MODULE_DEPTH) -> list[Path]:
+    """The ``.zip`` and ``.tar.gz`` files under ``root`` (not in skipped folders, no links), in order."""
+    from grader.instructor import exports  # here, not on top: exports imports this package
+
+    found = []
+    for folder, dirs, files in os.walk(root):
+        relative = Path(folder).relative_to(root)
+        dirs[:] = [] if len(relative.parts) >= max_depth else sorted(
+            d for d in dirs if not _skipped(Path(d)) and not os.path.islink(os.path.join(folder, d)))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if not _skipped(relative / name) and not path.is_symlink() and exports.is_archive(path):
+                found.append(path)
+    return found
+
+
+def open_archives(root: Path, limits: ArchiveLimits) -> tuple[list[Path], list[str], list[str]]:
+    """Open, once, the archives a submission holds (a Moodle student's ``hw1.zip``): one level, never deeper.
+
+    Each is extracted as a top-level archive is (the same checks) into a folder beside it
+    named after it, and removed. What they hold counts with the rest of the submission:
+    each may unpack only what ``limits`` leave (a zip of a thousand zips is no way round
+    them). Returns the folders made, notes saying what was opened, and why each archive
+    that could not be opened could not (its folder removed).
+    """
+    from grader.instructor import exports  # here, not on top: exports imports this package
+
+    opened, notes, failures = [], [], []
+    for archive in archives_in(root):
+        shown = escaping.path_name(archive.relative_to(root).as_posix())
+        target = exports.free_path(archive.parent, _safe_id(exports.stem_of(archive)))
+        try:
+            exports.unpack_archive(archive, target, _what_is_left(root, archive, limits))
+        except Unreadable as error:
+            shutil.rmtree(target, ignore_errors=True)
+            failures.append(f"{shown}, in it, cannot be opened: {error}")
+            continue
+        archive.unlink()
+        opened.append(target)
+        notes.append(f"opened {shown}, the archive it holds, and graded what is in it")
+    check_within_limits(root, limits)
+    return opened, notes, failures
+
+
+def _usage(root: Path) -> tuple[int, int]:
+    """The files under ``root`` and their bytes."""
+    count = total = 0
+    for folder, _, files in os.walk(root):
+        for file in files:
+            count += 1
+            total += os.path.getsize(os.path.join(folder, file))
+    return count, total
+
+
+def _what_is_left(root: Path, archive: Path, limits: ArchiveLimits) -> ArchiveLimits:
+    """``limits`` less what ``root`` holds already, but for ``archive`` (removed once it is opened)."""
+    count, total = _usage(root)
+    return dataclasses.replace(limits, max_files=max(limits.max_files - count + 1, 0),
+                               max_total_bytes=max(limits.max_total_bytes - total + archive.stat().st_size, 0))
+
+
+def check_within_limits(root: Path, limits: ArchiveLimits) -> None:
+    """Refuse a staged copy of more files or bytes than a submission may hold (``limits``)."""
+    count, total = _usage(root)
+    if count > limits.max_files or total > limits.max_total_bytes:
+        raise Unreadable(f"it is too large to grade (more than {limits.max_files} files or "
+                         f"{size_words(limits.max_total_bytes)})")
+
+
+def _nested_archives_note(root: Path, opened: list[Path]) -> str:
+    """Why nothing was found in the archives opened: the archives inside them, which are not opened."""
+    nested = [path for folder in opened for path in archives_in(folder)]
+    if not nested:
+        return ""
+    shown = ", ".join(escaping.path_name(path.relative_to(root).as_posix()) for path in nested[:4])
+    return (f"{shown} {'is an archive' if len(nested) == 1 else 'are archives'} inside an archive, not opened "
+            "(pixelgrade opens one level of archives): ask for the modules themselves, or one archive of them")
+
+
 def stage(submission: Submission, workdir: Path, exercises: list[str],
           limits: ArchiveLimits = ArchiveLimits(),
           notebook_map: dict[str, list[str]] | None = None) -> tuple[Path, list[str], dict[str, str]]:
     """Copy or extract ``submission`` into ``workdir/submission``.
 
     Notebooks become the exercise modules they hold (:mod:`grader.instructor.ipynb`; ``notebook_map``:
-    {notebook name: exercises}, else found by function name). Returns the folder to grade,
-    notes about it (wrongly named modules, what was left out of a notebook), and the
-    digests of the Python files staged (compare with :func:`digest_tree` to notice a change).
+    {notebook name: exercises}, else found by function name). A submission that holds no
+    module but an archive (a Moodle student's ``hw1.zip``) has it opened, one level, as
+    safely as a top-level one (:func:`open_archives`); one that holds several separate
+    copies of the modules, as a folder of submissions does, is refused
+    (:func:`choose_module_dir`). Returns the folder to grade, notes about it (an archive
+    opened, wrongly named modules, what was left out of a notebook), and the digests of
+    the Python files staged (compare with :func:`digest_tree` to notice a change).
     """
     from grader.instructor import exports, ipynb  # here, not on top: exports imports this package
 
@@ -339,14 +509,20 @@ def stage(submission: Submission, workdir: Path, exercises: list[str],
         converted, written = ipynb.convert_all(content, exercises, notebook_map)
         notes += converted
         digests.update(digest_tree(content) if written else {})
+        why_none: list[str] = []  # why no module was found, when the archives opened hold none
+        if find_module_dir(content, exercises) is None and archives_in(content):
+            why_none = _open_inner_archives(content, exercises, limits, notebook_map, notes)
+            digests = digest_tree(content)
     finally:
         make_private(content)  # whatever was written, by whom: only the grader's user reads the copy
-    modules = find_module_dir(content, exercises)
+    modules, chosen = choose_module_dir(content, exercises)
+    notes += chosen
     renames = exports.rename_advice(content, modules, exercises)
     if len(renames) > MAX_RENAMES:
         renames = renames[:MAX_RENAMES] + [f"and {len(renames) - MAX_RENAMES} more files of that kind"]
     if modules is None:
-        notes.append("no exercise modules were found in the submission" + (": " + "; ".join(renames) if renames
+        reasons = why_none + renames
+        notes.append("no exercise modules were found in the submission" + (": " + "; ".join(reasons) if reasons
                                                                           else ""))
         modules = content
     else:
@@ -355,6 +531,29 @@ def stage(submission: Submission, workdir: Path, exercises: list[str],
                          f"{escaping.path_name(modules.relative_to(content).as_posix())}/")
         notes += renames
     return modules, [escaping.note(note) for note in notes], digests
+
+
+def _open_inner_archives(content: Path, exercises: list[str], limits: ArchiveLimits,
+                         notebook_map: dict[str, list[str]] | None, notes: list[str]) -> list[str]:
+    """Open the archives of a submission that holds no module (:func:`open_archives`); add to ``notes``.
+
+    Returns, if the archives hold no module either, why (the archives inside them, which
+    are not opened). Raises :class:`Unreadable` when nothing can be graded because an
+    archive could not be opened (its reason is the row's note).
+    """
+    from grader.instructor import ipynb  # here, not on top: ipynb imports the catalog's checks
+
+    opened, opened_notes, failures = open_archives(content, limits)
+    notes += opened_notes
+    for folder in opened:
+        notes += ipynb.convert_all(folder, exercises, notebook_map)[0]
+    if find_module_dir(content, exercises) is not None:
+        notes += failures
+        return []
+    if failures:
+        raise Unreadable("; ".join(failures))
+    nested = _nested_archives_note(content, opened)
+    return [nested] if nested else []
 
 
 def digest_tree(directory: Path) -> dict[str, str]:
