@@ -20,6 +20,9 @@ It was recorded again for issue 22, which added checks (inputs that are not sort
 past an int32's range, near misses) and buggy submissions, split the check of Otsu's ties
 in two, and names a mistake only when every call agrees: against the earlier recording, no
 check that both have changed its status or points; 6 changed only the misconception named.
+Recorded again after the full mutation run of issue 22 (calls with the contract's defaults and
+keywords, more error cases, one new check, kmeans::test_quantise_rejects_bad_k): against the
+earlier recording, only that new check differs.
 """
 
 from __future__ import annotations

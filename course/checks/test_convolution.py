@@ -66,14 +66,22 @@ def np_pad(image, width, mode, constant_value=0):
 
 # -- grids (oracle comparisons) --------------------------------------------------------
 PAD_IMAGES = [((1, 1), np.uint8, 7), ((1, 4), np.int16, -300), ((3, 2), np.float32, 0.5), ((4, 5), np.uint8, 255),
-              ((2, 3, 2), np.uint8, 0)]
+              ((2, 3, 2), np.uint8, 0),
+              # Masks (False and True are the only constants a bool image holds), a float border of -inf
+              # (a float holds it exactly). Complex and time dtypes are no images: not graded.
+              ((2, 3), np.bool_, False), ((3, 2), np.bool_, True), ((2, 2), np.float64, -np.inf),
+              # Whole floats at both ends of uint8's range, and float32's largest value: held exactly.
+              ((2, 2), np.uint8, 0.0), ((3, 1), np.uint8, 255.0), ((1, 3), np.float32, float(np.finfo(np.float32).max))]
 PAD_WIDTHS = [0, 1, (2, 0), (0, 3), (1, 2), 6, (9, 4)]  # 6 and (9, 4): wider than the image
 CONV_IMAGES = [(1, 1), (1, 5), (4, 1), (3, 4), (6, 5)]
 CONV_KERNELS = [(1, 1), (3, 3), (2, 2), (2, 3), (4, 1), (5, 5), (7, 2)]  # odd, even, non-square, large
 
 
 def random_image(rng, shape, dtype=np.uint8):
-    if np.dtype(dtype).kind == "f":
+    kind = np.dtype(dtype).kind
+    if kind == "b":
+        return rng.integers(0, 2, size=shape).astype(bool)
+    if kind == "f":
         return (rng.normal(size=shape) * 50).astype(dtype)
     info = np.iinfo(dtype)
     return rng.integers(max(info.min, -1000), min(info.max, 1000), size=shape, endpoint=True).astype(dtype)
@@ -149,7 +157,7 @@ def convolutions(draw, mode=None, boundary=None, channels=None):
 @graded("pad", 1)
 @pytest.mark.parametrize("mode", PAD_MODES)
 def test_pad_matches_numpy(learner, mode):
-    """pad equals np.pad in this mode (1-pixel images and widths larger than the image included)"""
+    """pad equals np.pad in this mode (1-pixel and bool images; widths larger than the image)"""
     for image, width, constant in pad_grid(mode):
         options = {"constant_value": constant} if mode == "constant" else {}
         expect_array(learner.pad(image, width, mode=mode, **options), np_pad(image, width, mode, constant),
@@ -184,6 +192,9 @@ def test_pad_rejects_negative_width(learner):
     image = np.zeros((3, 3), dtype=np.uint8)
     expect_raises(learner, "pad", image, -1, exception="ValueError", mentions="width")
     expect_raises(learner, "pad", image, (1, -2), exception="ValueError", mentions="width")
+    # -1 on one axis only: each of rows and cols is checked, and -1 is already too small.
+    expect_raises(learner, "pad", image, (-1, 2), exception="ValueError", mentions="width")
+    expect_raises(learner, "pad", image, (2, -1), exception="ValueError", mentions="width")
 
 
 @graded("pad", 1, guard=True)
@@ -195,11 +206,13 @@ def test_pad_rejects_unknown_mode(learner):
 
 @graded("pad", 1, guard=True)
 def test_pad_rejects_constant_the_dtype_cannot_hold(learner):
-    """pad raises ValueError for a constant_value a uint8 image cannot hold (300, -1, 0.5)"""
-    image = np.zeros((3, 3), dtype=np.uint8)
-    for value in (300, -1, 0.5):
-        expect_raises(learner, "pad", image, 1, constant_value=value, exception="ValueError",
-                      mentions="constant_value")
+    """pad raises ValueError for a constant_value the dtype cannot hold (uint8: 300, -1, 0.5; bool: 2; float32: 1e39)"""
+    cases = [(np.uint8, (300, -1, 0.5, 300.0, -1.0)), (np.bool_, (2, -1)), (np.float32, (1e39,))]
+    for dtype, values in cases:
+        image = np.zeros((3, 3), dtype=dtype)
+        for value in values:
+            expect_raises(learner, "pad", image, 1, constant_value=value, exception="ValueError",
+                          mentions="constant_value")
 
 
 # -- output_size -------------------------------------------------------------------------
@@ -219,6 +232,8 @@ def test_output_size_classic_cases(learner, n, f, stride, padding, size):
     """output_size of classic layer sizes (one window position counts: a window as large as the input fits once)"""
     expect_int(learner.output_size(n, f, stride=stride, padding=padding), size,
                expected_from="(n + 2*padding - f) // stride + 1")
+    if (stride, padding) == (1, 0):  # the defaults: output_size(n, f) is stride 1, no padding
+        expect_int(learner.output_size(n, f), size, expected_from="(n - f) + 1 (stride=1 and padding=0 by default)")
 
 
 @graded("output_size", 1, guard=True)
@@ -226,6 +241,7 @@ def test_output_size_rejects_bad_arguments(learner):
     """output_size raises ValueError for stride < 1 and for a window that does not fit"""
     expect_raises(learner, "output_size", 28, 5, stride=0, exception="ValueError", mentions="stride")
     expect_raises(learner, "output_size", 4, 7, padding=1, exception="ValueError", mentions="f")
+    expect_raises(learner, "output_size", 3, 4, exception="ValueError", mentions="f")  # one too long, no padding
 
 
 # -- convolve2d ---------------------------------------------------------------------------
@@ -233,10 +249,15 @@ def test_output_size_rejects_bad_arguments(learner):
 @pytest.mark.parametrize("boundary", BOUNDARIES)
 @pytest.mark.parametrize("mode", MODES)
 def test_convolve2d_matches_scipy(learner, mode, boundary):
-    """convolve2d equals scipy.signal.convolve2d (odd, even, non-square and large kernels, strides)"""
+    """convolve2d equals scipy.signal.convolve2d (odd, even, non-square and large kernels, strides, even 64)"""
     for image, kernel, options in convolution_grid(mode, boundary):
         expect_array(learner.convolve2d(image, kernel, **options), scipy_convolve2d(image, kernel, **options),
                      expected_from=f"scipy.signal.convolve2d(..., {mode!r}, {boundary!r})[::stride, ::stride]")
+    # A stride longer than the result keeps its first row and column only.
+    image, kernel = random_image(np.random.default_rng(8), (6, 5)), SHARPEN
+    options = {"mode": mode, "boundary": boundary, "stride": 64}
+    expect_array(learner.convolve2d(image, kernel, **options), scipy_convolve2d(image, kernel, **options),
+                 expected_from=f"scipy.signal.convolve2d(..., {mode!r}, {boundary!r})[::64, ::64]")
 
 
 @graded("convolve2d", 2)
@@ -282,10 +303,13 @@ def test_convolve2d_delta_gives_image_back(learner):
 
 @graded("convolve2d", 1)
 def test_convolve2d_real_image(learner):
-    """convolve2d sharpens part of skimage.data.camera() like scipy.signal.convolve2d"""
+    """convolve2d sharpens part of skimage.data.camera() like scipy.signal.convolve2d (and with the default options)"""
     image = crop("camera")
     expect_array(learner.convolve2d(image, SHARPEN, mode="same", boundary="symm"),
                  scipy_convolve2d(image, SHARPEN, "same", "symm"), expected_from="scipy.signal.convolve2d")
+    # The defaults: mode="same", boundary="fill", fill_value=0.0, stride=1.
+    expect_array(learner.convolve2d(image, SHARPEN), scipy_convolve2d(image, SHARPEN),
+                 expected_from='scipy.signal.convolve2d(image, kernel, "same", "fill", 0.0)')
 
 
 @graded("convolve2d", 1, guard=True)
@@ -332,17 +356,24 @@ def test_channels_real_images(learner, name):
 
 @graded("convolve_channels", 1)
 def test_channels_flip_the_kernel(learner):
-    """convolve_channels flips the kernel: an asymmetric kernel on part of skimage.data.coffee()"""
+    """convolve_channels flips the kernel: an asymmetric kernel on part of skimage.data.coffee() (no options too)"""
     image = crop("coffee", 24)
     expected = np.stack([scipy_convolve2d(image[..., c], SMEAR, "same", "symm") for c in range(3)], axis=-1)
     expect_array(learner.convolve_channels(image, SMEAR, mode="same", boundary="symm"), expected,
                  expected_from="scipy.signal.convolve2d on each channel (a convolution flips the kernel)")
+    # No options: convolve2d's defaults (mode="same", boundary="fill", fill_value=0.0, stride=1).
+    expected = np.stack([scipy_convolve2d(image[..., c], SMEAR) for c in range(3)], axis=-1)
+    expect_array(learner.convolve_channels(image, SMEAR), expected,
+                 expected_from='scipy.signal.convolve2d(channel, kernel, "same", "fill", 0.0) on each channel')
 
 
 @graded("convolve_channels", 1, guard=True)
 def test_channels_rejects_grey_image(learner):
-    """convolve_channels raises ValueError for a 2-D image"""
+    """convolve_channels raises ValueError for an image that is not 3-D (a 2-D one, a 4-D one)"""
     expect_raises(learner, "convolve_channels", np.zeros((4, 4)), np.ones((3, 3)), exception="ValueError",
+                  mentions="image")
+    # 4-D, and empty along its third axis: no channel to hand to convolve2d, so only the function's own test refuses it.
+    expect_raises(learner, "convolve_channels", np.zeros((4, 4, 0, 2)), np.ones((3, 3)), exception="ValueError",
                   mentions="image")
 
 

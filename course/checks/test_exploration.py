@@ -62,11 +62,14 @@ def test_counts_of_the_digits(learner, digits):
 
 
 @graded("class_counts", 1, guard=True)
-@pytest.mark.parametrize("bad", [10, -1], ids=["too large", "negative"])
+@pytest.mark.parametrize("bad", [(10, 12), (-1, -3)], ids=["too large", "negative"])
 def test_counts_reject_bad_labels(learner, bad):
     """class_counts raises ValueError for a label outside [0, num_classes)"""
-    labels = np.array([0, 3, bad, 9], dtype=np.int64)
-    expect_raises(learner, "class_counts", labels, 10, exception="ValueError", mentions="labels")
+    # The first label outside the range and one further out: a test for `label == num_classes`
+    # (or `label == -1`) alone is not a range check.
+    for value in bad:
+        labels = np.array([0, 3, value, 9], dtype=np.int64)
+        expect_raises(learner, "class_counts", labels, 10, exception="ValueError", mentions="labels")
 
 
 # -- class_means -------------------------------------------------------------------------
@@ -144,9 +147,15 @@ def oracle_montage(images, labels, per_class, seed, num_classes=10):
 def test_montage_of_the_digits(learner, digits, per_class, seed):
     """montage of the digits follows the contract's choice of images, row by row"""
     images, labels, description = digits
-    expect_array(learner.montage(images, labels, per_class, seed=seed),
-                 oracle_montage(images, labels, per_class, seed),
+    expected = oracle_montage(images, labels, per_class, seed)
+    # per_class by keyword: the signature allows it (only seed and num_classes are keyword-only).
+    expect_array(learner.montage(images, labels, per_class=per_class, seed=seed), expected,
                  expected_from=f"one default_rng(seed), one rng.choice per class in order, on {description}")
+    if (per_class, seed) == (10, 0):
+        # The contract's defaults are per_class=10 and seed=0: leaving them out must give the same grid.
+        expect_array(learner.montage(images, labels), expected,
+                     expected_from=f"one default_rng(0), one rng.choice of 10 images per class in order (the "
+                                   f"defaults per_class=10, seed=0), on {description}")
 
 
 @st.composite

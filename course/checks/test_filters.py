@@ -239,6 +239,10 @@ def test_median_large_crop(learner):
     image = crop("camera", 256)
     expect_array(learner.median_filter(image, 9), scipy_median(image, 9),
                  expected_from='scipy.ndimage.median_filter(image, size=9, mode="reflect")')
+    # One window of over 4 million values (2049 x 2049): a band of rows must hold at least one row of windows.
+    pixel = np.array([[7]], dtype=np.uint8)
+    expect_array(learner.median_filter(pixel, 2049), pixel,
+                 expected_from="the pixel itself (the mirrored border of a 1-pixel image repeats it)")
 
 
 @graded("median_filter", 1)
@@ -253,6 +257,9 @@ def test_median_real_image(learner):
 def test_median_rejects_even_size(learner):
     """median_filter raises ValueError for an even size"""
     expect_raises(learner, "median_filter", np.zeros((4, 4), dtype=np.uint8), 2, exception="ValueError",
+                  mentions="size")
+    # A one-column image too: the size itself must be refused, whatever NumPy would say about the shapes.
+    expect_raises(learner, "median_filter", np.zeros((5, 1), dtype=np.uint8), 4, exception="ValueError",
                   mentions="size")
 
 

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -73,6 +73,20 @@ def inertia(points, centers, labels):
     return float(((points - centers[labels]) ** 2).sum())
 
 
+def read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+# Points on which Lloyd's algorithm needs 116 rounds from the contract's default start (seed=0) with
+# k=10, so that the default max_iter=100 stops it; and a crop of chelsea that needs 128 rounds with
+# k=8 from quantise_colours' default start. (Most inputs settle within a few dozen rounds.)
+SLOW_POINTS = derived(read_only(np.random.default_rng(7).uniform(0, 100, (1500, 1))),
+                      "np.random.default_rng(7).uniform(0, 100, (1500, 1))")
+SLOW_IMAGE = derived(read_only(np.ascontiguousarray(sample("chelsea")[48:96, 96:144])),
+                     "skimage.data.chelsea()[48:96, 96:144]")
+
+
 @remembered
 def scipy_nearest(points, centers):
     """``cdist(points, centers, "sqeuclidean").argmin(axis=1)``: the index of each point's nearest center."""
@@ -95,20 +109,31 @@ def oracle_kmeans(points, init, max_iter):
 @graded("assign", 2)
 @given(data=whole_points())
 def test_assign_matches_reference(learner, reference, data):
-    """assign labels like the reference (whole-number points, ties included)"""
+    """assign labels like the reference (whole-number points, ties included), also with 300 coordinates"""
     points, centers = data
     expect_array(learner.assign(points, centers), reference.assign(points, centers))
+    # Points with hundreds of coordinates (flattened images, say): each row repeated to 300 coordinates,
+    # so every distance is multiplied by the same whole number, exactly, and the ties stay ties.
+    repeats = 300 // points.shape[1]
+    wide_points, wide_centers = np.tile(points, repeats), np.tile(centers, repeats)
+    expect_array(learner.assign(wide_points, wide_centers), reference.assign(wide_points, wide_centers))
 
 
 @graded("assign", 2)
 @given(data=blobs())
 def test_assign_matches_scipy(learner, data):
-    """assign equals scipy's cdist(points, centers, "sqeuclidean").argmin(axis=1), away from ties"""
+    """assign equals scipy's cdist(points, centers, "sqeuclidean").argmin(axis=1), away from ties, at any scale"""
     points, k, rng = data
     centers = rng.uniform(-10, 10, size=(k, points.shape[1]))
     assume(not near_tie(points, centers))
     expected = scipy_nearest(points, centers)
     expect_array(learner.assign(points, centers), expected, expected_from="cdist(points, centers).argmin(axis=1)")
+    # The nearest center does not depend on the unit: scaled by 2**-40 (a power of two, so exactly),
+    # with squared distances far below 1, every point keeps its label.
+    tiny = 2.0 ** -40
+    expect_array(learner.assign(points * tiny, centers * tiny), expected,
+                 expected_from="cdist(points, centers).argmin(axis=1) before both were scaled by 2**-40, which "
+                               "changes no comparison of distances")
 
 
 @graded("assign", 2)
@@ -201,6 +226,9 @@ def test_update_empty_cluster_keeps_center(learner, data):
         expect(np.array_equal(got[j], centers[j]),
                f"center {j} has no points and became {got[j].tolist()}; a center without points must keep its "
                f"old value {centers[j].tolist()} (its mean would be 0 / 0).")
+    # With no points at all (n = 0), every center is one without points.
+    expect_array(learner.update(np.zeros((0, points.shape[1])), np.zeros(0, dtype=np.int64), centers), centers,
+                 expected_from="the old centers: with no points, every center keeps its value")
 
 
 # -- kmeans ---------------------------------------------------------------------------
@@ -225,14 +253,20 @@ def test_kmeans_matches_sklearn(learner, reference, data, from_points):
 
 @graded("kmeans", 2)
 @given(data=blobs(max_n=25), use_init=st.booleans(), seed=st.integers(0, 1000), max_iter=st.sampled_from([1, 2, 100]))
+# seed=None and max_iter=None leave them out: the contract's defaults, seed=0 and max_iter=100, which stop
+# these points after 100 of the 116 rounds they need.
+@example(data=(SLOW_POINTS, 10, None), use_init=False, seed=None, max_iter=None)
 def test_kmeans_matches_reference(learner, reference, data, use_init, seed, max_iter):
-    """kmeans matches the reference (default start from the seed, or init; empty clusters included)"""
+    """kmeans matches the reference (default start from the seed, or init; empty clusters included; the defaults)"""
     points, k, rng = data
+    options = {name: value for name, value in [("max_iter", max_iter), ("seed", seed)] if value is not None}
     init = rng.uniform(-15, 15, size=(k, points.shape[1])) if use_init else None
-    start = init if use_init else points[np.random.default_rng(seed).choice(len(points), k, replace=False)]
-    assume(not lloyd_trace(reference, points, start, max_iter)[0])
-    expected = reference.kmeans(points, k, init=init, max_iter=max_iter, seed=seed)
-    got = learner.kmeans(points, k, init=init, max_iter=max_iter, seed=seed)
+    seeded = points[np.random.default_rng(options.get("seed", 0)).choice(len(points), k, replace=False)]
+    start = init if use_init else seeded
+    assume(not lloyd_trace(reference, points, start, options.get("max_iter", 100))[0])
+    expected = reference.kmeans(points, k, init=init, **options)
+    # Every argument by its name in the contract (points and k too: only init, max_iter and seed are keyword-only).
+    got = learner.kmeans(points=points, k=k, init=init, **options)
     expect(type(got) is tuple and len(got) == 2, f"returned {type(got).__name__}; expected a tuple (centers, labels).")
     expect_array(got[0], expected[0], expected_from="the reference's centers")
     expect_array(got[1], expected[1], expected_from="the reference's labels")
@@ -313,8 +347,10 @@ def test_quantise_real_images(learner, reference, name, k):
 
 @graded("quantise_colours", 2)
 @given(image=uint8_images(channels=3, max_side=6), k=st.integers(1, 4), seed=st.integers(0, 100))
+@example(image=SLOW_IMAGE, k=8, seed=0)  # 128 rounds to settle: kmeans' max_iter=100 stops it
+@example(image=np.array([[[0, 0, 0], [255, 255, 255]]], dtype=np.uint8), k=2, seed=0)  # 0 and 255 stay as they are
 def test_quantise_matches_reference(learner, reference, image, k, seed):
-    """quantise_colours matches the reference on small RGB images"""
+    """quantise_colours matches the reference on small RGB images (black and white, and a crop k-means is slow on)"""
     k = min(k, image.shape[0] * image.shape[1])
     got = learner.quantise_colours(image, k, seed=seed)
     expect_kind(got, np.uint8, image.shape)
@@ -331,6 +367,14 @@ def test_quantise_takes_the_contracts_keywords(learner, reference):
     got = learner.quantise_colours(image=image, k=3, seed=5)
     expect_array(got, reference.quantise_colours(image, 3, seed=5),
                  off_by_one_where=rounding_slack(reference, image, 3, 5))
+
+
+@graded("quantise_colours", 1, guard=True)
+def test_quantise_rejects_bad_k(learner):
+    """quantise_colours raises ValueError for k < 1 or k > H * W, as kmeans does"""
+    image = np.random.default_rng(48).integers(0, 256, (4, 4, 3), dtype=np.uint8)
+    for k in (0, 17):
+        expect_raises(learner, "quantise_colours", image, k, exception="ValueError", mentions="k")
 
 
 # -- every function -------------------------------------------------------------------
