@@ -1,5 +1,8 @@
 """A small hand-made batch (no grading): the writers' tests and the batch's own serialise and merge it."""
 
+import io
+import tarfile
+
 from grader.core import results
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.instructor import batch
@@ -57,3 +60,20 @@ def small_batch() -> BatchReport:
                        settings={"exercises": ["arrays", "histogram"], "max_examples": 3,
                                  "isolation": "landlock ABI 7, uid 65534, private copy", "isolation_level": "full"},
                        batch_ids=["alice", "bob", "carol"], seconds=12.0, jobs=2)
+
+
+def tar_gz(path, files, *, links=()):
+    """A ``.tar.gz`` at ``path`` holding ``files`` ({name: text}) and symbolic ``links`` ((name, target)...)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz") as bundle:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            bundle.addfile(info, io.BytesIO(data))
+        for name, target in links:
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = target
+            bundle.addfile(info)
+    return path

@@ -7,9 +7,9 @@ Most tests only discover and stage (no grading); two batches grade the cheap ``h
 import csv
 import io
 import json
-import tarfile
 import zipfile
 
+import batch_samples
 import nbformat
 import pytest
 from conftest import SOLUTIONS
@@ -39,20 +39,6 @@ def _zip(path, files):
     return path
 
 
-def _tar(path, files, *, links=()):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz") as bundle:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            bundle.addfile(info, io.BytesIO(data))
-        for name, target in links:
-            info = tarfile.TarInfo(name)
-            info.type = tarfile.SYMTYPE
-            info.linkname = target
-            bundle.addfile(info)
-    return path
 
 
 def _notebook(path, *, extra_cells=()):
@@ -166,7 +152,7 @@ def plain_folder(root):
     """Folders, a zip, a tar.gz, a notebook, and what is no submission."""
     _write(root / "alice" / "histogram.py", HISTOGRAM)
     _zip(root / "bob.zip", {"bob/histogram.py": HISTOGRAM})
-    _tar(root / "peggy.tar.gz", {"peggy/exercises/histogram.py": HISTOGRAM, "peggy/notes.txt": "hi"})
+    batch_samples.tar_gz(root / "peggy.tar.gz", {"peggy/exercises/histogram.py": HISTOGRAM, "peggy/notes.txt": "hi"})
     _notebook(root / "carol.ipynb")
     _write(root / "README.txt", "read me")
     _write(root / ".DS_Store", "\0\0\0\1Bud1")
@@ -215,7 +201,7 @@ def test_an_empty_or_unrecognised_folder_is_an_error_that_says_what_was_expected
     ({"a/histogram.py": "x = 1"}, [("a/up", "../../outside")], "link"),
 ])
 def test_an_unsafe_tar_is_refused_not_extracted(tmp_path, files, links, words):
-    archive = _tar(tmp_path / "evil.tar.gz", files, links=links)
+    archive = batch_samples.tar_gz(tmp_path / "evil.tar.gz", files, links=links)
     destination = tmp_path / "x" / "y"
     destination.mkdir(parents=True)
     with pytest.raises(batch.Unreadable, match=words):
@@ -225,7 +211,7 @@ def test_an_unsafe_tar_is_refused_not_extracted(tmp_path, files, links, words):
 
 
 def test_tar_limits_and_a_corrupt_tar(tmp_path):
-    archive = _tar(tmp_path / "big.tar.gz", {f"f{i}.py": "x = 1\n" * 200 for i in range(5)})
+    archive = batch_samples.tar_gz(tmp_path / "big.tar.gz", {f"f{i}.py": "x = 1\n" * 200 for i in range(5)})
     with pytest.raises(batch.Unreadable, match="more than 3 entries"):
         exports.safe_extract_tar(archive, tmp_path / "a", batch.ArchiveLimits(max_files=3))
     with pytest.raises(batch.Unreadable, match="larger than"):
@@ -320,7 +306,7 @@ def test_a_wrong_name_beside_right_ones_is_diagnosed_too(tmp_path):
 def test_batch_of_a_plain_folder_with_a_notebook_a_tar_and_strays(tmp_path, capsys):
     root = plain_folder(tmp_path / "subs")
     _write(root / "wrong" / "Histogram.py", HISTOGRAM)
-    _tar(root / "evil.tar.gz", {"../evil.py": "x = 1"})
+    batch_samples.tar_gz(root / "evil.tar.gz", {"../evil.py": "x = 1"})
     out = tmp_path / "out"
     assert batch_cli.main([str(root), "--out", str(out), *FAST]) == 0
     printed = " ".join(capsys.readouterr().out.split())

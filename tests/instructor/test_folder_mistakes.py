@@ -11,7 +11,6 @@ Most tests only discover and stage (no grading); one batch grades the cheap ``hi
 
 import csv
 import io
-import tarfile
 import zipfile
 
 import batch_samples
@@ -49,15 +48,6 @@ def _zip_bytes(files) -> bytes:
     return buffer.getvalue()
 
 
-def _tar(path, files):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(path, "w:gz") as bundle:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            bundle.addfile(info, io.BytesIO(data))
-    return path
 
 
 def _classroom(root, logins=("annlee", "bob")):
@@ -202,7 +192,7 @@ def test_two_different_students_of_the_same_name_still_get_two_ids(tmp_path):
 def test_a_moodle_submission_that_is_one_archive_is_opened_and_the_row_says_so(tmp_path, archive):
     student = tmp_path / "moodle" / "Ann Lee_101_assignsubmission_file_"
     files = {"hw1/histogram.py": HISTOGRAM, "hw1/notes.txt": "done"}
-    (_zip if archive.endswith(".zip") else _tar)(student / archive, files)
+    (_zip if archive.endswith(".zip") else batch_samples.tar_gz)(student / archive, files)
     submission = exports.discover([tmp_path / "moodle"]).submissions[0]
     modules, notes = _stage(submission, tmp_path)
     assert modules == "hw1"  # the archive's own folder, not hw1/hw1/
