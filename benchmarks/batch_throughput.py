@@ -26,7 +26,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.core import catalog as course  # noqa: E402
+from grader.core import catalog  # noqa: E402
 from grader.instructor import batch  # noqa: E402
 
 
@@ -72,16 +72,16 @@ def main() -> None:
     parser.add_argument("--launcher", choices=("fork", "exec"), default=None)
     args = parser.parse_args()
 
-    gradable = course.gradable()
+    gradable = catalog.active().gradable()
     names = args.exercises or [e.name for e in gradable if args.ml or not e.needs]
     skipped_ml = [e.name for e in gradable if e.needs] if args.ml else []
     print(f"exercises: {', '.join(names)}")
-    missing = [e.name for e in course.EXERCISES if e.needs and not e.has_checks]
+    missing = [e.name for e in catalog.active().exercises if e.needs and not e.has_checks]
     if args.ml and missing:
         print(f"  (no checks yet for: {', '.join(missing)})")
     if skipped_ml:
         unavailable = [n for n in skipped_ml if any(__import__("importlib").util.find_spec(m) is None
-                                                     for m in course.BY_NAME[n].needs)]
+                                                     for m in catalog.active().by_name[n].needs)]
         if unavailable:
             print(f"  ({', '.join(unavailable)}: TensorFlow is not installed, so their checks are skipped)")
     print(f"{args.submissions} submissions (1/2 correct, 1/4 one function broken, 1/4 stubs), "

@@ -43,8 +43,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from grader import api  # noqa: E402
-from grader.core import catalog as course  # noqa: E402
-from grader.core import learner, runner  # noqa: E402
+from grader.core import (  # noqa: E402
+    catalog,  # noqa: E402
+    learner,
+    runner,
+)
 from grader.core.learner import LearnerModule  # noqa: E402
 from grader.kit import describe, expect, pictures  # noqa: E402
 from grader.sandbox import adapters, client, wire  # noqa: E402
@@ -217,7 +220,7 @@ def _median_split(splits: list) -> dict:
 
 def measure(names=None, *, runs: int = 3, examples: int = api.DEFAULT_EXAMPLES) -> dict:
     """Floor and graded seconds (medians), their split and whether the points agree."""
-    names = names or [e.name for e in course.gradable() if not e.needs]
+    names = names or [e.name for e in catalog.active().gradable() if not e.needs]
     instrument()
     with floor_mode():
         grade_once(names, examples)  # warm-up: imports, sample images, Hypothesis' caches

@@ -47,9 +47,9 @@ def buggy_submissions() -> dict[str, tuple[str, str, str]]:
     """{name: (module, function, new source)} from the tests' table, the exercises without TensorFlow only."""
     import importlib
 
-    from grader.core import catalog as course
+    from grader.core import catalog
 
-    image = {e.name for e in course.gradable() if not e.needs}
+    image = {e.name for e in catalog.active().gradable() if not e.needs}
     found = {}
     module_name, table = TABLE
     for entry in getattr(importlib.import_module(module_name), table):
@@ -89,12 +89,12 @@ def _grade(job: tuple[str, str | None, str, str | None, str | None]) -> tuple[st
     from conftest import make_submission
 
     from grader import api
-    from grader.core import catalog as course
+    from grader.core import catalog
 
     with tempfile.TemporaryDirectory() as scratch:
         if target is None:
             target = make_submission(pathlib.Path(scratch), [module], replace={module: {function: source}})
-        names = [module] if module else [e.name for e in course.gradable() if not e.needs]
+        names = [module] if module else [e.name for e in catalog.active().gradable() if not e.needs]
         return name, fingerprint(api.grade(names, target=target, max_examples=EXAMPLES))
 
 

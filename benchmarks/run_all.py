@@ -142,9 +142,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-otter", action="store_true", help="do not run otter (no otter ratio)")
     args = parser.parse_args(argv)
 
-    from grader.core import catalog as course
+    from grader.core import catalog
 
-    image = [e.name for e in course.gradable() if not e.needs]
+    image = [e.name for e in catalog.active().gradable() if not e.needs]
     rows = []
 
     def row(area, figure, value, target, met, before=""):

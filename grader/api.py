@@ -21,8 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.core import catalog as course
-from grader.core import learner
+from grader.core import catalog, learner
 from grader.core.catalog import DEFAULT_EXAMPLES
 from grader.core.results import GradeReport
 from grader.kit import pictures
@@ -70,6 +69,9 @@ class Settings:
         instructor's grading (a batch, Gradescope), where what is missing is the set-up's
         fault and no learner can add it. False (a learner's own machine): skipped, with the
         command that installs it.
+    course
+        The course to grade: its folder or its ``course.toml`` (None: the one this process
+        grades already, :func:`grader.core.catalog.active`). Given, it becomes that one.
     """
 
     max_examples: int = DEFAULT_EXAMPLES
@@ -81,6 +83,7 @@ class Settings:
     trust_submissions: bool = False
     allow_public_heldout: bool = False
     require_needs: bool = False
+    course: str | Path | None = None
 
     def __post_init__(self):
         if not isinstance(self.max_examples, int) or self.max_examples < 1:
@@ -140,15 +143,14 @@ def refuse_unprotected(*, purpose: str, trust_submissions: bool = False) -> isol
 
 
 def public_heldout_reason() -> str | None:
-    """Why the held-out digits of this machine are public (None: they are not), from :mod:`grader.kit.mnist`."""
-    from grader.kit import mnist
-
-    return mnist.public_heldout()
+    """Why the held-out data of this machine is public (None: it is not): the course's ``public_heldout`` hook."""
+    hook = catalog.active().hook("public_heldout")
+    return hook() if hook is not None else None
 
 
 def heldout_exercises(names) -> list[str]:
     """Of ``names``, the exercises scored on held-out digits (those with accuracy thresholds in the catalog)."""
-    return [name for name in names if course.BY_NAME[name].thresholds]
+    return [name for name in names if catalog.active().by_name[name].thresholds]
 
 
 def refused_exercises(names, *, allow_public_heldout: bool = False) -> dict[str, str]:
@@ -194,7 +196,8 @@ def add_refused(report: GradeReport, refused: dict[str, str]) -> None:
         return
     from grader.core.results import ExerciseResult
 
-    added = [ExerciseResult(name, course.BY_NAME[name].title, course.BY_NAME[name].number, message=why)
+    by_name = catalog.active().by_name
+    added = [ExerciseResult(name, by_name[name].title, by_name[name].number, message=why)
              for name, why in refused.items()]
     report.exercises = sorted(report.exercises + added, key=lambda exercise: exercise.number)
     report.settings["refused"] = dict(refused)
@@ -226,10 +229,12 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
     if settings.hidden_checks:
         # Hidden checks mean an instructor grading someone else's work: the level must protect them.
         refuse_unprotected(purpose="Grading with hidden checks", trust_submissions=settings.trust_submissions)
+    if settings.course is not None:  # given: the course this process grades from now on (children get it too)
+        catalog.activate(settings.course)
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")
-    chosen = course.resolve(names) if names else course.gradable()
+    chosen = catalog.active().resolve(names) if names else catalog.active().gradable()
     refused = (refused_exercises([e.name for e in chosen], allow_public_heldout=settings.allow_public_heldout)
                if settings.hidden_checks else {})
     if refused:  # the others are graded as if the refused ones had not been asked for
@@ -266,6 +271,7 @@ def _grade_side_by_side(chosen, target: Path, settings: Settings, progress) -> G
     report = GradeReport(target=str(target), settings=settings.report_settings())
     report.exercises = parallel.grade_side_by_side(grade, [e.name for e in chosen], jobs=settings.jobs,
                                                    progress=progress, target=target,
-                                                   settings=dataclasses.replace(settings, jobs=1))
+                                                   settings=dataclasses.replace(
+                                                       settings, jobs=1, course=catalog.active().catalog_file))
     report.seconds = time.perf_counter() - started
     return report

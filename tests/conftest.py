@@ -15,7 +15,12 @@ from unittest import mock
 import pytest
 
 from grader import api
-from grader.core.catalog import PROJECT_ROOT, gradable
+from grader.core import catalog
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # this repository: the image course and the engine
+# The tests grade this repository's course: it is made the active one before any test runs.
+COURSE = catalog.activate(PROJECT_ROOT / "course")
+BY_NAME = COURSE.by_name
 
 # The tests keep the reference's answers and the checks' examples (grader.core.answers,
 # grader.core.replay) in a folder of this run's own, not in the user's cache: a test that
@@ -27,10 +32,10 @@ os.environ.setdefault("PIXELGRADE_STATE_DIR", tempfile.mkdtemp(prefix="pixelgrad
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"
-IMAGE_EXERCISES = [e.name for e in gradable() if not e.needs]
+IMAGE_EXERCISES = [e.name for e in COURSE.gradable() if not e.needs]
 # The exercises whose checks need TensorFlow (networks, training): their tests are
 # skipped, with the reason, where it is not installed; CI installs it (nox -s tests).
-ML_EXERCISES = [e.name for e in gradable() if e.needs]
+ML_EXERCISES = [e.name for e in COURSE.gradable() if e.needs]
 HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
 needs_tensorflow = pytest.mark.skipif(
     not HAS_TENSORFLOW, reason="needs TensorFlow, which is not installed (pip install -e '.[ml]', or nox -s tests)")

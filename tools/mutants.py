@@ -420,15 +420,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _choose(args) -> tuple[list[str], list[str]]:
-    from grader.core import catalog as course
+    from grader.core import catalog
 
     if args.exercises:
         try:
-            return [e.name for e in course.resolve(args.exercises)], []
+            return [e.name for e in catalog.active().resolve(args.exercises)], []
         except ValueError as error:
             raise UsageError(str(error)) from error
-    names = [e.name for e in course.gradable()]
-    return [n for n in names if not course.BY_NAME[n].needs], [n for n in names if course.BY_NAME[n].needs]
+    names = [e.name for e in catalog.active().gradable()]
+    by_name = catalog.active().by_name
+    return [n for n in names if not by_name[n].needs], [n for n in names if by_name[n].needs]
 
 
 _SIGNALLED = []  # set by SIGTERM: a KeyboardInterrupt raised inside a learner call may be scored, not raised

@@ -124,3 +124,10 @@ def add_hidden_visibility(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--hidden-visibility", choices=gradescope.HIDDEN_VISIBILITIES, default="after_published",
                         help="Gradescope visibility of hidden checks (default: after_published)")
+
+
+def add_course(parser: argparse.ArgumentParser) -> None:
+    """``--course DIR``: the course to grade (read by :mod:`grader.cli.main` before the command runs)."""
+    parser.add_argument("--course", metavar="DIR",
+                        help="the course: a folder with course.toml, or the file (default: $PIXELGRADE_COURSE, "
+                             "else the nearest course.toml in this folder or above)")

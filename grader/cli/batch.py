@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"submissions graded at once (default: the number of cores, {batch.default_jobs()})")
     parser.add_argument("--shard", metavar="I/N", help="grade only shard I of N (merge them with pixelgrade merge)")
     arguments.add_require_isolation(parser)
+    arguments.add_course(parser)
     arguments.add_trust_submissions(parser)
     arguments.add_allow_public_heldout(parser)
     parser.add_argument("--hidden-checks", metavar="DIR",

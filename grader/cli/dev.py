@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     from grader.instructor.devcheck import DEV_EXAMPLES
 
     arguments.add_examples(check, default=DEV_EXAMPLES)
+    arguments.add_course(check)
 
     sandbox = actions.add_parser(
         "sandbox", help="run hostile submissions against this machine's sandbox and say what held",

@@ -33,7 +33,7 @@ def version_text() -> str:
         version = importlib.metadata.version("pixelgrade")
     except importlib.metadata.PackageNotFoundError:  # run from a copy of the project that was never installed
         try:
-            with open(catalog.PROJECT_ROOT / "pyproject.toml", "rb") as file:
+            with open(Path(__file__).resolve().parents[2] / "pyproject.toml", "rb") as file:
                 version = tomllib.load(file)["project"]["version"]
         except (OSError, KeyError, tomllib.TOMLDecodeError):
             version = "(version unknown)"
@@ -46,11 +46,12 @@ def build_parser(subcommands: Iterable[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixelgrade",
         description="Grade image-analysis exercises against the course contract.",
-        epilog="Exercises, in order: " + ", ".join(e.name for e in catalog.EXERCISES)
+        epilog="Exercises, in order: " + ", ".join(e.name for e in catalog.active().exercises)
         + (". Other commands: " + ", ".join(others) if others else ""),
     )
     arguments.add_exercises(parser, many=True, help="exercises to grade (default: all)")
     arguments.add_target(parser)
+    arguments.add_course(parser)
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     arguments.add_examples(parser)
     arguments.add_timeout(parser)
@@ -69,7 +70,8 @@ def _digests(names, target: str) -> dict[str, str]:
     """What each exercise to be graded depends on, taken before grading (a save meanwhile is then a change)."""
     if not Path(target).is_dir():
         return {}
-    chosen = [name for name in names if name in catalog.BY_NAME] if names else [e.name for e in catalog.gradable()]
+    course = catalog.active()
+    chosen = [name for name in names if name in course.by_name] if names else [e.name for e in course.gradable()]
     return {name: exercise_digest(target, name) for name in chosen}
 
 

@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     arguments.add_exercises(parser, many=False,
                             help="an exercise or one of its functions, e.g. 'otsu' (default: the current exercise)")
     arguments.add_target(parser)
+    arguments.add_course(parser)
     arguments.add_state(parser)
     parser.add_argument("--reset", action="store_true", help="start again from the first hint")
     return parser

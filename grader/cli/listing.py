@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Every exercise with its status and points, from a quick grade "
                                                  "of what changed since the last one.")
     arguments.add_target(parser)
+    arguments.add_course(parser)
     arguments.add_examples(parser, default=listing.QUICK_EXAMPLES)
     parser.add_argument("--saved", action="store_true", help="grade nothing; show the last saved results")
     parser.add_argument("--regrade", action="store_true",

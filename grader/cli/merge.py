@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="a shard's output folder (or its batch.json)")
     parser.add_argument("--out", required=True, metavar="DIR", help="where the merged outputs go")
     arguments.add_hidden_visibility(parser)
+    arguments.add_course(parser)
     return parser
 
 

@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     arguments.add_exercises(parser, many=True,
                             help="exercises (or their functions, e.g. 'otsu'); default: every exercise")
     arguments.add_target(parser)
+    arguments.add_course(parser)
     parser.add_argument("--out", metavar="DIR", help="where to write the PNG files (default: .pixelgrade/show "
                                                      "next to the target)")
     parser.add_argument("--reference-only", action="store_true", help="draw the reference solution alone")

@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Re-grade the exercise you are editing every time you save it.")
     arguments.add_exercises(parser, many=False, help="where to begin (default: the first exercise not complete yet)")
     arguments.add_target(parser)
+    arguments.add_course(parser)
     arguments.add_examples(parser)
     arguments.add_timeout(parser)
     parser.add_argument("--interval", type=arguments.positive_seconds, default=watch.DEFAULT_INTERVAL_S,

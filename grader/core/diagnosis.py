@@ -37,11 +37,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import CheckStatus
 from grader.kit.describe import NO_VALUE, CallRecord
 
-CATALOG_FILE = "checks/misconceptions.py"  # in the course folder
 # Judging a call costs one reference call and the catalog's calls on the same input:
 # cheap for the checks' small inputs, skipped for larger ones.
 MAX_ELEMENTS = 1 << 22
@@ -91,9 +90,15 @@ class Catalog:
         raise KeyError(identifier)
 
 
-@lru_cache(maxsize=1)
-def catalog() -> Catalog:
-    return Catalog(course.course_module(CATALOG_FILE).MISCONCEPTIONS)
+def mistakes() -> Catalog:
+    """The active course's misconceptions (its ``misconceptions`` hook; none without one)."""
+    return _mistakes_of(catalog.active().catalog_file)
+
+
+@lru_cache(maxsize=4)
+def _mistakes_of(catalog_file) -> Catalog:
+    entries = catalog.active().hook("misconceptions")
+    return Catalog(entries if entries is not None else ())
 
 
 def name_mistakes(checks: Iterable, calls: dict) -> None:
@@ -148,7 +153,7 @@ def judge(function: str, ran: list, calls: dict) -> dict[str, Misconception]:
     if not any(item.failed for item in evidence):
         return {}
     named: dict[Misconception, set[str]] = {}
-    for entry in catalog().for_function(evidence[0].call.module, function):
+    for entry in mistakes().for_function(evidence[0].call.module, function):
         shown = telling_checks(entry, evidence)
         if shown:
             named[entry] = shown

@@ -24,7 +24,7 @@ import os
 import threading
 from multiprocessing.connection import wait
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import CheckResult, CheckStatus, ExerciseResult, GradeReport
 from grader.sandbox import processes
 
@@ -38,7 +38,7 @@ def available_cores() -> int:
 
 def order(names: list[str]) -> list[str]:
     """The order to grade ``names`` in: the exercises allowed the longest calls first, else the course's."""
-    return sorted(names, key=lambda name: -course.BY_NAME[name].limits.timeout_s)
+    return sorted(names, key=lambda name: -catalog.active().by_name[name].limits.timeout_s)
 
 
 # -- in a child ---------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def _relay(events, progress) -> None:
 
 
 def _not_graded(name: str, why: str) -> ExerciseResult:
-    exercise = course.BY_NAME[name]
+    exercise = catalog.active().by_name[name]
     check = CheckResult(f"{name}::<process>", name, "", "grade the exercise", 0, status=CheckStatus.GRADER_ERROR,
                         message=f"pixelgrade's process grading this exercise ended without a result ({why}); "
                                 f"`pixelgrade {name}` grades it alone.")

@@ -10,14 +10,14 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from grader.core.catalog import SOLUTIONS_DIR
+from grader.core import catalog
 
 _REFERENCES: dict[str, object] = {}
 
 
 def load_reference(name: str, solutions_dir: Path | None = None):
     """The reference solution module of exercise ``name`` (``solutions/<name>.py``), imported by path."""
-    path = (solutions_dir or SOLUTIONS_DIR) / f"{name}.py"
+    path = (solutions_dir or catalog.active().solutions_dir) / f"{name}.py"
     key = str(path)
     if key not in _REFERENCES:
         spec = importlib.util.spec_from_file_location(f"pixelgrade_reference_{name}", path)

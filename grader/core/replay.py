@@ -54,8 +54,7 @@ import pytest
 from hypothesis.errors import StopTest, UnsatisfiedAssumption
 from hypothesis.strategies import DataObject
 
-from grader.core import answers
-from grader.core.catalog import CHECKS_DIR
+from grader.core import answers, catalog
 
 _KIT_DIR = Path(__file__).resolve().parents[1] / "kit"
 # Bump when what makes the examples changes in a way the key does not see: kept examples
@@ -65,12 +64,17 @@ _KIT_DIR = Path(__file__).resolve().parents[1] / "kit"
 FORMAT = "3"
 
 
-@functools.cache
 def _sources_digest() -> str:
+    course = catalog.active()
+    return _digest_of((course.checks_dir, course.folder, _KIT_DIR))
+
+
+@functools.cache
+def _digest_of(folders: tuple) -> str:
     """The digest of every check and kit module's source, and of Hypothesis' version."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(importlib.metadata.version("hypothesis").encode())
-    for folder in (CHECKS_DIR, _KIT_DIR):
+    for folder in folders:
         for path in sorted(folder.glob("*.py")):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -81,7 +85,7 @@ def _name(item, max_examples: int) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"examples;{FORMAT};{_sources_digest()};{max_examples};{item.nodeid};".encode())
     path = Path(str(item.fspath))
-    if path.parent != CHECKS_DIR and path.is_file():  # an instructor's hidden checks, from elsewhere
+    if path.parent != catalog.active().checks_dir and path.is_file():  # an instructor's hidden checks, from elsewhere
         digest.update(path.read_bytes())
     return "examples-" + digest.hexdigest()
 

@@ -19,10 +19,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument
 
-from grader.core import answers, diagnosis, failures, results
+from grader.core import answers, catalog, diagnosis, failures, results
 from grader.core.catalog import (
-    BY_NAME,
-    CHECKS_DIR,
     DEFAULT_EXAMPLES,
     HIDDEN_SUFFIX,
     MISCONFIGURED,
@@ -34,6 +32,9 @@ from grader.core.reference import load_reference
 from grader.core.replay import ExampleReplay
 from grader.core.results import CheckResult, CheckSpec, CheckStatus
 from grader.kit import pictures
+
+# The pytest configuration of every grading: the engine's, so that a course needs none (nor may change it).
+CHECKS_INI = Path(__file__).with_name("checks_pytest.ini")
 
 
 def hypothesis_profile(max_examples: int) -> str:
@@ -108,7 +109,7 @@ def fixed_example_constants():
 
 def exercise_of(node) -> Exercise:
     stem = Path(str(node.fspath if hasattr(node, "fspath") else node.__file__)).stem
-    return BY_NAME[stem.removeprefix("test_").removesuffix(HIDDEN_SUFFIX)]
+    return catalog.active().by_name[stem.removeprefix("test_").removesuffix(HIDDEN_SUFFIX)]
 
 
 def is_hidden_file(path) -> bool:
@@ -178,7 +179,7 @@ class GradingPlugin:
         # Start every exercise's worker now (those not started already: see run_checks),
         # so their start-up runs side by side (and alongside the first checks).
         for name in self.results:
-            exercise = BY_NAME[name]
+            exercise = catalog.active().by_name[name]
             if name not in self._proxies and not _missing_needs(exercise):
                 self._proxies[name] = self._proxy(exercise)
                 self._proxies[name].prestart()
@@ -189,6 +190,8 @@ class GradingPlugin:
 
     # -- hooks ----------------------------------------------------------------
     def pytest_configure(self, config):
+        # The engine's own marker: a course needs no pytest.ini of its own (-c names the engine's, empty).
+        config.addinivalue_line("markers", "pixelgrade(function, points, bonus): a graded check")
         settings.load_profile(self.profile)
 
     def pytest_collectreport(self, report):
@@ -382,16 +385,19 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
                            timeout_s=timeout_s, pictures_folder=pictures.folder_for(target, pictures_choice),
                            require_needs=require_needs)
     plugin._proxies.update(started or {})
+    course = catalog.active()
     files = [e.checks_file for e in exercises] + hidden_check_files(hidden_checks, exercises)
     args = [str(path) for path in files] + [
-        "-c", str(CHECKS_DIR / "pytest.ini"),
-        "--rootdir", str(CHECKS_DIR),
+        "-c", str(CHECKS_INI),
+        "--rootdir", str(course.checks_dir),
         "--import-mode=importlib",
         *_PLUGIN_ARGS,
         "--continue-on-collection-errors",  # a broken check file costs its own exercise, not every other one
         "-W", "ignore",
     ]
     saved_path = list(sys.path)
+    # The checks import the course's own modules (its folder) and each other (its checks' folder) by name.
+    sys.path[:0] = [str(course.checks_dir), str(course.folder)]
     try:
         with fixed_example_constants(), _no_plugin_autoload():
             code = pytest.main(args, plugins=[plugin, ExampleReplay(max_examples)])

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.cli.exitcodes import ExitCode
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import ExerciseStatus
 
 MIN_HINTS = 3
@@ -44,7 +44,7 @@ def _public(functions: dict) -> list[str]:
     return [name for name in functions if not name.startswith("_")]
 
 
-def stub_problems(exercise: course.Exercise) -> list[str]:
+def stub_problems(exercise: catalog.Exercise) -> list[str]:
     """What is wrong with the stub of ``exercise`` (empty when nothing is)."""
     path, where = exercise.stub_file, f"exercises/{exercise.name}.py"
     if not path.is_file():
@@ -78,7 +78,7 @@ def stub_problems(exercise: course.Exercise) -> list[str]:
     return problems
 
 
-def solution_problems(exercise: course.Exercise) -> list[str]:
+def solution_problems(exercise: catalog.Exercise) -> list[str]:
     path, where = exercise.solution_file, f"solutions/{exercise.name}.py"
     if not path.is_file():
         return [f"{where} is missing"]
@@ -90,7 +90,7 @@ def solution_problems(exercise: course.Exercise) -> list[str]:
     return problems
 
 
-def checks_problems(exercise: course.Exercise) -> list[str]:
+def checks_problems(exercise: catalog.Exercise) -> list[str]:
     where = f"course/checks/test_{exercise.name}.py"
     if not exercise.has_checks:
         return [f"{where} is missing"]
@@ -99,7 +99,7 @@ def checks_problems(exercise: course.Exercise) -> list[str]:
             if f'"{name}"' not in text and f"'{name}'" not in text]
 
 
-def hints_problems(exercise: course.Exercise) -> list[str]:
+def hints_problems(exercise: catalog.Exercise) -> list[str]:
     where = f"the catalog's hints for {exercise.name}"
     if len(exercise.hints) < MIN_HINTS:
         return [f"{where}: {len(exercise.hints)} hints; at least {MIN_HINTS}, gentle first"]
@@ -110,7 +110,7 @@ def hints_problems(exercise: course.Exercise) -> list[str]:
     return problems
 
 
-def page_problems(exercise: course.Exercise) -> list[str]:
+def page_problems(exercise: catalog.Exercise) -> list[str]:
     page = exercise.page
     where = f"docs/{page.name}"
     problems = []
@@ -124,15 +124,15 @@ def page_problems(exercise: course.Exercise) -> list[str]:
     return problems
 
 
-def course_problems(exercises=course.EXERCISES) -> list[str]:
+def course_problems(exercises=catalog.active().exercises) -> list[str]:
     """Problems of the course as a whole: the lists in the READMEs, stray pages."""
     problems = []
-    readme = course.COURSE_ROOT / "README.md"
+    readme = catalog.active().root / "README.md"
     if readme.is_file():
         text = readme.read_text(encoding="utf-8")
         if re.findall(r"\]\(docs/(\d\d-\w+\.md)\)", text) != [exercise.page.name for exercise in exercises]:
             problems.append("README.md: the links to the pages (docs/NN-<name>.md) are not the catalog's, in order")
-    index = course.DOCS_DIR / "README.md"
+    index = catalog.active().docs_dir / "README.md"
     if index.is_file():
         rows = re.findall(r"^\| (\d+) \| \[(\w+)\]\((\d\d)-(\w+)\.md\)", index.read_text(encoding="utf-8"), re.M)
         expected = [(str(e.number), e.name, f"{e.number:02d}", e.name) for e in exercises]
@@ -140,11 +140,11 @@ def course_problems(exercises=course.EXERCISES) -> list[str]:
             problems.append("docs/README.md: the table of exercises is not the catalog's, numbered in order")
     pages = {exercise.page.name for exercise in exercises}
     problems += [f"docs/{path.name} belongs to no exercise of the catalog (renumber or remove it)"
-                 for path in sorted(course.DOCS_DIR.glob("[0-9][0-9]-*.md")) if path.name not in pages]
+                 for path in sorted(catalog.active().docs_dir.glob("[0-9][0-9]-*.md")) if path.name not in pages]
     return problems
 
 
-def material_problems(exercise: course.Exercise) -> list[str]:
+def material_problems(exercise: catalog.Exercise) -> list[str]:
     """Everything :func:`check` checks about one exercise's files (not its grades)."""
     return (stub_problems(exercise) + solution_problems(exercise) + checks_problems(exercise)
             + hints_problems(exercise) + page_problems(exercise))
@@ -158,14 +158,14 @@ def grade_problems(exercises, *, examples: int = DEV_EXAMPLES, progress=None) ->
     names = [exercise.name for exercise in exercises if exercise.has_checks]
     if not names:
         return problems
-    solutions = api.grade(names, target=course.SOLUTIONS_DIR, max_examples=examples, progress=progress)
+    solutions = api.grade(names, target=catalog.active().solutions_dir, max_examples=examples, progress=progress)
     for result in solutions.exercises:
         # "skipped": an optional package is missing here (`pixelgrade` says which), not a problem of the course.
         if result.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.SKIPPED):
             failed = [check.id for check in result.checks if check.points < check.max_points and not check.bonus]
             problems.append(f"solutions/{result.name}.py is {result.status}, {result.points:g}/{result.max_points:g}"
                             f" points; failing: {', '.join(failed[:5])}")
-    stubs = api.grade(names, target=course.STUBS_DIR, max_examples=examples, progress=progress)
+    stubs = api.grade(names, target=catalog.active().stubs_dir, max_examples=examples, progress=progress)
     for result in stubs.exercises:
         if result.points > 0:
             passed = [check.id for check in result.checks if check.points > 0]
@@ -176,10 +176,10 @@ def grade_problems(exercises, *, examples: int = DEV_EXAMPLES, progress=None) ->
 
 def check(names=(), *, grade: bool = True, examples: int = DEV_EXAMPLES) -> list[str]:
     """Every problem of the course (or of the exercises ``names``); an unknown name raises ValueError."""
-    unknown = [name for name in names if name not in course.BY_NAME]
+    unknown = [name for name in names if name not in catalog.active().by_name]
     if unknown:
-        raise ValueError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(course.BY_NAME)}")
-    chosen = [course.BY_NAME[name] for name in names] or list(course.EXERCISES)
+        raise ValueError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(catalog.active().by_name)}")
+    chosen = [catalog.active().by_name[name] for name in names] or list(catalog.active().exercises)
     problems = [] if names else course_problems()
     for exercise in chosen:
         problems += material_problems(exercise)
@@ -201,12 +201,12 @@ def run(names: Sequence[str] = (), *, grade: bool = True, examples: int = DEV_EX
     except ValueError as error:
         print(f"pixelgrade dev check: {error}", file=sys.stderr)
         return ExitCode.USAGE
-    checked = len(names) or len(course.EXERCISES)
+    checked = len(names) or len(catalog.active().exercises)
     for problem in problems:
         print(f"- {problem}")
     if problems:
-        print(f"{len(problems)} problem(s) in {checked} exercise(s) of {course.CATALOG_FILE}")
+        print(f"{len(problems)} problem(s) in {checked} exercise(s) of {catalog.active().catalog_file}")
         return ExitCode.NOT_FULL  # the course is not complete and consistent yet
     graded = "; every stub fails and every solution passes" if grade else ""
-    print(f"dev check: {checked} exercise(s) complete and consistent with {course.CATALOG_FILE.name}{graded}")
+    print(f"dev check: {checked} exercise(s) complete and consistent with {catalog.active().catalog_file.name}{graded}")
     return ExitCode.OK

@@ -39,7 +39,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.instructor.batch import (
     SKIPPED_NAMES,
     SOLUTIONS_ID,
@@ -166,7 +166,7 @@ def _why_not(path: Path) -> str:
 # -- discovery -----------------------------------------------------------------------------------
 def holds_modules(directory: Path) -> bool:
     """Whether ``directory`` itself holds an exercise module (``histogram.py``) or notebook (``histogram.ipynb``)."""
-    names = {f"{e.name}{suffix}" for e in course.EXERCISES for suffix in (".py", NOTEBOOK_SUFFIX)}
+    names = {f"{e.name}{suffix}" for e in catalog.active().exercises for suffix in (".py", NOTEBOOK_SUFFIX)}
     try:
         return any(entry.name in names and entry.is_file() for entry in directory.iterdir())
     except OSError:
@@ -288,7 +288,7 @@ def _is_one_submission(path: Path) -> bool:
     """An archive, a notebook, or a folder with exercise modules (in it or just below): one student's work."""
     if not path.is_dir():
         return is_archive(path) or is_notebook(path)
-    return find_module_dir(path, [e.name for e in course.EXERCISES], max_depth=2) is not None
+    return find_module_dir(path, [e.name for e in catalog.active().exercises], max_depth=2) is not None
 
 
 def _drop_repeats(found: list[Submission]) -> tuple[list[Submission], list[str]]:
@@ -358,7 +358,7 @@ def _zipped_export(path: Path) -> str:
 
 def _module_folders_listed(names: list[str]) -> dict[PurePosixPath, set[str]]:
     """{folder: the exercises it holds a module or notebook of}, from an archive's list of entries."""
-    modules = {f"{e.name}{suffix}": e.name for e in course.EXERCISES for suffix in (".py", NOTEBOOK_SUFFIX)}
+    modules = {f"{e.name}{suffix}": e.name for e in catalog.active().exercises for suffix in (".py", NOTEBOOK_SUFFIX)}
     folders: dict[PurePosixPath, set[str]] = {}
     for name in names:
         entry = PurePosixPath(name.replace("\\", "/"))
@@ -698,7 +698,7 @@ def rename_advice(root: Path, modules: Path | None, exercises: list[str], *, max
         if path.suffix.lower() in (".py", NOTEBOOK_SUFFIX):
             candidates.append(path)
     advice = []
-    known = {e.name for e in course.EXERCISES}
+    known = {e.name for e in catalog.active().exercises}
     for path in candidates:
         stem = path.stem
         if stem in known and path.suffix == ".py" and (modules is None or path.parent == modules):

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.writers import escaping
 
 BODY_IS_PYTHON = {"time", "timeit", "capture", "prun"}  # cell magics that run their body as Python
@@ -236,7 +236,7 @@ def modules_for(path: Path, converted: Converted, exercises, mapping: dict[str, 
     if mapping and path.name in mapping:
         return list(mapping[path.name])
     names = set(converted.functions)
-    chosen = [e.name for e in course.EXERCISES
+    chosen = [e.name for e in catalog.active().exercises
               if e.name in exercises and (e.name == path.stem.lower() or names & set(e.functions))]
     if not chosen and path.stem.lower() in exercises:
         chosen = [path.stem.lower()]  # histogram.ipynb that does not parse: graded, and says why
@@ -285,7 +285,8 @@ def convert_all(root: Path, exercises, mapping: dict[str, list[str]] | None = No
 def _notes(shown: str, converted: Converted, made: list[str], kept: list[str]) -> list[str]:
     parts = []
     if made:
-        wanted = set().union(*(course.BY_NAME[name].functions for name in made if name in course.BY_NAME))
+        by_name = catalog.active().by_name
+        wanted = set().union(*(by_name[name].functions for name in made if name in by_name))
         functions = [f for f in converted.functions if f in wanted]
         parts.append(f"{shown}: its {converted.cells} code cell{'s' if converted.cells != 1 else ''} became "
                      + ", ".join(f"{name}.py" for name in made)
@@ -314,7 +315,7 @@ def parse_mapping(values) -> dict[str, list[str]]:
         chosen = [m.strip() for m in modules.split(",") if m.strip()]
         if not sep or not name.strip() or not chosen:
             raise ValueError(f"--notebook-map must be NOTEBOOK.ipynb=EXERCISE[,EXERCISE...]; got {value!r}")
-        unknown = [m for m in chosen if m not in course.BY_NAME]
+        unknown = [m for m in chosen if m not in catalog.active().by_name]
         if unknown:
             raise ValueError(f"--notebook-map {value!r}: unknown exercise {', '.join(unknown)}")
         mapping[Path(name.strip()).name] = chosen

@@ -273,7 +273,7 @@ def _end(processes: list) -> None:
 # -- the attacks --------------------------------------------------------------------------------------------
 def _read_files(bench: Bench):
     targets = {"the checker's planted secret": str(bench.secret)}
-    reference = catalog.SOLUTIONS_DIR / "histogram.py"
+    reference = catalog.active().solutions_dir / "histogram.py"
     if reference.is_file():
         targets["the reference solution"] = str(reference)
     digits = os.environ.get("PIXELGRADE_MNIST", "")

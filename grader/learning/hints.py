@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.cli.exitcodes import ExitCode
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.learning import invocation, lookup
 from grader.learning.state import State
 
@@ -36,10 +36,10 @@ _LABEL = re.compile(r"\s*((?:`\w+`(?:\s*,\s*|\s+and\s+)?)+):")
 
 
 def hints_for(exercise: str) -> list[str]:
-    return list(course.BY_NAME[exercise].hints)
+    return list(catalog.active().by_name[exercise].hints)
 
 
-def about(hint: str, exercise: course.Exercise) -> tuple[str, ...]:
+def about(hint: str, exercise: catalog.Exercise) -> tuple[str, ...]:
     """The functions of ``exercise`` that ``hint`` is labelled with; empty for a hint about the whole exercise."""
     label = _LABEL.match(hint)
     if not label:
@@ -85,13 +85,13 @@ def reveal(selection: lookup.Selection, state: State, *, reset: bool = False) ->
     return Revealed(shown, new, len(numbers))
 
 
-def current_exercise(state: State, target) -> course.Exercise:
+def current_exercise(state: State, target) -> catalog.Exercise:
     """The first exercise, in course order, not saved as complete for ``target``."""
     done = set(state.done(target))
-    for exercise in course.EXERCISES:
+    for exercise in catalog.active().exercises:
         if exercise.name not in done:
             return exercise
-    return course.EXERCISES[-1]
+    return catalog.active().exercises[-1]
 
 
 def run(name: str | None = None, *, target: str | Path = "exercises", state_dir: str | Path | None = None,

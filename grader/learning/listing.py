@@ -30,7 +30,7 @@ from rich.markup import escape
 from grader import api
 from grader.cli.exitcodes import ExitCode
 from grader.cli.progress import CheckProgress
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import ExerciseStatus, Totals
 from grader.learning import invocation
 from grader.learning.state import State, exercise_digest, progress_line
@@ -40,7 +40,7 @@ QUICK_EXAMPLES = 5
 SLOW_CALL_S = 60.0  # exercises allowed calls longer than this are graded only with --all
 
 
-def is_slow(exercise: course.Exercise) -> bool:
+def is_slow(exercise: catalog.Exercise) -> bool:
     return bool(exercise.needs) or exercise.limits.timeout_s > SLOW_CALL_S
 
 
@@ -52,7 +52,7 @@ def rows(report, saved: dict, slow: frozenset = frozenset(), unchanged: frozense
     """
     graded = {e.name: e for e in report.exercises} if report is not None else {}
     table = []
-    for exercise in course.EXERCISES:
+    for exercise in catalog.active().exercises:
         row = {"number": exercise.number, "name": exercise.name, "title": exercise.title,
                "status": "", "points": None, "max_points": None, "bonus": 0.0, "source": ""}
         if exercise.name in graded:
@@ -155,8 +155,8 @@ def run(*, target: str | Path = "exercises", examples: int = QUICK_EXAMPLES, sav
     if saved:
         note = "(saved results; nothing graded)"
     else:
-        chosen = [e.name for e in course.gradable() if include_slow or not is_slow(e)]
-        slow = frozenset(e.name for e in course.gradable()) - set(chosen)
+        chosen = [e.name for e in catalog.active().gradable() if include_slow or not is_slow(e)]
+        slow = frozenset(e.name for e in catalog.active().gradable()) - set(chosen)
         note = f"(quick grade: {examples} examples per property)"
         digests = {name: exercise_digest(target, name) for name in chosen} if Path(target).is_dir() else {}
         if not regrade:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.core import catalog as course
+from grader.core import catalog
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Selection:
     catalog's order.
     """
 
-    exercise: course.Exercise
+    exercise: catalog.Exercise
     functions: tuple[str, ...] = ()
 
     @property
@@ -50,34 +50,34 @@ def find(name: str) -> Selection:
     wanted = _normalise(name)
     if not wanted:
         raise ValueError("name an exercise, e.g. 'histogram', or a function, e.g. 'otsu_threshold'")
-    if wanted in course.BY_NAME:
-        return Selection(course.BY_NAME[wanted])
-    owners = [e for e in course.EXERCISES if wanted in e.functions]
+    if wanted in catalog.active().by_name:
+        return Selection(catalog.active().by_name[wanted])
+    owners = [e for e in catalog.active().exercises if wanted in e.functions]
     if len(owners) == 1:
         return Selection(owners[0], (wanted,))
     matches: dict[str, list[str]] = {}
-    for exercise in course.EXERCISES:
+    for exercise in catalog.active().exercises:
         found = [candidate for candidate in dict.fromkeys((exercise.name, *exercise.functions))
                  if wanted in candidate]
         if found:
             matches[exercise.name] = found
     if len(matches) == 1:
         (exercise_name, found), = matches.items()
-        exercise = course.BY_NAME[exercise_name]
+        exercise = catalog.active().by_name[exercise_name]
         if exercise_name in found:  # a part of the exercise's own name means all of it
             return Selection(exercise)
         return Selection(exercise, tuple(found))
     if matches:
         listed = "; ".join(f"{exercise} ({', '.join(found)})" for exercise, found in matches.items())
         raise ValueError(f"{name!r} is ambiguous: it matches {listed}. Use the exercise name.")
-    raise ValueError(f"unknown exercise {name!r}; choose from: {', '.join(course.BY_NAME)} "
+    raise ValueError(f"unknown exercise {name!r}; choose from: {', '.join(catalog.active().by_name)} "
                      "(or name one of their functions)")
 
 
-def find_exercise(name: str) -> course.Exercise:
+def find_exercise(name: str) -> catalog.Exercise:
     """The exercise that ``name`` means (see the module docstring); ``ValueError`` if none or several."""
     return find(name).exercise
 
 
 def exercise_names() -> list[str]:
-    return [exercise.name for exercise in course.EXERCISES]
+    return [exercise.name for exercise in catalog.active().exercises]

@@ -25,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import api
-from grader.core.catalog import STUBS_DIR
+from grader.core import catalog
 from grader.core.results import GradeReport
 from grader.learning import lookup
 from grader.learning.state import State
@@ -113,7 +113,7 @@ def default_target(exercise: str) -> Path:
         return here / "exercises"
     if (here / f"{exercise}.py").is_file():
         return here
-    return STUBS_DIR
+    return catalog.active().stubs_dir
 
 
 def check(*names: str, target: str | Path | None = None, max_examples: int = api.DEFAULT_EXAMPLES,
@@ -135,7 +135,7 @@ def check(*names: str, target: str | Path | None = None, max_examples: int = api
         console.print("[red]check: name an exercise, e.g. check(\"histogram\") or check(\"otsu\")[/]")
         return None
     unique = list(dict.fromkeys(e.name for e in exercises))
-    without = [name for name in unique if not lookup.course.BY_NAME[name].has_checks]
+    without = [name for name in unique if not catalog.active().by_name[name].has_checks]
     if without:
         console.print(f"check: {', '.join(without)} {'has' if len(without) == 1 else 'have'} no checks yet; "
                       "there is nothing to grade.", highlight=False)

@@ -30,9 +30,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.cli.exitcodes import ExitCode
-from grader.core import catalog as course
-from grader.core import failures
-from grader.core.catalog import SOLUTIONS_DIR
+from grader.core import catalog, failures
 from grader.learning import lookup, state
 
 MAX_BYTES = 190_000
@@ -89,7 +87,7 @@ def learner_source(name: str, target: Path, reference=None):
     """A Source for the learner's module in ``target`` (and the proxy, to close)."""
     from grader.core.learner import LearnerModule
 
-    exercise = course.BY_NAME[name]
+    exercise = catalog.active().by_name[name]
     limits = dataclasses.replace(exercise.limits, timeout_s=max(exercise.limits.timeout_s, SHOW_TIMEOUT_S))
     proxy = LearnerModule(name, Path(target).resolve() / f"{name}.py", reference=reference, limits=limits,
                           off_limits=exercise.off_limits)
@@ -212,20 +210,23 @@ def render(name: str, *, target: str | Path = "exercises", out: str | Path | Non
            reference_only: bool = False, console: Console | None = None) -> list[Path]:
     """Draw the figures of exercise ``name``; their paths ([] with a message when there are none)."""
     console = console or Console()
-    renderings = course.course_module("renderings.py")
+    renderings = catalog.active().hook("renderings")
+    if renderings is None:
+        console.print(f"{name}: this course draws no pictures (its course.toml declares no renderings hook).")
+        return []
     if name not in renderings.RENDERINGS:
         console.print(f"{name}: this exercise has no picture.")
         return []
     target = Path(target)
     out = Path(out) if out else state.state_dir(target) / "show"
-    calls_reference = name not in renderings.NO_REFERENCE_CALLS
-    if calls_reference and not (SOLUTIONS_DIR / f"{name}.py").exists():
+    calls_reference = name not in getattr(renderings, "NO_REFERENCE_CALLS", ())
+    if calls_reference and not (catalog.active().solutions_dir / f"{name}.py").exists():
         console.print(f"{name}: there is no reference solution for it yet, so there is nothing to show.")
         return []
     sources, proxy = [], None
     try:
         sources.append(reference_source(name) if calls_reference else Source("reference", _no_reference))
-        if name in renderings.IDEA_ONLY:
+        if name in getattr(renderings, "IDEA_ONLY", ()):
             if not reference_only:
                 console.print(f"{name}: this picture is about the idea, the same for everybody; "
                               f"`pixelgrade {name}` grades your code.", highlight=False, soft_wrap=True)

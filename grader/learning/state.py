@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import ExerciseStatus
 
 STATE_DIR_ENV = "PIXELGRADE_STATE_DIR"
@@ -60,7 +60,7 @@ def _sibling_imports(source: bytes, siblings: set[str]) -> set[str]:
 def _grader_digest() -> str:
     """The grader's own code and the course (catalog, checks): a result graded by other checks is not the same."""
     digest = hashlib.blake2b(digest_size=16)
-    for folder in (Path(__file__).resolve().parents[1], course.COURSE_DIR):
+    for folder in (Path(__file__).resolve().parents[1], catalog.active().folder):
         for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.toml")]):
             digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -73,7 +73,7 @@ def exercise_digest(target: str | Path, name: str) -> str:
     siblings = {path.stem for path in folder.glob("*.py")}
     digest = hashlib.blake2b(digest_size=16)
     digest.update(_grader_digest().encode())
-    reference = course.SOLUTIONS_DIR / f"{name}.py"
+    reference = catalog.active().solutions_dir / f"{name}.py"
     digest.update(reference.read_bytes() if reference.is_file() else b"no reference")
     seen, waiting = set(), [name]
     while waiting:
@@ -193,11 +193,12 @@ class State:
     def done(self, target: str | Path) -> list[str]:
         """The exercises saved as complete for ``target``, in course order."""
         saved = self.results(target)
-        return [e.name for e in course.EXERCISES if saved.get(e.name, {}).get("status") == ExerciseStatus.COMPLETE]
+        return [e.name for e in catalog.active().exercises
+                if saved.get(e.name, {}).get("status") == ExerciseStatus.COMPLETE]
 
 
 def progress_line(done: int, total: int | None = None, width: int = 14) -> str:
     """``[#######-------] 7/14 exercises done``."""
-    total = len(course.EXERCISES) if total is None else total
+    total = len(catalog.active().exercises) if total is None else total
     filled = round(width * done / total) if total else 0
     return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} exercises done"

@@ -31,7 +31,7 @@ from rich.markup import escape
 
 from grader import api
 from grader.cli.exitcodes import ExitCode
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import ExerciseStatus
 from grader.learning import invocation, lookup
 from grader.learning.state import State, progress_line
@@ -64,7 +64,7 @@ class Watcher:
         self.interval = interval
         self.settle = settle
         self.start = lookup.find_exercise(start) if start else None
-        self.current: course.Exercise | None = None
+        self.current: catalog.Exercise | None = None
         self.regrades = 0
         self.ready = threading.Event()  # set once the first grade is printed and watching begins
         self.stamps = self._stamps()
@@ -75,7 +75,7 @@ class Watcher:
 
     def _stamps(self) -> dict:
         stamps = {}
-        for exercise in course.EXERCISES:
+        for exercise in catalog.active().exercises:
             try:
                 info = self._path(exercise.name).stat()
                 stamps[exercise.name] = (info.st_mtime_ns, info.st_size)
@@ -118,7 +118,7 @@ class Watcher:
 
     def grade(self, name: str):
         """Grade one exercise, print its report, save its result; the ExerciseResult, or None."""
-        exercise = course.BY_NAME[name]
+        exercise = catalog.active().by_name[name]
         if not exercise.has_checks:
             self.console.print(f"{exercise.number}. {name} has no checks yet: there is nothing to grade.")
             return None
@@ -140,16 +140,16 @@ class Watcher:
             self.console.print(f"[yellow]Could not save progress in {self.state.path}: {error}[/]")
         return report.exercise(name)
 
-    def _first(self) -> course.Exercise | None:
+    def _first(self) -> catalog.Exercise | None:
         """Where to begin: the first exercise with a module here that is not saved as complete."""
         if self.start is not None:
             return self.start
         done = set(self.done())
-        waiting = [e for e in course.EXERCISES if e.name not in done]
+        waiting = [e for e in catalog.active().exercises if e.name not in done]
         present = [e for e in waiting if e.has_checks and self._path(e.name).exists()]
         return (present or waiting or [None])[0]
 
-    def next_after(self, name: str) -> course.Exercise | None:
+    def next_after(self, name: str) -> catalog.Exercise | None:
         """What to do after ``name`` is complete: the first exercise, in course order, not saved as complete.
 
         Earlier unfinished work comes first (completing a later exercise never skips it). Only
@@ -157,18 +157,18 @@ class Watcher:
         course order (then from the start), whose module is still to be created.
         """
         done = set(self.done()) | {name}
-        present = [e for e in course.EXERCISES
+        present = [e for e in catalog.active().exercises
                    if e.name not in done and e.has_checks and self._path(e.name).exists()]
         if present:
             return present[0]
-        names = [e.name for e in course.EXERCISES]
+        names = [e.name for e in catalog.active().exercises]
         at = names.index(name)
         for candidate in names[at + 1:] + names[:at]:
             if candidate not in done:
-                return course.BY_NAME[candidate]
+                return catalog.active().by_name[candidate]
         return None
 
-    def _settle_on(self, exercise: course.Exercise | None) -> None:
+    def _settle_on(self, exercise: catalog.Exercise | None) -> None:
         """Make ``exercise`` current, grade it, and move on for as long as it is complete."""
         while exercise is not None:
             self.current = exercise
@@ -181,7 +181,7 @@ class Watcher:
                 return
             exercise = self._complete(exercise)
 
-    def _complete(self, exercise: course.Exercise) -> course.Exercise | None:
+    def _complete(self, exercise: catalog.Exercise) -> catalog.Exercise | None:
         """Celebrate, then name the next exercise (None when the course is done)."""
         self.console.print(f"[bold green]✓ {exercise.number}. {exercise.name} is complete![/]  {self.progress()}",
                            highlight=False, soft_wrap=True)
@@ -195,7 +195,7 @@ class Watcher:
                            highlight=False, soft_wrap=True)
         return following
 
-    def _announce(self, exercise: course.Exercise, *, watching: bool = True) -> None:
+    def _announce(self, exercise: catalog.Exercise, *, watching: bool = True) -> None:
         path = self._path(exercise.name)
         if not path.exists():
             then = "it is graded as soon as it is saved" if watching else "grade it"
@@ -206,7 +206,7 @@ class Watcher:
                                f"`{escape(invocation.command())} hint {exercise.name}` still helps.",
                                highlight=False, soft_wrap=True)
 
-    def _encourage(self, exercise: course.Exercise, result) -> None:
+    def _encourage(self, exercise: catalog.Exercise, result) -> None:
         if result is not None and result.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.MISSING,
                                                         ExerciseStatus.SKIPPED):
             self.console.print(f"Keep going with {escape(str(self._path(exercise.name)))}. "
@@ -258,7 +258,7 @@ class Watcher:
             if not path.exists():
                 self.console.print(f"{escape(str(path))} was removed.", highlight=False, soft_wrap=True)
                 continue
-            exercise = course.BY_NAME[name]
+            exercise = catalog.active().by_name[name]
             result = self.grade(name)
             self.regrades += 1
             regraded.append(name)

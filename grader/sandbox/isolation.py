@@ -289,14 +289,28 @@ def _scratch_tmpfs(isolation: Isolation, scratch_bytes: int | None) -> bool:
     return bool(scratch_bytes) and isolation.namespaces and _bwrap_sizes_tmpfs(isolation.bwrap)
 
 
-@functools.cache
+# Folders no worker may read, whatever sys.path says: the grader's own project (above), and every course
+# the grader was given (its catalog, checks and solutions: protect(), called when a course becomes active).
+_PROTECTED: set[str] = set()
+
+
+def protect(*folders) -> None:
+    """Never grant a worker ``folders`` (nor anything in them, but a Python environment) from now on."""
+    _PROTECTED.update(os.path.abspath(folder) for folder in folders)
+
+
 def read_paths() -> tuple[str, ...]:
     """The Python runtime and installed libraries: what a worker may read besides its copy.
 
-    A folder that holds the project (where the references and checks are) is
-    never granted, whatever ``sys.path`` says (an editable install puts the
-    project on it).
+    A folder that holds the project or a protected course folder (where the references
+    and checks are) is never granted, whatever ``sys.path`` says (an editable install
+    puts the project on it; grading puts the course's folder on it).
     """
+    return _read_paths(tuple(sorted({str(_PROJECT_ROOT), *_PROTECTED})))
+
+
+@functools.cache
+def _read_paths(protected: tuple[str, ...]) -> tuple[str, ...]:
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         candidates.add(sysconfig.get_paths().get(key, ""))
@@ -311,10 +325,10 @@ def read_paths() -> tuple[str, ...]:
         if not candidate or not os.path.exists(candidate):
             continue
         for path in {os.path.abspath(candidate), os.path.realpath(candidate)}:
-            if _within(str(_PROJECT_ROOT), path):
-                continue  # the project itself, or a folder that holds it
-            if _within(path, str(_PROJECT_ROOT)) and not any(_within(path, env) for env in environments):
-                continue  # a folder of the project's (its checks, its tests) that is no environment
+            if any(_within(root, path) for root in protected):
+                continue  # the project or a course itself, or a folder that holds one
+            if any(_within(path, root) for root in protected) and not any(_within(path, env) for env in environments):
+                continue  # a folder of the project's or a course's (its checks, its tests) that is no environment
             granted.add(path)
     return tuple(sorted(granted))
 

@@ -130,7 +130,7 @@ class ClassSummary:
 
 def _misconception_text(identifier: str) -> tuple[str, str]:
     try:
-        entry = diagnosis.catalog().by_id(identifier)
+        entry = diagnosis.mistakes().by_id(identifier)
     except KeyError:
         return identifier, ""
     return entry.name, entry.explanation

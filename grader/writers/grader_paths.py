@@ -16,7 +16,9 @@ import re
 import sysconfig
 from pathlib import Path
 
-from grader.core import catalog as course
+from grader.core import catalog
+
+ENGINE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the grader package
 
 YOUR_SUBMISSION = "your submission"
 # An absolute path: "/" (or "C:\") at the start of a word, then at least one folder.
@@ -43,7 +45,7 @@ def _known_places(target: str | None) -> list[tuple[str, str]]:
             places.append((str(Path(target).resolve()), YOUR_SUBMISSION))
         except (OSError, RuntimeError):
             pass
-    for root in {course.COURSE_ROOT, course.PROJECT_ROOT}:
+    for root in {catalog.active().root, ENGINE_ROOT}:
         places.append((str(root) + os.sep, ""))  # <checkout>/docs/03-histogram.md -> docs/03-histogram.md
         places.append((str(root), "the course"))
     mnist = os.environ.get("PIXELGRADE_MNIST")
@@ -75,7 +77,7 @@ def hide(text: str, target: str | None = None) -> str:
 
 def course_page(page: Path) -> str:
     """A page of the course as a learner finds it in their copy of the course: ``docs/03-histogram.md``."""
-    for root in (course.COURSE_ROOT, course.PROJECT_ROOT):
+    for root in (catalog.active().root, ENGINE_ROOT):
         try:
             return page.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

@@ -25,8 +25,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.text import Text
 
-from grader.core import catalog as course
-from grader.core import results, visibility
+from grader.core import catalog, results, visibility
 from grader.core.results import CheckStatus, ExerciseStatus, GradeReport
 from grader.learning import invocation
 from grader.writers import escaping, grader_paths
@@ -191,7 +190,7 @@ def _print_unavailable(out: Writer, report: GradeReport, elsewhere: bool = False
     """
     by_needs: dict[tuple, list[results.ExerciseResult]] = {}
     for exercise in report.exercises:
-        known = course.BY_NAME.get(exercise.name)
+        known = catalog.active().by_name.get(exercise.name)
         if (exercise.status == ExerciseStatus.SKIPPED and known is not None and known.needs
                 and any(c.message.startswith("needs ") for c in exercise.checks)):
             by_needs.setdefault(known.needs, []).append(exercise)
@@ -204,10 +203,11 @@ def _print_unavailable(out: Writer, report: GradeReport, elsewhere: bool = False
             continue
         out.line(f"\n[bold]{escape(names)}[/]: skipped, because {they} {escape(', '.join(needs))}, which is not "
                  "installed for this Python. Install it with:")
-        out.code(course.install_command(needs), 4)
-        if (course.PROJECT_ROOT / "noxfile.py").exists():
+        out.code(catalog.active().by_name[skipped[0].name].install_command(needs), 4)
+        root = catalog.active().root
+        if (root / "noxfile.py").exists():
             out.line("  or grade in an environment of its own, which nox builds with it installed:")
-            out.code("\n".join(f"cd {shlex.quote(str(course.PROJECT_ROOT))} && python3 -m nox -s {e.name}"
+            out.code("\n".join(f"cd {shlex.quote(str(root))} && python3 -m nox -s {e.name}"
                                for e in skipped), 4)
 
 
@@ -223,7 +223,7 @@ def _print_start_here(out: Writer, report: GradeReport, watching: bool = False, 
     started = [e for e in report.exercises
                if e.status not in (ExerciseStatus.NOT_STARTED, ExerciseStatus.MISSING, ExerciseStatus.SKIPPED)]
     first = waiting[0]
-    known = course.BY_NAME.get(first.name)
+    known = catalog.active().by_name.get(first.name)
     heading = "Start here" if not started else "Not started yet"
     out.line(f"\n[bold]{heading}: {first.number}. {escape(first.name)}[/] — {escape(first.title)}")
     if elsewhere:
@@ -257,7 +257,7 @@ def _print_misconfigured(out: Writer, report: GradeReport, errors: list) -> list
     The learner reads that the autograder is misconfigured, which is their instructor's to
     fix, and never the install command or the data's path (they are the grading machine's).
     """
-    misconfigured = [c for c in errors if c.message.startswith(course.MISCONFIGURED)]
+    misconfigured = [c for c in errors if c.message.startswith(catalog.MISCONFIGURED)]
     names = {c.exercise for c in misconfigured}
     if names:
         shown = ", ".join(f"{e.number}. {e.name}" for e in report.exercises if e.name in names)

@@ -14,9 +14,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import PROJECT_ROOT
 
 from grader.cli import main as cli
-from grader.core.catalog import PROJECT_ROOT
 from grader.instructor import sandbox_check
 from grader.sandbox import isolation
 

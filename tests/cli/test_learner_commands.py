@@ -11,13 +11,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXERCISES, SOLUTIONS
+from conftest import EXERCISES, PROJECT_ROOT, SOLUTIONS
 from rich.console import Console
 
 from grader import api
 from grader.cli import main as cli
 from grader.core import results
-from grader.core.catalog import PROJECT_ROOT
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.writers import terminal
 

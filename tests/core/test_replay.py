@@ -105,11 +105,11 @@ def test_examples_are_kept_only_from_plain_data_with_how_they_ended():
 
 
 def _kept(check: str, max_examples: int) -> list:
-    from grader.core.catalog import CHECKS_DIR
+    from grader.core import catalog
 
     class Item:
         nodeid = f"test_histogram.py::{check}"
-        fspath = str(CHECKS_DIR / "test_histogram.py")
+        fspath = str(catalog.active().checks_dir / "test_histogram.py")
 
     return answers.lookup(replay._name(Item, max_examples))["examples"]
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import pytest
 from buggy_submissions import SUBMISSIONS, Buggy, by_id
-from conftest import ML_EXERCISES, counted_points, diagnoses, make_submission, needs_tensorflow
+from conftest import BY_NAME, ML_EXERCISES, counted_points, diagnoses, make_submission, needs_tensorflow
 
 from grader import api
 from grader.core import diagnosis, results
-from grader.core.catalog import BY_NAME
 
 
 def needs_ml(entry: Buggy) -> bool:
@@ -82,7 +81,7 @@ def test_the_table_names_known_functions_once():
         exercise = BY_NAME[entry.exercise]
         assert entry.function in exercise.functions, entry.id
         assert entry.oracle is None or entry.oracle in exercise.off_limits.get(entry.function, ()), entry.id
-        assert all(diagnosis.catalog().by_id(identifier) for identifier in entry.misconceptions), entry.id
+        assert all(diagnosis.mistakes().by_id(identifier) for identifier in entry.misconceptions), entry.id
 
 
 @pytest.mark.parametrize("entry", [param(entry) for entry in SUBMISSIONS])
@@ -131,7 +130,7 @@ def test_a_buggy_submission_gets_its_grade(graded, request, entry):
     assert found == ({function: set(entry.misconceptions)} if entry.misconceptions else {}), f"diagnosed as {found}"
     for check in checks:
         if check.misconception:
-            sentence = diagnosis.catalog().by_id(check.misconception).sentence()
+            sentence = diagnosis.mistakes().by_id(check.misconception).sentence()
             assert check.message.startswith(sentence + "\n") and check.status != results.PASSED, check.id
 
     # A fast wrong answer earns nothing: the broken function's speed bonus waits for all its value checks.

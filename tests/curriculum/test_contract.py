@@ -17,9 +17,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT
 
 from grader.core import catalog
-from grader.core.catalog import PROJECT_ROOT
 
 CONTRACT = PROJECT_ROOT / "docs" / "contract.md"
 SECTION = re.compile(r"^## (\d+)\. `(\w+)`")
@@ -94,24 +94,25 @@ def contract_problems(text: str, exercises, folders: dict[str, Path]) -> list[st
     return problems
 
 
-FOLDERS = {"exercises": catalog.STUBS_DIR, "solutions": catalog.SOLUTIONS_DIR}
+FOLDERS = {"exercises": catalog.active().stubs_dir, "solutions": catalog.active().solutions_dir}
 
 
 def test_the_contract_agrees_with_the_catalog_the_stubs_and_the_solutions():
-    assert contract_problems(CONTRACT.read_text(encoding="utf-8"), catalog.EXERCISES, FOLDERS) == []
+    assert contract_problems(CONTRACT.read_text(encoding="utf-8"), catalog.active().exercises, FOLDERS) == []
 
 
 def test_every_function_of_the_catalog_has_a_heading_of_its_own():
     sections, functions = contract_functions(CONTRACT.read_text(encoding="utf-8"))
-    assert len(sections) == len(catalog.EXERCISES) == 14
-    assert sum(len(listed) for listed in functions.values()) == sum(len(e.functions) for e in catalog.EXERCISES)
+    exercises = catalog.active().exercises
+    assert len(sections) == len(exercises) == 14
+    assert sum(len(listed) for listed in functions.values()) == sum(len(e.functions) for e in exercises)
 
 
 # -- the check finds what it is for, on altered copies of the contract --------------------------------
 def _altered(old: str, new: str) -> list[str]:
     text = CONTRACT.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
-    return contract_problems(text.replace(old, new), catalog.EXERCISES, FOLDERS)
+    return contract_problems(text.replace(old, new), catalog.active().exercises, FOLDERS)
 
 
 @pytest.mark.parametrize(("old", "new", "problem"), [
@@ -136,11 +137,11 @@ def test_the_check_names_a_disagreement(old, new, problem):
 def test_a_public_function_the_contract_does_not_list_is_named(tmp_path):
     for folder, source in FOLDERS.items():
         (tmp_path / folder).mkdir()
-        for exercise in catalog.EXERCISES:
+        for exercise in catalog.active().exercises:
             (tmp_path / folder / f"{exercise.name}.py").write_bytes((source / f"{exercise.name}.py").read_bytes())
     with open(tmp_path / "solutions" / "histogram.py", "a", encoding="utf-8") as module:
         module.write("\n\ndef bins(image):\n    return 256\n")
-    problems = contract_problems(CONTRACT.read_text(encoding="utf-8"), catalog.EXERCISES,
+    problems = contract_problems(CONTRACT.read_text(encoding="utf-8"), catalog.active().exercises,
                                  {folder: tmp_path / folder for folder in FOLDERS})
     assert problems == ["solutions/histogram.py defines public functions the contract does not list: ['bins']"]
 

@@ -9,9 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SOLUTIONS
+from conftest import BY_NAME, PROJECT_ROOT, SOLUTIONS
 
-from grader.core.catalog import BY_NAME, PROJECT_ROOT
 from grader.instructor import devcheck
 
 

@@ -30,14 +30,14 @@ from grader.kit.describe import CallRecord
 def test_every_misconception_is_tested():
     """Each catalog entry is made by at least one buggy submission of the project."""
     made = {identifier for entry in SUBMISSIONS for identifier in entry.misconceptions}
-    catalogued = {entry.id for entry in diagnosis.catalog().entries}
+    catalogued = {entry.id for entry in diagnosis.mistakes().entries}
     assert catalogued - made == set(), "misconceptions without a buggy submission that makes them"
     assert made - catalogued == set(), "tests name misconceptions that are not in the catalog"
 
 
 def test_the_issue_list_is_in_the_catalog():
     """The mistakes the course promised to name (issue 10) are all in the catalog."""
-    catalogued = {entry.id for entry in diagnosis.catalog().entries}
+    catalogued = {entry.id for entry in diagnosis.mistakes().entries}
     promised = {"correlation-not-convolution", "rint-not-floor", "floor-not-rint", "histogram-to-254",
                 "narrow-dtype-arithmetic", "narrow-dtype-product", "reflect-not-symmetric", "otsu-class-0-below-t",
                 "otsu-float-tie", "kmeans-one-round"}
@@ -48,7 +48,7 @@ def test_every_entry_has_one_sentence_and_a_known_function():
     from grader.core.catalog import gradable
 
     modules = {exercise.name for exercise in gradable()}
-    for entry in diagnosis.catalog().entries:
+    for entry in diagnosis.mistakes().entries:
         assert entry.module in modules, entry.id
         reference = load_reference(entry.module)
         for function in entry.functions:
@@ -157,7 +157,7 @@ def test_only_the_checks_whose_input_shows_the_mistake_get_the_sentence():
     checks, calls = graded_calls("histogram", "histogram", results, statuses=statuses)
     diagnosis.name_mistakes(checks, calls)
     assert sorted(named(checks)) == ["histogram::check_0", "histogram::check_1"]
-    assert checks[0].message.startswith(diagnosis.catalog().by_id("histogram-to-254").sentence() + "\n")
+    assert checks[0].message.startswith(diagnosis.mistakes().by_id("histogram-to-254").sentence() + "\n")
 
 
 def test_a_result_equal_to_the_right_answer_is_never_diagnosed():
@@ -202,7 +202,7 @@ def test_a_broken_catalog_entry_never_changes_a_grade(monkeypatch):
 
 
 def test_catalog_ids_are_unique():
-    entry = diagnosis.catalog().entries[0]
+    entry = diagnosis.mistakes().entries[0]
     with pytest.raises(ValueError, match="repeated"):
         diagnosis.Catalog([entry, entry])
 
@@ -664,7 +664,7 @@ NEAR_MISSES = [
 
 
 def test_every_misconception_has_a_near_miss():
-    catalogued = {entry.id for entry in diagnosis.catalog().entries}
+    catalogued = {entry.id for entry in diagnosis.mistakes().entries}
     assert {case.misconception for case in NEAR_MISSES} == catalogued
 
 
@@ -684,7 +684,7 @@ def plain(output):
 @pytest.mark.parametrize("case", NEAR_MISSES, ids=[f"{case.misconception}: {case.bug}" for case in NEAR_MISSES])
 def test_a_near_miss_gets_no_sentence(case):
     """Another bug, equal to the mistake on one input and not on another: no sentence; the mistake itself: one."""
-    entry = diagnosis.catalog().by_id(case.misconception)
+    entry = diagnosis.mistakes().by_id(case.misconception)
     reference = load_reference(entry.module)
     function = getattr(reference, case.function)
     seen = []

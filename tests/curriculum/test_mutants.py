@@ -13,8 +13,7 @@ import sys
 import tomllib
 
 import pytest
-
-from grader.core.catalog import BY_NAME, PROJECT_ROOT
+from conftest import BY_NAME, PROJECT_ROOT
 
 pytest.importorskip("cosmic_ray", reason="needs cosmic-ray (the dev extra: pip install -e '.[dev]', or nox -s tests)")
 

@@ -21,9 +21,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from conftest import EXERCISES, make_submission
+from conftest import EXERCISES, PROJECT_ROOT, make_submission
 
-from grader.core.catalog import PROJECT_ROOT
 from grader.sandbox import isolation
 
 EXAMPLES = PROJECT_ROOT / "examples"

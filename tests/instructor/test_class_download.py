@@ -25,11 +25,9 @@ import zlib
 
 import nbformat
 import pytest
-from conftest import SOLUTIONS
+from conftest import PROJECT_ROOT, SOLUTIONS
 from nbformat.v4 import new_code_cell, new_notebook
 from test_bounded_staging import long_name_tar_gz
-
-from grader.core.catalog import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 

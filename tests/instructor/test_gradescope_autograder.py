@@ -38,19 +38,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXERCISES, make_submission
+from conftest import EXERCISES, PROJECT_ROOT, make_submission
 
 from grader import api
-from grader.core import catalog as course
-from grader.core import results
+from grader.core import catalog, results, runner
 from grader.kit import mnist
 from grader.writers import learner_feedback
 
-EXAMPLES = course.PROJECT_ROOT / "examples"
+EXAMPLES = PROJECT_ROOT / "examples"
 PYTHON = sys.executable
-SHARED_MNIST = course.PROJECT_ROOT.parent / "shared" / "data" / "mnist-10k.npz"
-ALL = [exercise.name for exercise in course.gradable()]
-ML = [exercise.name for exercise in course.gradable() if exercise.needs]
+SHARED_MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist-10k.npz"
+ALL = [exercise.name for exercise in catalog.active().gradable()]
+ML = [exercise.name for exercise in catalog.active().gradable() if exercise.needs]
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="the autograder's scripts are bash scripts")
 # uv installs from its cache (seconds, TensorFlow included); pip downloads everything again.
 INSTALLER = "uv" if shutil.which("uv") else "pip"
@@ -128,15 +127,17 @@ def checks_worth() -> dict[str, float]:
                     name = Path(str(item.fspath)).stem.removeprefix("test_").removesuffix("_hidden")
                     self.points[name] += 0.0 if options.get("bonus") else float(options.get("points", 1))
 
-        files = sys.argv[2:]
+        files = sys.argv[3:]
         pytest.main([*files, "--collect-only", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-                     "-c", sys.argv[1] + "/pytest.ini", "--rootdir", sys.argv[1]], plugins=[Worth()])
+                     "-c", sys.argv[1], "--rootdir", sys.argv[2]], plugins=[Worth()])
         print(json.dumps(dict(Worth.points)))
     """)
-    files = [str(course.CHECKS_DIR / f"test_{name}.py") for name in ALL]
+    files = [str(catalog.active().checks_dir / f"test_{name}.py") for name in ALL]
     files += [str(path) for path in sorted((EXAMPLES / "hidden_checks").glob("test_*_hidden.py"))]
-    done = subprocess.run([PYTHON, "-c", script, str(course.CHECKS_DIR), *files], capture_output=True, text=True,
-                          timeout=300, cwd=course.PROJECT_ROOT, env=_env(PYTHONPATH=course.PROJECT_ROOT))
+    checks = catalog.active().checks_dir
+    done = subprocess.run([PYTHON, "-c", script, str(runner.CHECKS_INI), str(checks), *files], capture_output=True,
+                          text=True,
+                          timeout=300, cwd=PROJECT_ROOT, env=_env(PYTHONPATH=PROJECT_ROOT))
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -263,8 +264,9 @@ def test_an_instructors_grading_reports_a_missing_package_as_misconfigured_and_k
     for name in ML:
         exercise = report.exercise(name)
         assert exercise.status == results.ExerciseStatus.GRADER_ERROR and exercise.max_points > 0
-        assert all(c.status == results.CheckStatus.GRADER_ERROR and c.message.startswith(course.MISCONFIGURED)
-                   and course.install_command(["tensorflow"]) in c.message for c in exercise.checks)
+        command = catalog.active().by_name[name].install_command(["tensorflow"])
+        assert all(c.status == results.CheckStatus.GRADER_ERROR and c.message.startswith(catalog.MISCONFIGURED)
+                   and command in c.message for c in exercise.checks)
     text = " ".join(learner_feedback.for_report(report).split())
     assert "13. networks, 14. training: checks not run, because the autograder is misconfigured" in text
     assert "pip install" not in text and "skipped" not in text
@@ -282,7 +284,7 @@ def test_an_instructors_grading_reports_unreadable_digits_as_misconfigured(monke
     finally:
         mnist.load.cache_clear()
     errors = report.grader_errors
-    assert errors and all(c.message.startswith(f"{course.MISCONFIGURED}: the MNIST data could not be loaded")
+    assert errors and all(c.message.startswith(f"{catalog.MISCONFIGURED}: the MNIST data could not be loaded")
                           for c in errors)
     skipped = [c for c in own.exercises[0].checks if c.status == results.CheckStatus.SKIPPED]
     assert {c.id for c in skipped} == {c.id for c in errors}  # a learner's own machine skips them ...

@@ -5,12 +5,11 @@ import json
 import re
 
 import pytest
-from conftest import make_submission
+from conftest import PROJECT_ROOT, make_submission
 from rich.console import Console
 
 from grader.core import catalog as exercises
 from grader.core import results
-from grader.core.catalog import PROJECT_ROOT
 from grader.core.runner import run_checks
 from grader.instructor import batch
 from grader.writers import gradebook, markdown, terminal

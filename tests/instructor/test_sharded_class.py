@@ -9,9 +9,7 @@ import sys
 import time
 
 import pytest
-from conftest import EXERCISES, SOLUTIONS, make_submission
-
-from grader.core.catalog import PROJECT_ROOT
+from conftest import EXERCISES, PROJECT_ROOT, SOLUTIONS, make_submission
 
 SCRIPTS = PROJECT_ROOT / "examples" / "github-actions"
 GRADER = f"{sys.executable} -m grader"

@@ -7,11 +7,14 @@ import json
 import re
 
 import pytest
+from conftest import BY_NAME
+from conftest import COURSE as _COURSE
 from rich.console import Console
 
-from grader.core.catalog import BY_NAME, EXERCISES
 from grader.learning import hints, lookup
 from grader.learning.state import State
+
+EXERCISES = _COURSE.exercises
 
 
 def _hint(name: str | None, state, *, reset: bool = False) -> tuple[int, str]:

@@ -12,19 +12,20 @@ import time
 
 import numpy as np
 import pytest
-from conftest import EXERCISES, SOLUTIONS, make_submission
+from conftest import COURSE as _COURSE
+from conftest import EXERCISES, PROJECT_ROOT, SOLUTIONS, make_submission
 from PIL import Image
 from rich.console import Console
 
 from grader import api
 from grader.cli import main as cli
-from grader.core.catalog import EXERCISES as COURSE
-from grader.core.catalog import PROJECT_ROOT, course_module
+from grader.core import catalog
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.kit import pictures
 from grader.learning import hints, lookup, show, watch
 from grader.learning.state import State
 
+COURSE = _COURSE.exercises
 TOTAL = len(COURSE)
 
 
@@ -394,7 +395,7 @@ def test_watch_command_sees_an_edit(tmp_path):
 # -- the exercise pages ----------------------------------------------------------------------------
 def test_every_exercise_has_a_page_with_a_small_picture():
     # `pixelgrade show` draws every exercise
-    assert list(course_module("renderings.py").RENDERINGS) == [e.name for e in COURSE]
+    assert list(catalog.active().hook("renderings").RENDERINGS) == [e.name for e in COURSE]
     readme = (PROJECT_ROOT / "README.md").read_text()
     index = (PROJECT_ROOT / "docs" / "README.md").read_text()
     for exercise in COURSE:

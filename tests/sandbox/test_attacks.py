@@ -45,11 +45,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import EXERCISES, SOLUTIONS
+from conftest import EXERCISES, PROJECT_ROOT, SOLUTIONS
 
 from grader import api
 from grader.cli import main as cli
-from grader.core.catalog import PROJECT_ROOT
 from grader.core.results import CheckStatus, GradeReport
 from grader.instructor import batch
 from grader.sandbox import isolation

@@ -20,11 +20,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import SOLUTIONS, needs_tensorflow
+from conftest import COURSE, SOLUTIONS, needs_tensorflow
 
 from grader import api
 from grader.core import failures, models, results
-from grader.core.catalog import CHECKS_DIR
 from grader.kit.describe import CallRecord
 
 SECRET = "pixelgrade-secret-7f3a9c1e"
@@ -133,7 +132,7 @@ def test_a_link_planted_where_the_copy_goes_is_not_written_through(folders, root
 
 # -- the training budget measures something --------------------------------------------------
 def _training_checks():
-    spec = importlib.util.spec_from_file_location("training_checks", CHECKS_DIR / "test_training.py")
+    spec = importlib.util.spec_from_file_location("training_checks", COURSE.checks_dir / "test_training.py")
     module = importlib.util.module_from_spec(spec)
     with warnings.catch_warnings():  # its marks are registered by the grader's own pytest run only
         warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)

@@ -30,11 +30,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import SOLUTIONS, make_submission, points_by_function
+from conftest import PROJECT_ROOT, SOLUTIONS, make_submission, points_by_function
 
 from grader import api
 from grader.cli import main as cli
-from grader.core.catalog import PROJECT_ROOT
 from grader.instructor import batch
 from grader.sandbox import isolation
 

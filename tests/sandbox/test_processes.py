@@ -10,8 +10,8 @@ import time
 
 import psutil
 import pytest
+from conftest import PROJECT_ROOT
 
-from grader.core.catalog import PROJECT_ROOT
 from grader.sandbox import processes
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="subreapers are a Linux feature")

@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 import pytest
+from conftest import PROJECT_ROOT
 
 from grader.core import failures
-from grader.core.catalog import PROJECT_ROOT
 from grader.core.learner import LearnerModule
 from grader.kit import speed
 from grader.sandbox import client, frames, isolation, wire

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import PROJECT_ROOT
 
 from grader.core import failures
-from grader.core.catalog import PROJECT_ROOT
 from grader.core.learner import LearnerModule
 from grader.sandbox import cgroups, isolation, processes
 from grader.sandbox.client import Limits, WorkerProcess

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.writers import escaping, grader_paths
 
 ANSI = "\x1b[31mred\x1b[0m \x1b]0;a new window title\x07 \x1b[2J\x1b[H"
@@ -65,10 +65,10 @@ def test_learner_text_names_no_path_of_the_grading_machine(monkeypatch, tmp_path
     mnist = tmp_path / "shared" / "mnist.npz"
     monkeypatch.setenv("PIXELGRADE_MNIST", str(mnist))
     target = "class-canvas/lee_ann_123_456_histogram.py"
-    text = (f"Read {course.DOCS_DIR / '03-histogram.md'}; Edit {target}/histogram.py; cannot read {mnist}; "
+    text = (f"Read {catalog.active().docs_dir / '03-histogram.md'}; Edit {target}/histogram.py; cannot read {mnist}; "
             f'File "/tmp/pixelgrade-x1/submission/histogram.py", line 3; see https://numpy.org/doc/stable/x.html; '
             "1/2 and a/b stay")
     hidden = grader_paths.hide(text, target)
     assert hidden == ("Read docs/03-histogram.md; Edit your submission/histogram.py; cannot read the MNIST data; "
                       'File "histogram.py", line 3; see https://numpy.org/doc/stable/x.html; 1/2 and a/b stay')
-    assert grader_paths.course_page(course.DOCS_DIR / "03-histogram.md") == "docs/03-histogram.md"
+    assert grader_paths.course_page(catalog.active().docs_dir / "03-histogram.md") == "docs/03-histogram.md"

@@ -10,9 +10,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import PROJECT_ROOT
 from rich.console import Console
 
-from grader.core import catalog as course
 from grader.core import results
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.instructor import batch as batches
@@ -44,7 +44,7 @@ def _check(name, status, message="", *, snippet="", hidden=False):
 
 
 def _report() -> GradeReport:
-    traceback = (f'Traceback: File "{course.PROJECT_ROOT}/grader/kit/mnist.py", line 40\n'
+    traceback = (f'Traceback: File "{PROJECT_ROOT}/grader/kit/mnist.py", line 40\n'
                  f"FileNotFoundError: {MNIST} is not there")
     histogram = ExerciseResult("histogram", "Histograms", 3, [
         _check("counts", results.FAILED, f"Called `histogram(x)`: it raised ValueError: {HOSTILE}" + "!" * 50_000,
@@ -79,7 +79,7 @@ def _clean(text: str, where: str) -> None:
 
 
 def _no_grader_path(text: str, where: str) -> None:
-    for path in (TARGET, "/home/instructor", str(course.PROJECT_ROOT), MNIST, "/tmp/", "--target"):
+    for path in (TARGET, "/home/instructor", str(PROJECT_ROOT), MNIST, "/tmp/", "--target"):
         assert path not in text, f"{where} names {path!r}"
     assert not re.search(r"""(?:^|[\s"'(=])/[^\s"'/]+/""", text), f"{where} holds an absolute path"
 

@@ -49,7 +49,8 @@ def grade_job(job: dict) -> dict:
         os.environ[isolation.MODE_ENV] = job["isolation_mode"]  # the batch's, whatever this process inherited
     # No failure pictures: a gradebook has no use for them, drawing them would cost every
     # failing image check a fraction of a second, and the staging folder is deleted.
-    settings = api.Settings(max_examples=job["max_examples"], timeout_s=job["timeout_s"], pictures=None,
+    settings = api.Settings(course=job.get("course"), max_examples=job["max_examples"], timeout_s=job["timeout_s"],
+                            pictures=None,
                             hidden_checks=Path(job["hidden_checks"]) if job.get("hidden_checks") else None,
                             # What the instructor allowed for the whole batch (checked before it started).
                             trust_submissions=bool(job.get("trust_submissions")),

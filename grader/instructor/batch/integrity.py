@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.catalog import hidden_check_files
 
 
 def grader_files(exercises: list[str], hidden_checks: Path | None = None) -> list[Path]:
     """What grades the batch's exercises and no submission may change: references, checks, hidden checks."""
-    chosen = course.resolve(exercises)
+    chosen = catalog.active().resolve(exercises)
     files = [e.solution_file for e in chosen] + [e.checks_file for e in chosen]
     return files + hidden_check_files(hidden_checks, chosen)
 
@@ -28,7 +28,7 @@ def fingerprint(files) -> dict[str, str]:
 
 def hidden_digest(hidden_checks: Path | None, exercises) -> str:
     """Which hidden checks graded the batch, in 16 hex digits (``""``: none); shards must agree on it to merge."""
-    files = hidden_check_files(hidden_checks, course.resolve(exercises)) if hidden_checks else []
+    files = hidden_check_files(hidden_checks, catalog.active().resolve(exercises)) if hidden_checks else []
     if not files:
         return ""
     digest = hashlib.sha256()

@@ -19,11 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.core.catalog import PROJECT_ROOT
 from grader.core.results import GradeReport
 from grader.instructor.batch.model import RowStatus
 from grader.sandbox import processes
 from grader.sandbox.frames import find_signed, verify
+
+ENGINE_ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the grader package
 
 MAX_RESULT_BYTES = 256 * 1024**2
 
@@ -142,7 +143,7 @@ def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
     started = time.monotonic()
     inherited = os.environ.get("PYTHONPATH")
     env = processes.child_environment(drop_prefixes=("PYTEST_", "COV_"), threads=1, extra={
-        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT)] + ([inherited] if inherited else []))})
+        "PYTHONPATH": os.pathsep.join([str(ENGINE_ROOT)] + ([inherited] if inherited else []))})
     with open(job["log"], "wb") as log:
         try:
             process = processes.start([sys.executable, "-m", "grader.instructor.batch.child"], cwd=job["cwd"], env=env,

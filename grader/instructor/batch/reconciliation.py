@@ -7,7 +7,7 @@ whether anything was missing or the grader failed.
 
 from __future__ import annotations
 
-from grader.core import catalog as course
+from grader.core import catalog
 from grader.core.results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, GradeReport
 from grader.instructor.batch.model import ExpectedCheck, RowStatus
 
@@ -49,7 +49,7 @@ def reconcile(report: GradeReport, expected: dict[str, list[ExpectedCheck]], exe
     for name in exercises:
         exercise = by_name.get(name)
         if exercise is None:
-            info = course.BY_NAME[name]
+            info = catalog.active().by_name[name]
             exercise = ExerciseResult(name, info.title, info.number)
         have = {check.id: check for check in exercise.checks}
         checks = []

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import api
-from grader.core import catalog as course
-from grader.core import parallel
-from grader.core.catalog import DEFAULT_EXAMPLES, SOLUTIONS_DIR
+from grader.core import catalog, parallel
+from grader.core.catalog import DEFAULT_EXAMPLES
 from grader.core.results import CheckStatus, GradeReport
 from grader.instructor.batch.discovery import select_shard
 from grader.instructor.batch.integrity import fingerprint, grader_files, hidden_digest
@@ -79,7 +78,9 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
                # started earlier keeps the environment it started with, so the job says it.
                "isolation_mode": settings["isolation_mode"],
                "trust_submissions": settings["trust_submissions"],
-               "allow_public_heldout": settings["allow_public_heldout"]}
+               "allow_public_heldout": settings["allow_public_heldout"],
+               # Graded in its staging folder, where no course.toml is found: the batch's course, by its file.
+               "course": str(catalog.active().catalog_file)}
         run = _run_forked if settings["launcher"] == "fork" else _run_exec
         outcome = run(job, key, settings["submission_timeout_s"])
         # Its files changed while it was graded, or its grading process died or could not start:
@@ -113,7 +114,7 @@ def default_jobs() -> int:
 
 def default_submission_timeout(exercises: list[str]) -> float:
     """Per submission: 10 minutes, 30 with the machine-learning exercises (they train models)."""
-    return 1800.0 if any(course.BY_NAME[name].needs for name in exercises) else 600.0
+    return 1800.0 if any(catalog.active().by_name[name].needs for name in exercises) else 600.0
 
 
 def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: tuple[int, int] | None = None,
@@ -143,7 +144,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     Never raises for anything a submission does; bad arguments raise ``ValueError``.
     """
     started = time.perf_counter()
-    chosen = [e.name for e in sorted(course.resolve(exercises) if exercises else course.gradable(),
+    chosen = [e.name for e in sorted(catalog.active().resolve(exercises) if exercises else catalog.active().gradable(),
                                      key=lambda e: e.number)]  # course order, however they were named
     if not chosen:
         raise ValueError("there are no exercises with checks to grade")
@@ -182,7 +183,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     key = secrets.token_bytes(32)
     protected = grader_files(graded_names, hidden)
     before = fingerprint(protected)
-    reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else SOLUTIONS_DIR)
+    reference = Submission(SOLUTIONS_ID, Path(solutions) if solutions else catalog.active().solutions_dir)
 
     graded: dict[str, _Graded] = {}
     if progress:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.core.catalog import SOLUTIONS_DIR, STUBS_DIR
+from grader.core import catalog
 from grader.instructor.batch.discovery import _safe_id
 from grader.instructor.batch.model import Submission
 from grader.writers import escaping
@@ -315,7 +315,9 @@ def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = MODULE
 
 
 # -- several copies of the modules: one submission, or many students? -------------------------------
-COURSE_COPY = (STUBS_DIR.name, SOLUTIONS_DIR.name)  # a learner's copy of the course holds both, side by side
+def course_copy() -> tuple[str, str]:
+    """The folders of stubs and solutions: a learner's copy of the course holds both, side by side."""
+    return catalog.active().stubs_dir.name, catalog.active().solutions_dir.name
 
 
 def module_folders(root: Path, exercises, *, max_depth: int = MODULE_DEPTH) -> dict[PurePosixPath, set[str]]:
@@ -361,7 +363,7 @@ def _course_copy(folders) -> bool:
     """``exercises/`` beside ``solutions/`` (and nothing else): a learner's copy of the course, one submission."""
     folders = list(folders)
     return len(folders) == 2 and folders[0].parent == folders[1].parent \
-        and sorted(folder.name for folder in folders) == sorted(COURSE_COPY)
+        and sorted(folder.name for folder in folders) == sorted(course_copy())
 
 
 def choose_module_dir(root: Path, exercises: list[str], *,
@@ -386,7 +388,7 @@ def choose_module_dir(root: Path, exercises: list[str], *,
     if modules is None:
         return None, []
     relative = PurePosixPath(modules.relative_to(root).as_posix())
-    stubs, answers = (relative.parent / name for name in COURSE_COPY)
+    stubs, answers = (relative.parent / name for name in course_copy())
     if relative in (stubs, answers) and stubs in folders and answers in folders and folders[stubs] & folders[answers]:
         return root / stubs, [f"graded {escaping.path_name(stubs.as_posix())}/; the "
                               f"{escaping.path_name(answers.as_posix())}/ beside it (the course's reference "

@@ -1,0 +1,54 @@
+"""The hooks a course may declare: what each is, its type, and who calls it.
+
+A course brings what the engine cannot know (pictures of its exercises, where its
+held-out data comes from) as hooks, declared in its ``course.toml``::
+
+    [course.hooks]
+    renderings = "renderings"                    # a module: renderings.py beside course.toml
+    public_heldout = "data:public_heldout"       # a module's attribute, the way entry points are named
+
+The folder of ``course.toml`` is put first on ``sys.path`` and the module imported by its
+name, so a hook may import the course's other modules, and the checks the same modules
+(one module object each).
+A course declares only the hooks it has: without one, the engine does without
+(``pixelgrade show`` says the course has no pictures; held-out data is taken to be
+private). :meth:`grader.core.catalog.Course.hook` returns a declared hook, and
+:data:`HOOKS` lists them all: the catalog refuses any other name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+
+class Renderings(Protocol):
+    """``renderings``: a module that draws ``pixelgrade show EXERCISE``.
+
+    ``RENDERINGS[name](sources)`` draws exercise ``name``: ``sources`` are
+    :class:`grader.learning.show.Source` (the reference first, then the learner's, each with
+    a ``call(function, *args)``), and it yields ``(stem, rows, title)``: a PNG's file stem,
+    rows of :class:`grader.learning.show.Tile`, and the figure's title. An exercise not in
+    ``RENDERINGS`` has no picture.
+    """
+
+    RENDERINGS: Mapping[str, Callable[[list[Any]], Iterable[tuple[str, list, str]]]]
+    # Optional: the exercises whose pictures call no reference solution (drawn from the contract itself) ...
+    NO_REFERENCE_CALLS: set[str]
+    # ... and those whose picture shows the idea only, the same for everybody (no learner column).
+    IDEA_ONLY: set[str]
+
+
+PublicHeldout = Callable[[], "str | None"]
+"""``public_heldout``: ``() -> str | None``, why the held-out data this machine grades on is public.
+
+Grading others' work on held-out data that learner code can read proves nothing, so an
+instructor's grading refuses the exercises with ``thresholds`` while this says why
+(``--allow-public-heldout`` grades them anyway). None: the data is private.
+"""
+
+HOOKS: dict[str, str] = {
+    "misconceptions": "a sequence of grader.core.diagnosis.Misconception: the common mistakes a failure is checked for",
+    "renderings": "a module with RENDERINGS (and optionally NO_REFERENCE_CALLS, IDEA_ONLY): pixelgrade show",
+    "public_heldout": "() -> str | None: why the held-out data is public (None: it is private)",
+}
