@@ -8,8 +8,10 @@
     nox -s mutants        mutation testing of the checks (slow; not a default session)
     nox -s bench          every speed benchmark, one table (slow; not a default session)
 
-Environments are reused between runs and built with uv when it is available.
-Only the sessions that need TensorFlow (the machine-learning exercises) install it.
+Environments are reused between runs and built with uv when it is available. Each holds the
+engine (this repository's ``grader/``, installed editable) and what the image course declares in
+``course/course.toml``: its ``requires`` always, its optional needs (``[course.optional]``:
+TensorFlow, for the machine-learning exercises) only in the sessions that grade or test those.
 """
 
 from __future__ import annotations
@@ -27,17 +29,33 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["grade"]
 
 ROOT = Path(__file__).resolve().parent
-# The course, in order, from its catalog (read with tomllib: nox runs outside the project's environment).
-_CATALOG = tomllib.loads((ROOT / "course" / "course.toml").read_text(encoding="utf-8"))["exercise"]
-COURSE = [entry["name"] for entry in _CATALOG]
-ML_EXERCISES = [entry["name"] for entry in _CATALOG if "tensorflow" in entry.get("needs", [])]
+# The course, from its catalog (read with tomllib: nox runs outside the project's environment): its
+# exercises in order, what each needs beyond the course's requirements, and what installs that.
+_CATALOG = tomllib.loads((ROOT / "course" / "course.toml").read_text(encoding="utf-8"))
+COURSE = [entry["name"] for entry in _CATALOG["exercise"]]
+NEEDS = {entry["name"]: entry.get("needs", []) for entry in _CATALOG["exercise"]}
+REQUIRES = _CATALOG.get("course", {}).get("requires", [])  # the checks', the references' and the pictures' packages
+OPTIONAL = _CATALOG.get("course", {}).get("optional", {})  # a need -> its pip requirements
+ML_EXERCISES = [name for name, needs in NEEDS.items() if needs]  # those that train models (TensorFlow)
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist-10k.npz"
 
 
-def _install(session: nox.Session, *extras: str) -> None:
-    spec = f".[{','.join(extras)}]" if extras else "."
+def _install(session: nox.Session, *, needs=(), extras=()) -> None:
+    """The engine (editable, with its ``extras``), the course's requirements and those of its ``needs``.
+
+    One install command, so that the resolver sees every requirement at once. A need the
+    course's ``[course.optional]`` does not list is installed by its own name, as
+    ``pixelgrade`` itself advises (grader.core.catalog.Exercise.install_command).
+    """
+    engine = f".[{','.join(extras)}]" if extras else "."
+    optional = [spec for need in dict.fromkeys(needs) for spec in OPTIONAL.get(need, [need])]
     # Compiled bytecode makes every grading worker start fast (uv skips it by default).
-    session.install("-e", spec, env={"UV_COMPILE_BYTECODE": "1"})
+    session.install("-e", engine, *REQUIRES, *optional, env={"UV_COMPILE_BYTECODE": "1"})
+
+
+def _needs_of(names) -> list[str]:
+    """What the exercises ``names`` that have checks need beyond the course's requirements."""
+    return [need for name in names if _has_checks(name) for need in NEEDS.get(name, [])]
 
 
 def _env() -> dict:
@@ -56,14 +74,13 @@ def _has_checks(name: str) -> bool:
 @nox.session
 def grade(session: nox.Session) -> None:
     """Grade every exercise in exercises/ (pass options after --, e.g. -- --json out.json)."""
-    needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
-    _install(session, *(["ml"] if needs_ml else []))
+    _install(session, needs=_needs_of(COURSE))
     session.run("pixelgrade", *session.posargs, env=_env())
 
 
-def _exercise_session(name: str, ml: bool):
+def _exercise_session(name: str):
     def run(session: nox.Session) -> None:
-        _install(session, *(["ml"] if ml else []))
+        _install(session, needs=_needs_of([name]))
         session.run("pixelgrade", name, *session.posargs, env=_env())
 
     run.__doc__ = f"Grade the {name} exercise."
@@ -72,14 +89,13 @@ def _exercise_session(name: str, ml: bool):
 
 for _name in COURSE:
     if _has_checks(_name):
-        _exercise_session(_name, _name in ML_EXERCISES)
+        _exercise_session(_name)
 
 
 @nox.session
 def solutions(session: nox.Session) -> None:
     """Grade the reference solutions: anything short of full marks fails."""
-    needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
-    _install(session, *(["ml"] if needs_ml else []))
+    _install(session, needs=_needs_of(COURSE))
     session.run("pixelgrade", "--target", "solutions", "--require-full", *session.posargs, env=_env())
 
 
@@ -110,12 +126,14 @@ def _install_system_packages(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The project's own tests, the reference solutions' doctests and the contract check.
 
-    Once the machine-learning exercises have checks, TensorFlow (the ``ml`` extra) is
-    installed here too, so that their checks, tests and doctests run in CI.
+    Once the machine-learning exercises have checks, what they need (TensorFlow: the course's
+    ``[course.optional]``) is installed here too, so that their checks, tests and doctests run in CI.
     """
-    needs_ml = any(_has_checks(name) for name in ML_EXERCISES)
-    # dev: cosmic-ray, for the fixed sample of mutants in tests/curriculum/test_mutants.py.
-    _install(session, "dev", *(["ml"] if needs_ml else []))
+    needs = _needs_of(COURSE)
+    needs_ml = bool(needs)
+    # dev: cosmic-ray, for the fixed sample of mutants in tests/curriculum/test_mutants.py; uv, which
+    # builds the engine's wheel and installs it into fresh environments (tests/packaging).
+    _install(session, needs=needs, extras=("dev",))
     _install_system_packages(session)
     doctested = [name for name in COURSE if needs_ml or name not in ML_EXERCISES]
     solution_files = [f"solutions/{name}.py" for name in doctested if (ROOT / "solutions" / f"{name}.py").exists()]
@@ -132,7 +150,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def tests_without_tensorflow(session: nox.Session) -> None:
     """The tests of what a learner sees without TensorFlow, in an environment that lacks it (run by ``tests``)."""
-    _install(session)
+    _install(session)  # the course's requirements, none of its optional needs
     session.run("pytest", "-q", "-m", "without_tensorflow", *session.posargs, env=_env())
 
 
@@ -143,8 +161,7 @@ def mutants(session: nox.Session) -> None:
     Slow (every image exercise, a second or more per mutant): run on demand, e.g.
     ``nox -s mutants -- histogram`` or ``nox -s mutants -- --sample 50``; see tools/mutants.py.
     """
-    needs_ml = any(name in session.posargs for name in ML_EXERCISES)
-    _install(session, "dev", *(["ml"] if needs_ml else []))
+    _install(session, needs=_needs_of(name for name in COURSE if name in session.posargs), extras=("dev",))
     session.run("python", str(ROOT / "tools" / "mutants.py"), *session.posargs, env=_env())
 
 
@@ -155,7 +172,7 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --quick`` for fewer runs, ``-- --ml`` to add the training exercise
     and five CNN seeds (installs TensorFlow), ``-- --skip-otter`` to use otter's recorded figure.
     """
-    _install(session, "dev", *(["ml"] if "--ml" in session.posargs else []))
+    _install(session, needs=_needs_of(ML_EXERCISES) if "--ml" in session.posargs else (), extras=("dev",))
     _install_system_packages(session)
     session.run("python", str(ROOT / "benchmarks" / "run_all.py"), *session.posargs, env=_env())
 

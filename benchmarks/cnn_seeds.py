@@ -1,8 +1,8 @@
 """Does the reference `train_cnn` pass its threshold with a margin, whatever the seed?
 
 Trains ``solutions/training.py``'s ``train_cnn`` on the course loader's digits
-(``grader.kit.mnist.load()``: the file named by ``PIXELGRADE_MNIST``, else Keras'
-MNIST, else scikit-learn's 8×8 digits) once per seed, each in a fresh process
+(``imagecourse.mnist.load()``, course/imagecourse/mnist.py: the file named by
+``PIXELGRADE_MNIST``, else Keras' MNIST, else scikit-learn's 8×8 digits) once per seed, each in a fresh process
 limited to the grader's threads (as a grading worker is), and prints the held-out
 accuracy and the time of every run next to the grader's threshold and budget.
 With ``--baseline`` it also fits ``solutions/baseline.py``'s ``fit_logistic`` once.
@@ -10,8 +10,8 @@ With ``--baseline`` it also fits ``solutions/baseline.py``'s ``fit_logistic`` on
     PIXELGRADE_MNIST=../shared/data/mnist-10k.npz python3 benchmarks/cnn_seeds.py
     python3 benchmarks/cnn_seeds.py --seeds 0 1 2 --baseline
 
-It needs TensorFlow (``pip install -e '.[ml]'``). A benchmark, not a test: it
-asserts nothing, it reports.
+It needs TensorFlow (``[course.optional]`` of course/course.toml; ``nox -s bench -- --ml`` installs it).
+A benchmark, not a test: it asserts nothing, it reports.
 """
 
 import argparse
@@ -24,6 +24,9 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# The engine and the course's own modules (course/imagecourse/), in this process and in the fresh ones.
+sys.path[:0] = [str(ROOT), str(ROOT / "course")]
+os.environ.setdefault("PIXELGRADE_COURSE", str(ROOT / "course"))
 THREADS = "2"  # as grader/core/catalog.py gives the machine-learning workers
 
 
@@ -38,8 +41,7 @@ def load(module):
 def one_run(seed: int) -> dict:
     """Train once (in this process) and measure; the result as a dict."""
     import numpy as np
-
-    from course import mlcheck
+    from imagecourse import mlcheck
 
     started = time.perf_counter()
     import keras  # noqa: F401 - timed on its own: every grading worker pays it once
@@ -56,7 +58,7 @@ def one_run(seed: int) -> dict:
 
 
 def baseline_run() -> dict:
-    from course import mlcheck
+    from imagecourse import mlcheck
 
     digits = mlcheck.digits()
     X = mlcheck.flat_inputs(digits.x_train[:mlcheck.BASELINE_MAX_TRAIN])
@@ -92,8 +94,7 @@ def main() -> None:
         print(json.dumps(baseline_run()))
         return
 
-    sys.path.insert(0, str(ROOT))
-    from course import mlcheck
+    from imagecourse import mlcheck
 
     runs = []
     for seed in options.seeds:

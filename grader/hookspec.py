@@ -47,8 +47,26 @@ instructor's grading refuses the exercises with ``thresholds`` while this says w
 (``--allow-public-heldout`` grades them anyway). None: the data is private.
 """
 
+PrivateFiles = Callable[[], Mapping[str, str]]
+"""``private_files``: ``() -> {path: what a learner reads instead}``, the grading machine's files the course reads.
+
+Its data, say (``{"/srv/mnist.npz": "the MNIST data"}``): learner-facing text shows the words
+instead of the path (:mod:`grader.writers.grader_paths`), and ``pixelgrade dev sandbox``
+checks that learner code cannot read the files. Called whenever it is needed, so it may
+read the environment.
+"""
+
+WarmUp = Callable[[], None]
+"""``warm_up``: ``() -> None``, what a batch's fork server does once, before it forks a child per submission.
+
+Import what the checks import and load what they load (sample images, say), so that each
+child finds it done. Its errors are ignored: warming up only saves time.
+"""
+
 HOOKS: dict[str, str] = {
     "misconceptions": "a sequence of grader.core.diagnosis.Misconception: the common mistakes a failure is checked for",
     "renderings": "a module with RENDERINGS (and optionally NO_REFERENCE_CALLS, IDEA_ONLY): pixelgrade show",
     "public_heldout": "() -> str | None: why the held-out data is public (None: it is private)",
+    "private_files": "() -> {path: words}: files of this machine learners must neither see named nor read",
+    "warm_up": "() -> None: imports and loads that a batch's fork server does once for every submission",
 }

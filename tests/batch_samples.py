@@ -52,7 +52,7 @@ def small_batch() -> BatchReport:
         make_row("alice", make_report()),
         make_row("bob", make_report(failing={"arrays::test_flatten", "histogram::hidden::test_checkerboard"}),
                  notes=["arrays: partial"]),
-        make_row("carol", batch._not_graded_report("/submissions/carol", EXPECTED, ["arrays", "histogram"],
+        make_row("carol", batch.not_graded_report("/submissions/carol", EXPECTED, ["arrays", "histogram"],
                                                    "Not graded: timed out."), status=batch.RowStatus.TIMED_OUT,
                  notes=["grading did not finish within the submission's limit of 5 s"]),
     ]

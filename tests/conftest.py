@@ -20,6 +20,9 @@ from grader.core import catalog
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # this repository: the image course and the engine
 # The tests grade this repository's course: it is made the active one before any test runs.
 COURSE = catalog.activate(PROJECT_ROOT / "course")
+# Its own modules (course/imagecourse/) import as `imagecourse.X`, as they do when the engine
+# grades: course/ first on sys.path, so that a test and a check share one module object each.
+COURSE.importable()
 BY_NAME = COURSE.by_name
 
 # The tests keep the reference's answers and the checks' examples (grader.core.answers,
@@ -38,7 +41,8 @@ IMAGE_EXERCISES = [e.name for e in COURSE.gradable() if not e.needs]
 ML_EXERCISES = [e.name for e in COURSE.gradable() if e.needs]
 HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
 needs_tensorflow = pytest.mark.skipif(
-    not HAS_TENSORFLOW, reason="needs TensorFlow, which is not installed (pip install -e '.[ml]', or nox -s tests)")
+    not HAS_TENSORFLOW,
+    reason="needs TensorFlow, which is not installed (see course/course.toml's [course.optional]; nox -s tests has it)")
 
 
 @contextlib.contextmanager

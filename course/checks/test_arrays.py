@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from imagecourse.samples import sample
+from imagecourse.strategies import batches, images, uint8_images
 
 from grader.kit.describe import describe
 from grader.kit.expect import expect_array, expect_kind, expect_raises, expect_unmodified, fail
 from grader.kit.marks import graded
-from grader.kit.samples import sample
-from grader.kit.strategies import batches, images, uint8_images
 
 FLOAT32 = {"rtol": 1e-6, "atol": 0}  # float32 results: one rounding step may differ
 dtypes = st.sampled_from([np.uint8, np.int16, np.float32, np.float64])

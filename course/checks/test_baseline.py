@@ -14,8 +14,8 @@ left unchanged) are guards: they count once an accuracy check passes.
 
 import numpy as np
 import pytest
+from imagecourse import mlcheck
 
-from course import mlcheck
 from grader.kit.expect import expect, expect_unmodified, fail
 from grader.kit.marks import graded
 

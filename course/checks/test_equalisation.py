@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from imagecourse.samples import derived, sample
+from imagecourse.strategies import few_levels, uint8_images
 
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import derived, sample
-from grader.kit.strategies import few_levels, uint8_images
 
 any_shape = uint8_images(min_dims=1, max_dims=3, min_side=1, max_side=8)
 colour = st.sampled_from([3, 4]).flatmap(lambda c: uint8_images(channels=c, max_side=6))

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from imagecourse import mlcheck
+from imagecourse.samples import derived
 
-from course import mlcheck
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import derived
 
 FUNCTIONS = ["class_counts", "class_means", "mean_difference", "montage"]
 

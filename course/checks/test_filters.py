@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from imagecourse.samples import derived, sample
+from imagecourse.strategies import images
 
 from grader.core.answers import remembered
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import derived, sample
 from grader.kit.speed import expect_fast
-from grader.kit.strategies import images
 
 odd_sizes = st.sampled_from([1, 3, 5, 7, 9])
 sigmas = st.one_of(st.sampled_from([0.5, 1, 1.0, 2.0]), st.floats(0.2, 5.0))

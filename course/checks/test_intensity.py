@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from imagecourse.samples import sample
+from imagecourse.strategies import uint8_images
 
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import sample
-from grader.kit.strategies import uint8_images
 
 any_shape = uint8_images(min_dims=1, max_dims=3, min_side=1, max_side=8)
 gammas = st.one_of(st.sampled_from([0.5, 1, 2, 2.2, 3.0]),

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from imagecourse.samples import derived, sample
+from imagecourse.strategies import uint8_images
 
 from grader.core.answers import remembered
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import derived, sample
-from grader.kit.strategies import uint8_images
 
 FUNCTIONS = ["assign", "update", "kmeans", "quantise_colours"]
 seeds = st.integers(0, 2**32 - 1)

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from imagecourse.samples import derived, sample
 
 from grader.core.answers import remembered
 from grader.kit.expect import expect_array, expect_bool, expect_equal, expect_unmodified
 from grader.kit.marks import graded
-from grader.kit.samples import derived, sample
 
 FUNCTIONS = ["point_in_polygon", "points_in_polygon", "polygon_inside", "group_holes"]
 CLEARANCE = 0.05  # test points stay at least this far from every edge (the answer on an edge is not specified)

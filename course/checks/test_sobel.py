@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from imagecourse.samples import derived, sample
+from imagecourse.strategies import images
 
 from grader.core.answers import remembered
 from grader.kit.describe import describe
 from grader.kit.expect import expect, expect_array, expect_kind, expect_raises, expect_unmodified, fail
 from grader.kit.marks import graded
-from grader.kit.samples import derived, sample
-from grader.kit.strategies import images
 
 KX = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 grey = st.one_of(images(np.uint8, max_side=8),

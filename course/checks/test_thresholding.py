@@ -16,6 +16,8 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from imagecourse.samples import derived, sample
+from imagecourse.strategies import few_levels, images, symmetric_histograms, uint8_images
 
 from grader.core.answers import remembered
 from grader.kit.describe import describe
@@ -29,9 +31,7 @@ from grader.kit.expect import (
     fail,
 )
 from grader.kit.marks import graded
-from grader.kit.samples import derived, sample
 from grader.kit.speed import expect_fast
-from grader.kit.strategies import few_levels, images, symmetric_histograms, uint8_images
 
 otsu_images = st.one_of(few_levels(levels=4, min_dims=1, max_dims=3, max_side=8),
                         uint8_images(min_dims=1, max_dims=3, max_side=8), symmetric_histograms())

@@ -15,8 +15,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from imagecourse import mlcheck
 
-from course import mlcheck
 from grader.core import models
 from grader.kit.expect import expect, expect_unmodified, fail
 from grader.kit.marks import graded

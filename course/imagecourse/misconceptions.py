@@ -1,4 +1,4 @@
-"""The catalog of common mistakes the grader recognises and names (grader.core.diagnosis).
+"""The course's common mistakes, recognised and named by the grader (its ``misconceptions`` hook).
 
 Each entry is a function that computes what a learner's function written with
 that mistake returns for the same arguments: one or more outputs, since a

@@ -1,6 +1,6 @@
 """What the checks of the data exercises share: the digits, their recipes, thresholds and budgets.
 
-The digits come from :mod:`grader.kit.mnist` (a file named by ``PIXELGRADE_MNIST``,
+The digits come from :mod:`imagecourse.mnist` (a file named by ``PIXELGRADE_MNIST``,
 Keras' download, or scikit-learn's 8×8 digits), and every threshold depends on
 which of them was used: the reference solutions were measured on each (see
 ``benchmarks/cnn_seeds.py``), and each threshold leaves them a margin.
@@ -11,7 +11,7 @@ model is run by the grader's inspector, outside the learner's process
 (:mod:`grader.core.models`); a scikit-learn classifier by its own ``predict`` in the
 worker (the ``predict_classes`` adapter, :mod:`grader.sandbox.adapters`). Where the
 held-out labels are public inside the sandbox (scikit-learn's digits), right answers
-prove less: :func:`grader.kit.mnist.public_heldout` says so.
+prove less: :func:`imagecourse.mnist.public_heldout` (the course's hook) says so.
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.core import catalog, failures
-from grader.kit import mnist
-from grader.kit.samples import derived
-
-public_heldout = mnist.public_heldout  # the course's hook (course.toml): why the held-out digits are public
+from imagecourse import mnist
+from imagecourse.samples import derived
 
 
 @dataclass(frozen=True)
@@ -77,11 +75,25 @@ def thresholds(data: mnist.Digits) -> Thresholds:
 
 
 def _expression(data: mnist.Digits, key: str) -> str:
-    """Python that gives the array ``key`` of ``data`` (for the snippets of failures)."""
+    """Python that gives the array ``key`` of ``data`` (for the snippets of failures).
+
+    A learner runs a snippet beside their own module, where this course's modules are not
+    importable, so the expression loads the digits itself, exactly as :mod:`imagecourse.mnist`
+    does (``import numpy as np`` is the snippet's first line).
+    """
     if data.source == "file":
         return f"np.load({os.environ.get(mnist.ENVIRONMENT_VARIABLE, 'mnist.npz')!r})[{key!r}]"
-    loader = "load_keras" if data.source == "keras" else "load_sklearn"
-    return f"__import__('grader.kit.mnist').mnist.{loader}().{key}"
+    split, kind = key.split("_")[1], key.split("_")[0]  # "x_test" -> "test", "x"
+    if data.source == "keras":
+        # keras.datasets.mnist.load_data() is ((x_train, y_train), (x_test, y_test)).
+        return f"__import__('keras').datasets.mnist.load_data()[{int(split == 'test')}][{int(kind == 'y')}]"
+    # scikit-learn's digits as mnist.load_sklearn makes them: scaled to 0..255, then split by a fixed permutation.
+    count, cut = len(data.x_train) + len(data.x_test), len(data.x_train)
+    digits = "__import__('sklearn.datasets', fromlist=['load_digits']).load_digits()"
+    whole = (f"np.rint({digits}.images * (255 / 16)).astype(np.uint8)" if kind == "x"
+             else f"{digits}.target.astype(np.uint8)")
+    rows = f"[:{cut}]" if split == "train" else f"[{cut}:]"
+    return f"{whole}[np.random.default_rng(0).permutation({count}){rows}]"
 
 
 def part(data: mnist.Digits, key: str, stop: int | None = None, *, form: str = "raw") -> np.ndarray:

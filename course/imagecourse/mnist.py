@@ -1,4 +1,4 @@
-"""The course's MNIST loader (grader side): one place that decides where digits come from.
+"""The course's MNIST loader: the one place that decides where the digits come from.
 
 In order of preference:
 
@@ -11,7 +11,9 @@ In order of preference:
 
 The result says which source it used. A path that does not exist or a malformed
 file is an error that says what is wrong, never a silent fallback.
-:func:`public_heldout` says when the held-out labels can be looked up by learner code.
+:func:`public_heldout` says when the held-out labels can be looked up by learner code, and
+:func:`private_files` names the file the engine must keep from learners (both are the course's
+hooks, declared in ``course.toml``).
 """
 
 from __future__ import annotations
@@ -133,3 +135,14 @@ def public_heldout() -> str | None:
                 "can read their labels inside the sandbox, so an accuracy on them proves nothing "
                 f"(set {ENVIRONMENT_VARIABLE} to a Keras-format MNIST .npz to grade on digits it cannot read).")
     return None
+
+
+def private_files() -> dict[str, str]:
+    """The digits' file of this machine (``PIXELGRADE_MNIST``), named as a learner reads it: the course's hook.
+
+    The engine keeps it out of learner-facing text (``the MNIST data`` instead of its path)
+    and ``pixelgrade dev sandbox`` checks that learner code cannot read it. Without the
+    variable the digits come from Keras' cache or scikit-learn, which are not secrets.
+    """
+    path = os.environ.get(ENVIRONMENT_VARIABLE, "")
+    return {path: "the MNIST data"} if path else {}

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.kit import mnist
-from grader.kit.samples import sample
 from grader.learning.show import Failed, Source, Tile, image_tile, plot_tile
+from imagecourse import mnist
+from imagecourse.samples import sample
 
 
 # -- the digits --------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def _describe_digits(kind: str, data) -> str:
 
 @functools.cache
 def _digits_cache() -> tuple[tuple, str]:
-    """((x_train, y_train, x_test, y_test), where they came from): the project's loader (grader.kit.mnist)."""
+    """((x_train, y_train, x_test, y_test), where they came from): the course's loader (imagecourse.mnist)."""
     try:
         loaded = mnist.load()
     except mnist.MnistError:  # a broken PIXELGRADE_MNIST file: the picture still draws, from scikit-learn's digits

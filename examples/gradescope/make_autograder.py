@@ -3,9 +3,12 @@
     python3 examples/gradescope/make_autograder.py --hidden-checks examples/hidden_checks --out autograder.zip
 
 The zip holds, at its root, ``setup.sh`` and ``run_autograder`` (from this folder), the
-course (``pyproject.toml``, ``README.md``, ``grader/``, ``course/``, ``solutions/``) and the hidden
-checks as ``hidden_checks/``. Learners never see it. Standard library only.
+engine's source (``pyproject.toml``, ``README.md``, ``grader/``: setup.sh installs it), the course
+(``course/``, with its ``course.toml``, and ``solutions/``) and the hidden checks as
+``hidden_checks/``. Learners never see it. Standard library only.
 
+setup.sh installs the engine with what the course requires (``[course] requires`` in its
+``course.toml``) and, for the chosen exercises, what they need beyond that (``[course.optional]``).
 ``--exercises histogram,equalisation`` grades only those (written to ``pixelgrade-exercises.txt``,
 which both scripts read): setup.sh then installs only what they need, so a course without
 the machine-learning exercises builds no TensorFlow. By default every exercise is graded.
@@ -23,6 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+# The engine's source (built and installed by setup.sh), then the course it grades.
 COURSE = ("pyproject.toml", "README.md", "grader", "course", "solutions")
 CATALOG = ROOT / "course" / "course.toml"
 EXERCISES_FILE = "pixelgrade-exercises.txt"  # read by setup.sh and run_autograder

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder's image.
 #
-# The autograder zip (see make_autograder.py) holds this file, run_autograder, the course
-# (pyproject.toml, grader/, course/, solutions/) and, optionally, hidden_checks/, the exercises
-# the instructor chose (pixelgrade-exercises.txt; without it, all of them) and the instructor's
-# own digits (pixelgrade-mnist.npz). The grader runs from the source folder (it needs solutions/
-# beside grader/). This, in order, failing the build at the first step that does not hold:
+# The autograder zip (see make_autograder.py) holds this file, run_autograder, the engine's
+# source (pyproject.toml, README.md, grader/), the course (course/: its course.toml, checks and
+# own modules; solutions/) and, optionally, hidden_checks/, the exercises the instructor chose
+# (pixelgrade-exercises.txt; without it, all of them) and the instructor's own digits
+# (pixelgrade-mnist.npz). run_autograder grades with the engine installed here, the course given
+# by its folder ($SOURCE/course). This, in order, failing the build at the first step that does not hold:
 #
-#   1. installs bubblewrap, Python 3.11 and, into a virtual environment, the course's dependencies
-#      plus the extras of pyproject.toml that the chosen exercises need (`ml`, TensorFlow, for
-#      networks and training);
-#   2. checks that every package a chosen exercise needs imports: an image that would grade an
-#      exercise it cannot run is never built;
+#   1. installs bubblewrap, Python 3.11 and, into a virtual environment, the engine (built from
+#      the source folder) with what the course requires (course.toml: [course] requires), then what
+#      the chosen exercises need beyond that ([course.optional]: TensorFlow, for networks and training);
+#   2. checks that the engine runs, that every requirement of the course is installed and that every
+#      package a chosen exercise needs imports: an image that would grade an exercise it cannot run is
+#      never built;
 #   3. secures the MNIST digits out of learner code's reach ($DATA/mnist.npz, where run_autograder
 #      points the grader): the instructor's file, else Keras' mnist.npz, downloaded and checked.
 #      Without them the exercises scored on held-out digits would fall back to scikit-learn's,
-#      which learner code can read, and would not be graded (grader/kit/mnist.py);
+#      which learner code can read, and would not be graded (the course's imagecourse/mnist.py);
 #   4. runs the project's own hostile submissions against the image's sandbox
 #      (`pixelgrade dev sandbox`): every one of them must be contained (README: Safety).
 #
@@ -65,60 +67,74 @@ if [ ! -x "$VENV/bin/python" ]; then  # an environment that is already there is 
   "$PYTHON" -m venv "${venv_options[@]}" "$VENV"
 fi
 
-install_requirements() {  # $1: a requirements file
+install() {  # what to install: requirements, paths, -r files
   case "$INSTALLER" in
-    pip) "$VENV/bin/python" -m pip install --quiet "${pip_options[@]}" -r "$1" ;;
+    pip) "$VENV/bin/python" -m pip install --quiet "${pip_options[@]}" "$@" ;;
     # Compiled bytecode makes every grading worker start fast (uv skips it by default; pip does it).
-    uv) uv pip install --quiet --python "$VENV/bin/python" --compile-bytecode "${pip_options[@]}" -r "$1" ;;
+    uv) uv pip install --quiet --python "$VENV/bin/python" --compile-bytecode "${pip_options[@]}" "$@" ;;
     *) fail "PIXELGRADE_INSTALLER must be pip or uv; got '$INSTALLER'" ;;
   esac
 }
 
-# 1. The course's dependencies, as pyproject.toml lists them ...
-"$VENV/bin/python" - "$SOURCE/pyproject.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
+# 1. The engine, with what the course requires of every environment that grades it (its course.toml,
+# read with the standard library: nothing is installed yet) ...
+"$VENV/bin/python" - "$SOURCE/course/course.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
 import sys
 import tomllib
 
 with open(sys.argv[1], "rb") as file:
-    project = tomllib.load(file)["project"]
-print("\n".join(project["dependencies"]))
+    print("\n".join(tomllib.load(file).get("course", {}).get("requires", [])))
 PY
-install_requirements "$VENV/pixelgrade-requirements.txt"
+install "$SOURCE" -r "$VENV/pixelgrade-requirements.txt"
 
 # ... then what the chosen exercises' checks need beyond them (the catalog's `needs`), by the
-# extra of pyproject.toml that installs it: the grader's own catalog says which.
-(cd "$SOURCE" && "$VENV/bin/python" - "$EXERCISES" > "$VENV/pixelgrade-extras.txt") <<'PY' || exit 1
+# requirements the course gives for each ([course.optional]; else the need's own name), as the
+# engine's catalog reads them.
+(cd "$SOURCE" && "$VENV/bin/python" - "$SOURCE/course" "$EXERCISES" > "$VENV/pixelgrade-extras.txt") <<'PY' || exit 1
 import sys
-import tomllib
 
-from grader.core import catalog as course
+from grader.core import catalog
 
-names = [name.strip() for name in sys.argv[1].split(",") if name.strip()]
+course = catalog.activate(sys.argv[1])
+names = [name.strip() for name in sys.argv[2].split(",") if name.strip()]
 try:
     chosen = course.resolve(names) if names else course.gradable()
 except ValueError as error:
     sys.exit(f"pixelgrade: PIXELGRADE_EXERCISES (or make_autograder.py --exercises): {error}")
-with open("pyproject.toml", "rb") as file:
-    extras = tomllib.load(file)["project"].get("optional-dependencies", {})
 needs = dict.fromkeys(need for exercise in chosen for need in exercise.needs)
-for need in needs:  # a need without an extra is installed by its own name (catalog.install_command)
-    print("\n".join(extras[course.EXTRAS[need]]) if need in course.EXTRAS else need)
+requirements = {spec: None for exercise in chosen for need in exercise.needs for spec in exercise.requirements[need]}
+print("\n".join(requirements))
 shown = ", ".join(exercise.name for exercise in chosen)
 print(f"pixelgrade: grading {len(chosen)} exercises ({shown}); they need {', '.join(needs) or 'nothing more'}",
       file=sys.stderr)
 PY
-if [ -s "$VENV/pixelgrade-extras.txt" ]; then install_requirements "$VENV/pixelgrade-extras.txt"; fi
-"$VENV/bin/python" -c "import numpy, scipy, skimage, hypothesis, pytest, rich" && echo "pixelgrade: environment ready"
+if [ -s "$VENV/pixelgrade-extras.txt" ]; then install -r "$VENV/pixelgrade-extras.txt"; fi
+"$VENV/bin/pixelgrade" --version >/dev/null || fail "the engine does not run in $VENV"
+echo "pixelgrade: environment ready"
 
-# 2. Every package a chosen exercise needs must import here, or the image grades nobody.
-(cd "$SOURCE" && "$VENV/bin/python" - "$EXERCISES") <<'PY' || exit 1
+# 2. Every requirement of the course installed, and every package a chosen exercise needs importing
+# here, or the image grades nobody.
+(cd "$SOURCE" && "$VENV/bin/python" - "$SOURCE/course" "$EXERCISES") <<'PY' || exit 1
 import importlib
+import importlib.metadata
+import re
 import sys
 
-from grader.core import catalog as course
+from grader.core import catalog
 
-names = [name.strip() for name in sys.argv[1].split(",") if name.strip()]
+course = catalog.activate(sys.argv[1])
+names = [name.strip() for name in sys.argv[2].split(",") if name.strip()]
 chosen = course.resolve(names) if names else course.gradable()
+absent = []
+for requirement in course.requires:
+    distribution = re.match(r"[A-Za-z0-9._-]+", requirement).group()
+    try:
+        importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        absent.append(requirement)
+if absent:
+    sys.exit(f"pixelgrade: the course requires {', '.join(absent)}, which is not installed in {sys.prefix}: "
+             "the build stops here.")
 broken: dict[str, str] = {}
 for need in dict.fromkeys(need for exercise in chosen for need in exercise.needs):
     try:
@@ -135,7 +151,7 @@ print(f"pixelgrade: every package the {len(chosen)} exercises need imports")
 PY
 
 # 3. The digits, where learner code cannot read them: not in the environment (workers read it) nor the source.
-(cd "$SOURCE" && "$VENV/bin/python" - "$DATA/mnist.npz" "$MNIST") <<'PY' || exit 1
+(cd "$SOURCE" && "$VENV/bin/python" - "$SOURCE/course" "$DATA/mnist.npz" "$MNIST") <<'PY' || exit 1
 import hashlib
 import os
 import shutil
@@ -144,14 +160,17 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from grader.kit import mnist
+from grader.core import catalog
+
+catalog.activate(sys.argv[1]).importable()  # the course's own modules: its MNIST loader
+from imagecourse import mnist  # noqa: E402
 
 # Keras' own copy of MNIST and its checksum, as keras.datasets.mnist.load_data() fetches it
 # (keras/src/datasets/mnist.py; https://keras.io/api/datasets/mnist/).
 KERAS_MNIST = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 KERAS_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
-target, given = Path(sys.argv[1]), sys.argv[2]
+target, given = Path(sys.argv[2]), sys.argv[3]
 target.parent.mkdir(parents=True, exist_ok=True)
 target.parent.chmod(0o700)  # the grader's (root's) alone
 
@@ -189,7 +208,7 @@ print(f"pixelgrade: digits ready in {target}: {len(digits.x_train)} training and
 PY
 
 # 4. Before this image grades anyone: every attack of `pixelgrade dev sandbox` must be contained here.
-if ! (cd "$SOURCE" && "$VENV/bin/python" -m grader dev sandbox); then
+if ! (cd "$SOURCE" && "$VENV/bin/pixelgrade" --course "$SOURCE/course" dev sandbox); then
   echo "pixelgrade: this image's sandbox did not contain every hostile submission (see the table above), so it" \
        "must not grade anyone's work. README: Safety says what each level needs." >&2
   exit 1

@@ -14,10 +14,10 @@ visible tests, feedback files) never shows their names, messages or inputs.
 
 import numpy as np
 from hypothesis import given
+from imagecourse.strategies import uint8_images
 
 from grader.kit.expect import expect_array
 from grader.kit.marks import graded
-from grader.kit.strategies import uint8_images
 
 
 def _checkerboard():

@@ -6,7 +6,7 @@ exercises, ``--require-isolation``, ``--trust-submissions``...). Each command's 
 an option has one name, one default, one help text and one validator everywhere.
 
 A validator is an argparse ``type=``: a value it refuses is argparse's usage error, on
-stderr with exit status 2 (:attr:`~grader.cli.exitcodes.ExitCode.USAGE`), naming the
+stderr with exit status 2 (:attr:`~grader.exitcodes.ExitCode.USAGE`), naming the
 option and what it expects::
 
     pixelgrade list: error: argument --examples: expected a whole number of at least 1, got '0'

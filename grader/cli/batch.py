@@ -12,11 +12,12 @@ from rich.markup import escape
 
 from grader import api
 from grader.cli import arguments
-from grader.cli.exitcodes import ExitCode
-from grader.cli.progress import SubmissionProgress
-from grader.instructor import batch, exports, ipynb
+from grader.exitcodes import ExitCode
+from grader.instructor import batch, ipynb
+from grader.instructor.batch import exports
 from grader.sandbox import isolation
 from grader.writers import gradebook, markdown
+from grader.writers.progress import SubmissionProgress
 
 
 def build_parser() -> argparse.ArgumentParser:

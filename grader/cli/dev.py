@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from grader.cli import arguments
-from grader.cli.exitcodes import ExitCode
+from grader.exitcodes import ExitCode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +21,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = actions.add_parser("check", help="check that the course is complete and agrees with its catalog",
                                description="Check that the course is complete and agrees with its catalog: "
                                            "the material of every exercise, then every stub fails and every "
-                                           "solution passes.")
+                                           "solution passes. Each problem names the file and what to write; "
+                                           "the rules are listed in the course author's guide "
+                                           "(docs/course-authors.md).",
+                               epilog="Exit status: 0 nothing wrong, 1 problems (listed), 2 bad usage.")
     arguments.add_exercises(check, many=True, help="exercises to check (default: all)")
     check.add_argument("--no-grade", action="store_true", help="check the files only; do not grade")
     # Imported here: `pixelgrade dev sandbox` need not load the course checker, nor the reverse.

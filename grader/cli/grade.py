@@ -19,12 +19,12 @@ from rich.markup import escape
 
 from grader import api
 from grader.cli import arguments
-from grader.cli.exitcodes import ExitCode
-from grader.cli.progress import CheckProgress
 from grader.core import catalog
+from grader.exitcodes import ExitCode
 from grader.learning.state import State, exercise_digest
 from grader.sandbox.isolation import IsolationUnavailable
 from grader.writers import json_results, terminal
+from grader.writers.progress import CheckProgress
 
 
 def version_text() -> str:
@@ -40,14 +40,21 @@ def version_text() -> str:
     return f"pixelgrade {version} (Python {platform.python_version()})"
 
 
+def _exercises_line() -> str:
+    """The help's list of the course's exercises; where no course is found, why (``--version`` needs none)."""
+    try:
+        return "Exercises, in order: " + ", ".join(e.name for e in catalog.active().exercises)
+    except (catalog.CourseNotFound, catalog.CatalogError) as error:
+        return f"No course to list the exercises of ({error})"
+
+
 def build_parser(subcommands: Iterable[str] = ()) -> argparse.ArgumentParser:
     """The parser of ``pixelgrade``; its help names the ``subcommands`` too (it is the top-level help)."""
     others = [f"pixelgrade {name}" for name in subcommands]
     parser = argparse.ArgumentParser(
         prog="pixelgrade",
-        description="Grade image-analysis exercises against the course contract.",
-        epilog="Exercises, in order: " + ", ".join(e.name for e in catalog.active().exercises)
-        + (". Other commands: " + ", ".join(others) if others else ""),
+        description="Grade exercise modules against their course's checks.",
+        epilog=_exercises_line() + (". Other commands: " + ", ".join(others) if others else ""),
     )
     arguments.add_exercises(parser, many=True, help="exercises to grade (default: all)")
     arguments.add_target(parser)

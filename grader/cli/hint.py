@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from grader.cli import arguments
-from grader.cli.exitcodes import ExitCode
+from grader.exitcodes import ExitCode
 from grader.learning import hints
 
 

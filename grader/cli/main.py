@@ -13,7 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from grader.cli.exitcodes import ExitCode
+from grader.exitcodes import ExitCode
 
 # The subcommands and their modules (each under grader.cli, with ``main(argv) -> ExitCode``),
 # imported only when used: `pixelgrade hint` need not load the batch grader.
@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "merge": "grader.cli.merge",  # instructors: join the shards of a batch into one gradebook
     "summary": "grader.cli.summary",  # a Markdown summary of results (CI job summaries)
     "dev": "grader.cli.dev",  # `pixelgrade dev check` (the course is complete), `dev sandbox` (this machine holds)
+    "new": "grader.cli.new",  # course authors: write a new course with one example exercise
 }
 
 
@@ -41,6 +42,21 @@ def _course_option(argv: list[str]) -> str | None:
     return None
 
 
+def _without_course(argv: list[str]) -> list[str]:
+    """``argv`` without its ``--course DIR`` (or ``--course=DIR``): the course is active by then."""
+    kept, skip = [], False
+    for index, word in enumerate(argv):
+        if skip:
+            skip = False
+        elif "--" in argv[:index]:
+            kept.append(word)
+        elif word == "--course":
+            skip = True
+        elif not word.startswith("--course="):
+            kept.append(word)
+    return kept
+
+
 def _run(argv: list[str]) -> ExitCode:
     named = _course_option(argv)
     if named is not None:
@@ -50,6 +66,7 @@ def _run(argv: list[str]) -> ExitCode:
         from grader.core import catalog
 
         catalog.activate(named)
+        argv = _without_course(argv)  # so that `pixelgrade --course DIR dev check` finds its command
     if argv and argv[0] in SUBCOMMANDS:
         return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     from grader.cli import grade

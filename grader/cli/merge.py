@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.cli import arguments
-from grader.cli.exitcodes import ExitCode
+from grader.exitcodes import ExitCode
 from grader.instructor import batch
 from grader.writers import gradebook
 

@@ -12,9 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from grader.cli.exitcodes import ExitCode
+from grader.cli import arguments
 from grader.core import visibility
 from grader.core.results import GradeReport
+from grader.exitcodes import ExitCode
 from grader.instructor import batch
 from grader.writers import junit_xml, learner_feedback, markdown, terminal
 
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a Markdown summary of `pixelgrade --json` results (or of a batch's batch.json).",
     )
     parser.add_argument("results", metavar="RESULTS", help="a JSON file from `pixelgrade --json`, or a batch folder")
+    arguments.add_course(parser)
     parser.add_argument("--learner-view", action="store_true",
                         help="leave hidden checks out; show 'public checks passed' instead of a grade")
     parser.add_argument("--junit", metavar="PATH", help="also write JUnit XML to PATH")

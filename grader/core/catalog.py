@@ -220,14 +220,16 @@ def _catalog_in(folder: Path) -> Path | None:
     return None
 
 
-def find_catalog(named: str | Path | None = None, *, start: Path | None = None) -> Path:
+def find_catalog(named: str | Path | None = None, *, start: Path | None = None, environ=None) -> Path:
     """The catalog file of the course ``named`` (a folder or a ``course.toml``), else of ``PIXELGRADE_COURSE``,
     else the nearest one in ``start`` (default: the current folder) or above it.
 
     A folder holds its course as ``course.toml`` or ``course/course.toml``. Raises
-    :class:`CourseNotFound`, saying what was tried.
+    :class:`CourseNotFound`, saying what was tried. ``environ``: where ``PIXELGRADE_COURSE`` is
+    read (default: ``os.environ``).
     """
-    for source, value in (("--course", named), (COURSE_ENV, os.environ.get(COURSE_ENV))):
+    environ = os.environ if environ is None else environ
+    for source, value in (("--course", named), (COURSE_ENV, environ.get(COURSE_ENV))):
         if value in (None, ""):
             continue
         path = Path(value).expanduser()

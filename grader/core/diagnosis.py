@@ -1,8 +1,8 @@
 """Naming the mistake: do all of a function's failing results match a known misconception's?
 
 Like Exercism's analyzers, a failed check can say, in one sentence before the
-details, which common mistake the learner made. The mistakes are a catalog
-beside the checks (``course/checks/misconceptions.py``): each entry computes,
+details, which common mistake the learner made. The mistakes are the course's
+(its ``misconceptions`` hook; ``course/imagecourse/misconceptions.py`` here): each entry computes,
 in the grader process, what a function written with that misconception returns
 for the same arguments. The learner's source is never read: only what it returned.
 

@@ -27,8 +27,9 @@ Why the grade is the same either way:
   plain data (arrays, numbers, strings, and lists, tuples and dicts of them; a
   check given a random generator is never replayed), and under a key that
   covers the check's node id, the examples budget, the Hypothesis version and
-  the source of every check and every module of the check-writing kit (edit any
-  and the examples are made anew);
+  the source of every check, every module of the course's folder (its own
+  strategies and samples, say; not its stubs, references or pages) and every
+  module of the engine's check-writing kit (edit any and the examples are made anew);
 - a check that draws interactively (``st.data()``) keeps every value it drew,
   with the strategy it drew from (its ``repr``, which shows the arguments the
   strategy was made with). Its replay hands the same values back in the same
@@ -48,6 +49,7 @@ import copy
 import functools
 import hashlib
 import importlib.metadata
+import os
 from pathlib import Path
 
 import pytest
@@ -66,19 +68,41 @@ FORMAT = "3"
 
 def _sources_digest() -> str:
     course = catalog.active()
-    return _digest_of((course.checks_dir, course.folder, _KIT_DIR))
+    # The learners' stubs and the references make no examples; the pages are not code.
+    skipped = (course.stubs_dir, course.solutions_dir, course.docs_dir)
+    return _digest_of((course.checks_dir, course.folder, _KIT_DIR), skipped)
 
 
 @functools.cache
-def _digest_of(folders: tuple) -> str:
-    """The digest of every check and kit module's source, and of Hypothesis' version."""
+def _digest_of(folders: tuple, skipped: tuple = ()) -> str:
+    """The digest of Hypothesis' version and of every module under ``folders`` (but ``skipped``).
+
+    Every module: the checks, and the course's own modules they import (its strategies, its
+    samples, in a package beside ``course.toml``), at any depth.
+    """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(importlib.metadata.version("hypothesis").encode())
-    for folder in folders:
-        for path in sorted(folder.glob("*.py")):
-            digest.update(path.name.encode())
+    seen = set()
+    for folder in (Path(folder).resolve() for folder in folders):
+        for path in _modules_under(folder, tuple(Path(s).resolve() for s in skipped)):
+            if path in seen:  # the checks are inside the course's folder as a rule: count them once
+                continue
+            seen.add(path)
+            digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _modules_under(folder: Path, skipped: tuple[Path, ...]) -> list[Path]:
+    """The ``.py`` files under ``folder``, sorted; not in ``skipped``, hidden folders, caches or environments."""
+    found = []
+    for parent, subfolders, names in os.walk(folder):
+        here = Path(parent)
+        subfolders[:] = sorted(name for name in subfolders
+                               if not name.startswith((".", "__pycache__")) and (here / name).resolve() not in skipped
+                               and not (here / name / "pyvenv.cfg").exists() and name != "site-packages")
+        found += [(here / name).resolve() for name in names if name.endswith(".py")]
+    return sorted(found)
 
 
 def _name(item, max_examples: int) -> str:

@@ -378,7 +378,7 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
     ``started``: learner proxies already started (:func:`grader.core.learner.start_workers`), by exercise.
     ``pictures_choice``: where failure pictures go (:func:`grader.kit.pictures.folder_for`).
     ``require_needs``: a check that cannot run here (its exercise's optional packages are not
-    installed, or :class:`~grader.core.failures.Unavailable`: the MNIST file is broken) is
+    installed, or :class:`~grader.core.failures.Unavailable`: the course's data cannot be loaded) is
     reported as a grader error (the set-up's, worth its points) rather than skipped.
     """
     plugin = GradingPlugin(target, exercises, profile=hypothesis_profile(max_examples), progress=progress,
@@ -390,6 +390,10 @@ def run_checks(target: Path, exercises: list[Exercise], *, max_examples: int = D
     args = [str(path) for path in files] + [
         "-c", str(CHECKS_INI),
         "--rootdir", str(course.checks_dir),
+        # No conftest.py at all: the checks get their fixtures from the engine's plugin, and a course or
+        # an instructor's hidden checks kept inside a project (its tests/, say) must not be graded with that
+        # project's fixtures and settings, which would change or break the grade.
+        "--noconftest",
         "--import-mode=importlib",
         *_PLUGIN_ARGS,
         "--continue-on-collection-errors",  # a broken check file costs its own exercise, not every other one

@@ -38,10 +38,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from grader.cli.exitcodes import ExitCode
 from grader.core import catalog
+from grader.exitcodes import ExitCode
 from grader.sandbox import isolation
 from grader.sandbox.client import Limits, Reply, SandboxError, WorkerProcess
+from grader.writers import grader_paths
 
 ATTACKS_DIR = Path(__file__).resolve().parent / "attacks"
 MiB = 1024**2
@@ -273,12 +274,14 @@ def _end(processes: list) -> None:
 # -- the attacks --------------------------------------------------------------------------------------------
 def _read_files(bench: Bench):
     targets = {"the checker's planted secret": str(bench.secret)}
-    reference = catalog.active().solutions_dir / "histogram.py"
-    if reference.is_file():
-        targets["the reference solution"] = str(reference)
-    digits = os.environ.get("PIXELGRADE_MNIST", "")
-    if os.path.isfile(digits):
-        targets["the digits' file (PIXELGRADE_MNIST)"] = digits
+    course = catalog.active()
+    # A reference solution of the course (the first there is), and the files it keeps private (its data).
+    reference = next((e.solution_file for e in course.exercises if e.solution_file.is_file()), None)
+    if reference is not None:
+        targets[f"the reference solution ({reference.name})"] = str(reference)
+    for path, words in grader_paths.private_files().items():
+        if os.path.isfile(path):
+            targets[f"{words} (a private file of the course)"] = path
     reply, _ = bench.call("read_files", list(targets.values()))
     if not reply.ok:
         return Outcome.UNKNOWN, _no_value(reply)
@@ -536,7 +539,7 @@ def _patched_clock(bench: Bench):
 # In the order they run: the first alone (it sets up what every worker shares, the grader's
 # runtime copy among them), then two at a time, the slowest first so that they finish together.
 ATTACKS = (
-    Attack("read-secrets", "read a secret planted outside its copy, the reference solution, the digits' file",
+    Attack("read-secrets", "read a secret planted outside its copy, a reference solution, the course's private files",
            _read_files),
     Attack("fork-bomb", "start processes without end (a fork bomb)", _fork_bomb),
     Attack("memory-tree", "hold more than the memory limit across three child processes", _memory_tree),

@@ -1,10 +1,9 @@
 """Plain-words descriptions of values and calls, and snippets that reproduce a call.
 
-The one place that names a value's type or sums a value up: the grader's messages,
-and the worker (:mod:`grader.sandbox.wire` describes what it cannot send,
-:mod:`grader.sandbox.adapters` names what a learner returned) use it alike. The
-worker imports it from its own copy of the sandbox's code, before any learner code
-runs: keep its imports to NumPy and the standard library.
+The one place that sums a value up for the grader's messages. A value's name and short
+texts (:func:`type_name`, :func:`shorten`, :func:`safe_repr`, :class:`Foreign`) are the
+worker's own, in :mod:`grader.sandbox.naming` (the worker names values before any learner
+code runs, from its copy of the sandbox's code), and are used alike here.
 """
 
 from __future__ import annotations
@@ -15,8 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# Names and short texts: the worker's own (it imports them from its copy of the sandbox), used alike
+# here, and part of this module for the checks (describe.safe_repr, describe.Foreign...).
+from grader.sandbox.naming import SHOWN_CHARACTERS, Foreign, safe_repr, shorten, type_name  # noqa: F401
+
 SNIPPET_MAX_ELEMENTS = 100
-SHOWN_CHARACTERS = 300  # a value shown in a message, at most (a learner may return a megabyte of text)
 
 
 class _NoValue:
@@ -27,46 +29,6 @@ class _NoValue:
 
 
 NO_VALUE = _NoValue()
-
-
-@dataclass(frozen=True)
-class Foreign:
-    """A value that is not plain data, as seen from the grader: only a description (see grader.sandbox.wire)."""
-
-    type_name: str
-    summary: str = ""
-    array: np.ndarray | None = field(default=None, compare=False)
-
-    def __repr__(self) -> str:
-        return f"<{self.type_name}{': ' + self.summary if self.summary else ''}>"
-
-
-# -- names and short texts ---------------------------------------------------------------
-def type_name(value, *, qualified: bool = True) -> str:
-    """The name of ``value``'s exact type: ``numpy.ma.MaskedArray``, ``list`` (a builtin goes bare).
-
-    ``qualified=False``: the class's own name alone (``MaskedArray``).
-    """
-    cls = type(value)
-    if not qualified:
-        return cls.__name__
-    module = getattr(cls, "__module__", "") or ""
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
-
-
-def shorten(text, limit: int = SHOWN_CHARACTERS) -> str:
-    """``text`` (made a string) cut to ``limit`` characters, ``...`` marking the cut."""
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def safe_repr(value, limit: int = 120) -> str:
-    """``<module.Class object at 0x...>`` for any object: never its own ``__repr__`` (learner code)."""
-    try:
-        text = object.__repr__(value)
-    except BaseException:  # noqa: BLE001 - a hostile class must not break the worker
-        text = "?"
-    return shorten(text, limit)
 
 
 # -- recipes: how a snippet rebuilds a large input --------------------------------------------

@@ -7,7 +7,9 @@ times). Once the check has been scored, the runner calls :func:`save_for`, which
 draws the panel with matplotlib's Agg canvas (no pyplot, no display), in the
 grader's process, and returns the file's path for the report. Drawing is
 best-effort: any error is swallowed, noted in the check's message, and never
-changes a check's status or points.
+changes a check's status or points. Where matplotlib is not installed (the engine
+without its ``pictures`` extra), no picture is drawn and nothing is noted: the
+report is the same but for the picture's path.
 
 Where the pictures go: ``<state dir>/pictures/<target folder name>/`` (the state
 dir is ``.pixelgrade`` next to the target, see :mod:`grader.learning.state`).
@@ -17,6 +19,7 @@ turns them off (batch grading of many submissions, say).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.learning import state
+from grader.core import state_folder as state  # the .pixelgrade folder, named below the learning tools
 
 PICTURES_ENV = "PIXELGRADE_PICTURES"
 MIN_SIDE = 4
@@ -108,10 +111,17 @@ def panel_size(tiles: int) -> tuple[int, int]:
     return tiles * TILE_PX, HEIGHT_PX
 
 
+def can_draw() -> bool:
+    """Whether matplotlib, which draws the pictures, is installed (``pip install "pixelgrade[pictures]"``)."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def save_for(error, check, folder: Path | None) -> str:
     """Draw the panel attached to ``error`` for ``check`` into ``folder``; its path, or "" (never raises)."""
     panel = getattr(error, "panel", None)
     if panel is None or folder is None or getattr(check, "hidden", False):  # a hidden check's input is never shown
+        return ""
+    if not can_draw():  # an engine installed without pictures: not a fault to note under every failed check
         return ""
     try:
         path = draw_panel(folder / file_name(check.id), expected=panel.expected, got=panel.got,

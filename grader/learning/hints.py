@@ -26,10 +26,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from grader.cli.exitcodes import ExitCode
 from grader.core import catalog
-from grader.learning import invocation, lookup
+from grader.exitcodes import ExitCode
+from grader.learning import lookup
 from grader.learning.state import State
+from grader.writers import invocation
 
 # "`name`:" or "`one`, `two`:" or "`one` and `two`:" at the start of a hint.
 _LABEL = re.compile(r"\s*((?:`\w+`(?:\s*,\s*|\s+and\s+)?)+):")

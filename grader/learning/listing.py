@@ -28,12 +28,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader import api
-from grader.cli.exitcodes import ExitCode
-from grader.cli.progress import CheckProgress
 from grader.core import catalog
 from grader.core.results import ExerciseStatus, Totals
-from grader.learning import invocation
+from grader.exitcodes import ExitCode
 from grader.learning.state import State, exercise_digest, progress_line
+from grader.writers import invocation
+from grader.writers.progress import CheckProgress
 from grader.writers.terminal import STATUS_STYLE
 
 QUICK_EXAMPLES = 5

@@ -13,14 +13,18 @@ made that way). Figures go to ``--out DIR`` (default ``.pixelgrade/show`` next t
 the target) and are kept small: a figure over ``MAX_BYTES`` is saved with a
 palette of colours, then scaled down.
 
-The renderings themselves are the course's (``course/renderings.py``); the digits
-come from the project's loader, :mod:`grader.kit.mnist`.
+The renderings themselves are the course's (its ``renderings`` hook,
+:class:`grader.hookspec.Renderings`; this repository's course has them in
+``course/imagecourse/renderings.py``, and its digits from ``course/imagecourse/mnist.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import io
+import shlex
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,14 +33,18 @@ import numpy as np
 from rich.console import Console
 from rich.markup import escape
 
-from grader.cli.exitcodes import ExitCode
 from grader.core import catalog, failures
+from grader.exitcodes import ExitCode
 from grader.learning import lookup, state
 
 MAX_BYTES = 190_000
 TILE_IN = 2.6  # inches per tile
 DPI = 90
 SHOW_TIMEOUT_S = 60.0  # a learner call on a real image may take longer than on a tiny one
+# matplotlib draws the figures; the engine installs it only with its `pictures` extra.
+NEEDS_MATPLOTLIB = (f"it draws with matplotlib, which is not installed for this Python. Install it with: "
+                    f"{shlex.quote(sys.executable)} -m pip install 'matplotlib>=3.8' "
+                    f"(the engine's extra: pip install 'pixelgrade[pictures]'), then run it again.")
 
 
 # -- calling the reference and the learner ---------------------------------------------
@@ -263,8 +271,10 @@ def run(names: Iterable[str] = (), *, target: str | Path = "exercises", out: str
     Returns
     -------
     ExitCode
-        ``USAGE`` for an unknown name or a ``target`` that is no folder (unless ``reference_only``),
-        else ``OK``, even when a picture could not be drawn (it says why).
+        ``USAGE`` for an unknown name, a ``target`` that is no folder (unless ``reference_only``) or
+        no matplotlib to draw with (the message says what to install), and when no picture was
+        written at all (the course or the exercises have none: it says why); else ``OK``, even
+        when some picture could not be drawn (it says why).
     """
     console = console or Console()
     if not Path(target).is_dir() and not reference_only:
@@ -275,6 +285,9 @@ def run(names: Iterable[str] = (), *, target: str | Path = "exercises", out: str
         chosen = [lookup.find_exercise(name).name for name in names] or lookup.exercise_names()
     except ValueError as error:
         console.print(f"[red]pixelgrade show: {escape(str(error))}[/]")
+        return ExitCode.USAGE
+    if importlib.util.find_spec("matplotlib") is None:  # the engine installed without its `pictures` extra
+        console.print(f"[red]pixelgrade show: {escape(NEEDS_MATPLOTLIB)}[/]", highlight=False, soft_wrap=True)
         return ExitCode.USAGE
     written = 0
     for name in dict.fromkeys(chosen):
@@ -287,6 +300,7 @@ def run(names: Iterable[str] = (), *, target: str | Path = "exercises", out: str
         for path in paths:
             console.print(f"{name}: {escape(str(path))}", highlight=False, soft_wrap=True)
             written += 1
-    if not written:
-        console.print("No pictures were written.")
+    if not written:  # nothing to show is not a success: a script that expects pictures must notice
+        console.print("pixelgrade show: no pictures were written (the lines above say why).")
+        return ExitCode.USAGE
     return ExitCode.OK

@@ -36,8 +36,8 @@ from pathlib import Path
 
 from grader.core import catalog
 from grader.core.results import ExerciseStatus
+from grader.core.state_folder import state_dir  # the folder is named below the tools (pictures use it too)
 
-STATE_DIR_ENV = "PIXELGRADE_STATE_DIR"
 VERSION = 1
 
 
@@ -88,15 +88,6 @@ def exercise_digest(target: str | Path, name: str) -> str:
         digest.update(f"\0{module}\0".encode() + source)
         waiting.extend(sorted(_sibling_imports(source, siblings) - seen))
     return digest.hexdigest()
-
-
-def state_dir(target: str | Path = "exercises", override: str | Path | None = None) -> Path:
-    """The ``.pixelgrade`` folder for ``target``: ``override``, else $PIXELGRADE_STATE_DIR, else next to it."""
-    if override:
-        return Path(override)
-    if os.environ.get(STATE_DIR_ENV):
-        return Path(os.environ[STATE_DIR_ENV])
-    return Path(target).resolve().parent / ".pixelgrade"
 
 
 class State:

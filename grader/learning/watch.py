@@ -30,12 +30,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader import api
-from grader.cli.exitcodes import ExitCode
 from grader.core import catalog
 from grader.core.results import ExerciseStatus
-from grader.learning import invocation, lookup
+from grader.exitcodes import ExitCode
+from grader.learning import lookup
 from grader.learning.state import State, progress_line
-from grader.writers import terminal
+from grader.writers import invocation, terminal
 
 # Polling (only where changes cannot be notified) is one stat() of each of the 14 modules:
 # at ten a second it costs nothing measurable, and a save waits 0.05 s on average before it is seen.

@@ -24,7 +24,7 @@ import tempfile
 
 import numpy as np
 
-from grader.kit import describe
+from grader.sandbox import naming as describe  # a value's name, without running its code
 
 ADAPTERS: dict = {}
 
@@ -110,7 +110,7 @@ def predict_classes(model, x):
 
     What this can prove: the held-out labels never enter the worker, so predictions
     that agree with them can only come from code that tells the digits apart (unless
-    the labels are public inside the sandbox: see ``grader.kit.mnist.public_heldout``).
+    the labels are public inside the sandbox: the course's ``public_heldout`` hook says when).
     What it cannot: how they were made. ``predict`` is learner code (a classifier's
     method, or this very adapter replaced), so whether the model is a logistic
     regression, or was fitted on the training images alone, is not known; and ``type``

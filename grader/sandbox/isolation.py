@@ -53,9 +53,10 @@ PLAIN_CHOSEN = f"{MODE_ENV}=plain turns the kernel's sandbox off"  # what the pl
 _SANDBOX_PACKAGE = Path(__file__).resolve().parent
 _PROJECT_ROOT = _SANDBOX_PACKAGE.parents[1]
 # The worker's own code: copied out of the project so the project itself stays unreadable.
-_RUNTIME_MODULES = ("__init__.py", "wire.py", "frames.py", "worker.py", "adapters.py", "landlock.py", "processes.py",
-                    "syscall_filter.py")
-_RUNTIME_GRADER_MODULES = ("kit/__init__.py", "kit/describe.py")  # how the wire and the adapters name values
+# The worker's code: the sandbox package, which imports nothing of the grader's but itself
+# (tests/test_layers.py holds it to that), so these files are all a worker can import.
+RUNTIME_MODULES = ("__init__.py", "wire.py", "frames.py", "naming.py", "worker.py", "adapters.py", "landlock.py",
+                    "processes.py", "syscall_filter.py")
 # Environment variables a worker may inherit: what Python and the numeric
 # libraries need to behave, nothing that could name a secret.
 _INHERITED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH",
@@ -306,7 +307,10 @@ def read_paths() -> tuple[str, ...]:
     and checks are) is never granted, whatever ``sys.path`` says (an editable install
     puts the project on it; grading puts the course's folder on it).
     """
-    return _read_paths(tuple(sorted({str(_PROJECT_ROOT), *_PROTECTED})))
+    # An engine installed from its wheel lies in an environment's site-packages, which holds no course:
+    # only a checkout's project folder (this repository, a course beside grader/) is kept from workers.
+    installed = any(_within(str(_PROJECT_ROOT), prefix) for prefix in {sys.prefix, sys.exec_prefix})
+    return _read_paths(tuple(sorted({*([] if installed else [str(_PROJECT_ROOT)]), *_PROTECTED})))
 
 
 @functools.cache
@@ -369,11 +373,8 @@ def runtime_dir(owner: int | None = None) -> Path:
     package = base / "grader" / "sandbox"
     package.mkdir(parents=True)
     (base / "grader" / "__init__.py").write_text('"""The worker\'s copy of the grader: the sandbox only."""\n')
-    for name in _RUNTIME_MODULES:
+    for name in RUNTIME_MODULES:
         shutil.copyfile(_SANDBOX_PACKAGE / name, package / name)
-    for name in _RUNTIME_GRADER_MODULES:
-        (package.parent / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_SANDBOX_PACKAGE.parent / name, package.parent / name)
     (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
     _seal(base, owner)
     import atexit

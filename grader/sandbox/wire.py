@@ -8,7 +8,7 @@ an object or structured dtype is never read back, so no object can smuggle code 
 decoding a message of small arrays.)
 
 Anything that is not plain data (a custom class, an ndarray subclass, a Keras model)
-is *described* (:mod:`grader.kit.describe`), never sent: the grader receives a
+is *described* (:mod:`grader.sandbox.naming`), never sent: the grader receives a
 :class:`Foreign` with its type name, so a lookalike object can never pass for the real thing.
 
 The grader reads what a worker sends as a stranger's bytes: learner code runs in the
@@ -29,8 +29,8 @@ import re
 
 import numpy as np
 
-from grader.kit.describe import Foreign, safe_repr, type_name
 from grader.sandbox import frames
+from grader.sandbox.naming import Foreign, safe_repr, type_name
 
 MAX_HEADER_BYTES = 16 * 1024 * 1024  # a message's JSON (its arrays travel apart, as raw bytes)
 TRUSTED_MESSAGE_BYTES = 1 << 33  # the default cap: the worker reading the grader's requests

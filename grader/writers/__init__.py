@@ -1,7 +1,7 @@
 """The report writers: they only serialise results, one module per format.
 
 A format serialises a single grading (a :class:`~grader.core.results.GradeReport`) and a
-batch (a :class:`~grader.instructor.batch.BatchReport`, or one of its rows) where both make sense:
+batch (a :class:`~grader.writers.batch_report.BatchReport`, or one of its rows) where both make sense:
 
 - :mod:`~grader.writers.terminal`: the learner's report on a terminal, or as plain text;
 - :mod:`~grader.writers.notebook_html`: the same report as HTML, for a notebook;
@@ -16,6 +16,11 @@ batch (a :class:`~grader.instructor.batch.BatchReport`, or one of its rows) wher
   (:mod:`~grader.writers.lms_rows`: what they share);
 - :mod:`~grader.writers.class_report`: the class report (HTML) of a batch;
 - :mod:`~grader.writers.gradebook`: the gradebook folder, every output of a batch written and read back.
+
+The batch's data itself is :mod:`~grader.writers.batch_report` (the batch grader makes it, the
+writers write it; no writer imports an instructor module). Terminal helpers the tools share:
+:mod:`~grader.writers.progress` (progress bars) and :mod:`~grader.writers.invocation` (the
+command a report tells the learner to type).
 
 Two modules every writer uses: :mod:`~grader.writers.escaping` (one place for what a format
 does to the text it quotes: Markdown, HTML, terminal escape codes, CSV formulas, XML) and

@@ -3,11 +3,12 @@
 ``summarise`` turns a :class:`~grader.instructor.batch.BatchReport` into plain data (per exercise
 the score distribution, the checks failed most often and what their failures point to; the
 submissions not graded; the speed-bonus times); ``render_html`` only lays that data out, with a
-Jinja2 template and charts drawn by matplotlib as inline SVG. The page needs no server, no script and no file
-beside it: it opens in any browser. Jinja2 escapes every value the template shows
-(autoescape on, whatever the template's name), and every text from a submission is
-cleaned and cut in :func:`summarise` (:mod:`grader.writers.escaping`). Entries that are no
-submission (README.txt) are listed as skipped and not counted.
+Jinja2 template and charts drawn by matplotlib as inline SVG (left out where matplotlib is not
+installed). The page needs no server, no script and no file beside it: it opens in any
+browser. Jinja2 escapes every value the template shows (autoescape on, whatever the
+template's name), and every text from a submission is cleaned and cut in :func:`summarise`
+(:mod:`grader.writers.escaping`). Entries that are no submission (README.txt) are listed as
+skipped and not counted.
 
 What a failed check points to is told by counts, never by one learner's message: the
 failures are grouped by cause (:func:`cause_of`: the mistake the grader named, else the
@@ -29,9 +30,9 @@ import numpy as np
 
 from grader.core import diagnosis, results
 from grader.core.results import CheckStatus, ExerciseStatus
-from grader.instructor import batch as batches
-from grader.instructor.batch import RowStatus
+from grader.writers import batch_report as batches
 from grader.writers import escaping
+from grader.writers.batch_report import RowStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOP_CHECKS = 5
@@ -313,8 +314,15 @@ def _problem(row: batches.SubmissionRow) -> Problem:
 
 
 def _histogram_svg(scores, most: float, title: str) -> str:
-    """The distribution of one exercise's scores as an inline SVG (deterministic: no dates, fixed ids)."""
-    import matplotlib
+    """The distribution of one exercise's scores as an inline SVG (deterministic: no dates, fixed ids).
+
+    "" where matplotlib is not installed (the engine without its ``pictures`` extra): the
+    page then shows the exercise's figures without the chart.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        return ""
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure

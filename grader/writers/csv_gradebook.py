@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 
-from grader.instructor.batch import BatchReport, SubmissionRow
+from grader.writers.batch_report import BatchReport, SubmissionRow
 from grader.writers.escaping import csv_cell
 
 # The LMS marked it late; empty when it did not say so (Moodle's and GitHub Classroom's downloads never do).

@@ -32,8 +32,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from grader.core.results import CheckStatus
-from grader.instructor import batch as batches
-from grader.instructor.batch import BatchReport
+from grader.writers import batch_report as batches
 from grader.writers import (
     class_report,
     csv_gradebook,
@@ -48,6 +47,7 @@ from grader.writers import (
     lms_rows,
     markdown,
 )
+from grader.writers.batch_report import BatchReport
 
 PER_SUBMISSION = {"per-submission": ".json", "gradescope": ".json", "feedback": ".txt"}
 # {what: the writer of an LMS's import file}; each written when the batch has submissions from that LMS.
@@ -64,7 +64,7 @@ def write_all(batch: BatchReport, out: str | Path, *, hidden_visibility: str = "
     """
     out = Path(out)
     rows = batch.submission_rows
-    unsafe = [row.id for row in batch.rows if row.id != batches._safe_id(row.id)]
+    unsafe = [row.id for row in batch.rows if row.id != batches.safe_id(row.id)]
     if unsafe:  # ids name files: one that discovery never makes ("../x") could name a file anywhere
         raise ValueError("row ids must be ids a batch makes (letters, digits, '.', '_', '-'); got "
                          + ", ".join(repr(escaping.name(i)) for i in unsafe[:5]))

@@ -3,10 +3,11 @@
 Feedback that reaches a learner from elsewhere (a batch's ``feedback/<id>.txt``,
 Gradescope's results, a CI summary, a notebook's report) must not show where the grader
 keeps things: the instructor's folder of submissions, the staging folder, the course's
-checkout, the MNIST file, the Python installation. :func:`hide` rewrites a text for a
+checkout, the course's data, the Python installation. :func:`hide` rewrites a text for a
 learner: the submission's own path becomes "your submission", a page of the course
-becomes its path within the course (``docs/03-histogram.md``), the MNIST file "the
-MNIST data", and any other absolute path the name of its last part (``histogram.py``).
+becomes its path within the course (``docs/03-histogram.md``), a file the course names
+in its ``private_files`` hook the words it gives ("the MNIST data"), and any other
+absolute path the name of its last part (``histogram.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 
 from grader.core import catalog
@@ -48,10 +50,9 @@ def _known_places(target: str | None) -> list[tuple[str, str]]:
     for root in {catalog.active().root, ENGINE_ROOT}:
         places.append((str(root) + os.sep, ""))  # <checkout>/docs/03-histogram.md -> docs/03-histogram.md
         places.append((str(root), "the course"))
-    mnist = os.environ.get("PIXELGRADE_MNIST")
-    if mnist:
-        places.append((mnist, "the MNIST data"))
-        places.append((str(Path(mnist).resolve()), "the MNIST data"))
+    for path, words in private_files().items():
+        places.append((path, words))
+        places.append((str(Path(path).resolve()), words))
     for kind in ("stdlib", "platstdlib", "purelib", "platlib"):  # a traceback's numpy/core/fromnumeric.py
         folder = sysconfig.get_paths().get(kind)
         if folder:
@@ -63,7 +64,7 @@ def _known_places(target: str | None) -> list[tuple[str, str]]:
 def hide(text: str, target: str | None = None) -> str:
     """``text`` with no path of the grading machine in it (``target``: the submission's path as graded).
 
-    Known places first (the submission, the course, the MNIST file, the Python
+    Known places first (the submission, the course, the course's private files, the Python
     installation's libraries), then any absolute path left (the staging folder, the
     sandbox's copy): its last part alone.
     """
@@ -73,6 +74,23 @@ def hide(text: str, target: str | None = None) -> str:
         text = text.replace(place, instead)
     text = _ABSOLUTE.sub(lambda match: match["last"] or ".", text)
     return _MACHINE.sub(_last_part, text)
+
+
+def private_files() -> dict[str, str]:
+    """The active course's ``private_files`` hook, called now: {path: what a learner reads instead} ({}: none).
+
+    A hook that returns anything but a mapping of strings to strings is the course's mistake:
+    :class:`~grader.core.catalog.CatalogError`, naming the hook.
+    """
+    course = catalog.active()
+    hook = course.hook("private_files")
+    if hook is None:
+        return {}
+    files = hook()
+    if not isinstance(files, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise catalog.CatalogError(f"{course.catalog_file}: [course.hooks] private_files must return a mapping of "
+                                   f"paths to words (str -> str), got {type(files).__name__}")
+    return {path: words for path, words in files.items() if path}
 
 
 def course_page(page: Path) -> str:

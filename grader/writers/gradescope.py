@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from grader.core import visibility
 from grader.core.results import CheckStatus
-from grader.instructor.batch import RowStatus, SubmissionRow
 from grader.writers import escaping, grader_paths, learner_feedback, terminal
+from grader.writers.batch_report import RowStatus, SubmissionRow
 
 # Gradescope's words for when a learner sees a hidden test.
 HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from grader.core.results import GradeReport
 
 if TYPE_CHECKING:  # only named in annotations: a learner's command never imports the batch (35 ms)
-    from grader.instructor.batch import BatchReport, SubmissionRow
+    from grader.writers.batch_report import BatchReport, SubmissionRow
 
 
 def write_report(report: GradeReport, path: str | Path) -> None:

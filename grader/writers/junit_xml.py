@@ -12,8 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from grader.core.results import CheckResult, CheckStatus, GradeReport
-from grader.instructor.batch import BatchReport
 from grader.writers import escaping
+from grader.writers.batch_report import BatchReport
 
 MAX_DETAIL = 8 * 1024  # a check's title, message and snippet in its <failure>
 

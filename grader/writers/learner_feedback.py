@@ -20,7 +20,7 @@ from grader.core.results import CheckStatus, GradeReport
 from grader.writers import escaping, grader_paths, terminal
 
 if TYPE_CHECKING:  # only named in annotations: a learner's command never imports the batch
-    from grader.instructor.batch import SubmissionRow
+    from grader.writers.batch_report import SubmissionRow
 
 MAX_CHARS = 64 * 1024  # one submission's feedback, whatever it printed or raised
 CUT_NOTE = "\n[The rest of this feedback is left out: it is longer than {limit} characters.]\n"

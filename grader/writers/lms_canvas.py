@@ -31,8 +31,8 @@ from __future__ import annotations
 import csv
 import io
 
-from grader.instructor.batch import BatchReport
 from grader.writers import lms_rows
+from grader.writers.batch_report import BatchReport
 from grader.writers.escaping import csv_cell
 
 LMS = "canvas"

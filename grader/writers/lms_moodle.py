@@ -30,8 +30,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from grader.instructor.batch import BatchReport
 from grader.writers import lms_rows
+from grader.writers.batch_report import BatchReport
 from grader.writers.escaping import csv_cell
 
 LMS = "moodle"

@@ -25,7 +25,7 @@ import csv
 import io
 from decimal import Decimal
 
-from grader.instructor.batch import BatchReport, RowStatus, SubmissionRow
+from grader.writers.batch_report import BatchReport, RowStatus, SubmissionRow
 
 # Statuses whose total is the grader's failure, not the learner's: no grade is imported for them.
 FAILED_BY_THE_GRADER = (RowStatus.GRADER_ERROR, RowStatus.GRADER_CRASHED)

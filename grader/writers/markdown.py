@@ -13,8 +13,8 @@ import statistics
 
 from grader.core import visibility
 from grader.core.results import CheckStatus, ExerciseStatus, GradeReport
-from grader.instructor.batch import BatchReport, RowStatus
 from grader.writers import escaping, grader_paths
+from grader.writers.batch_report import BatchReport, RowStatus
 
 _FAILED_STATUSES = {CheckStatus.FAILED, CheckStatus.ERROR, CheckStatus.NOT_STARTED, CheckStatus.OFF_LIMITS,
                     CheckStatus.MISSING}

@@ -27,8 +27,7 @@ from rich.text import Text
 
 from grader.core import catalog, results, visibility
 from grader.core.results import CheckStatus, ExerciseStatus, GradeReport
-from grader.learning import invocation
-from grader.writers import escaping, grader_paths
+from grader.writers import escaping, grader_paths, invocation
 
 # An exercise's status in colour, wherever one is shown (the report, pixelgrade list).
 STATUS_STYLE = {

@@ -6,7 +6,7 @@ import pytest
 
 from grader.cli import arguments, grade, hint, listing, show, watch
 from grader.cli import main as cli
-from grader.cli.exitcodes import ExitCode
+from grader.exitcodes import ExitCode
 
 
 # -- the validators ---------------------------------------------------------------------------------

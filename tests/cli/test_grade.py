@@ -1,7 +1,7 @@
 """``pixelgrade [EXERCISE ...]`` (grader/cli/grade.py): what it says when it cannot grade."""
 
 from grader.cli import main as cli
-from grader.cli.exitcodes import ExitCode
+from grader.exitcodes import ExitCode
 
 
 def test_unknown_exercise_is_a_usage_error(capsys):

@@ -81,6 +81,7 @@ def test_start_here_tells_a_nox_learner_a_command_their_shell_can_run(tmp_path, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [str(program), "arrays"])
     monkeypatch.setenv("NOX_CURRENT_SESSION", "arrays")
+    monkeypatch.setenv("PIXELGRADE_COURSE", str(PROJECT_ROOT / "course"))  # the learner's shell finds the course
     monkeypatch.setenv("PATH", f"{program.parent}{os.pathsep}{os.environ.get('PATH', '')}")
     check = CheckResult(id="arrays::test_normalise", exercise="arrays", function="normalise", title="normalise",
                         max_points=2, status=results.NOT_STARTED, message="`normalise` is not started yet.")

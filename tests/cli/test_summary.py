@@ -10,9 +10,9 @@ import batch_samples
 import pytest
 
 from grader.cli import summary as summary_cli
-from grader.cli.exitcodes import ExitCode
 from grader.core import results
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
+from grader.exitcodes import ExitCode
 from grader.instructor import batch as batches
 from grader.writers import gradebook, json_results, markdown
 

@@ -192,3 +192,24 @@ def test_a_replayed_draw_hands_back_the_kept_value_only_for_the_same_strategy():
         replay._ReplayedData([[kept, 2]]).draw(st.integers(1, 4))
     with pytest.raises(replay._Stopped):  # Hypothesis ran out of data here then
         replay._ReplayedData([[kept]]).draw(st.integers(1, 3))
+
+
+def test_the_examples_key_covers_the_courses_own_modules_at_any_depth(tmp_path):
+    """Edit a module of the course's package and the examples are made anew; stubs, references, caches do not count."""
+    course = tmp_path / "course"
+    for relative in ("checks/test_x.py", "mycourse/__init__.py", "mycourse/strategies.py", "solutions/x.py",
+                     "exercises/x.py", ".venv/lib/site.py", "mycourse/__pycache__/strategies.py"):
+        (course / relative).parent.mkdir(parents=True, exist_ok=True)
+        (course / relative).write_text(f"# {relative}\n")
+    skipped = (course / "solutions", course / "exercises")
+
+    def key():
+        replay._digest_of.cache_clear()
+        return replay._digest_of((course / "checks", course), skipped)
+
+    first = key()
+    for ignored in ("solutions/x.py", "exercises/x.py", ".venv/lib/site.py", "mycourse/__pycache__/strategies.py"):
+        (course / ignored).write_text("# edited\n")
+        assert key() == first, f"{ignored} changed the key"
+    (course / "mycourse" / "strategies.py").write_text("# edited\n")
+    assert key() != first

@@ -11,9 +11,9 @@ import types
 import pytest
 
 from grader.cli import main as cli
-from grader.cli.exitcodes import ExitCode
 from grader.core import failures, learner, results
 from grader.core.results import CheckResult, CheckSpec, CheckStatus, ExerciseResult, ExerciseStatus, GradeReport
+from grader.exitcodes import ExitCode
 from grader.instructor import batch, devcheck
 from grader.instructor.batch import ExpectedCheck, RowStatus, SubmissionRow
 from grader.kit import expect

@@ -8,7 +8,7 @@ names fail; the grader names the expected misconception in that function's check
 or names none at all. The entries of the exercises that need TensorFlow (networks,
 training) are checked where it is installed (marked ``ml``).
 ``tests/curriculum/test_misconceptions.py`` checks that every misconception of the catalog
-(``course/checks/misconceptions.py``) is made by an entry here. ``benchmarks/grades.py``
+(``course/imagecourse/misconceptions.py``) is made by an entry here. ``benchmarks/grades.py``
 records every entry's grade, check by check (the exercises without TensorFlow);
 ``tests/instructor/test_batch.py`` puts some of them in its batch, and
 ``tests/curriculum/test_determinism.py`` and ``test_data_exercises.py`` take one each.

@@ -149,7 +149,7 @@ from hypothesis import given
 
 from grader.kit.expect import expect, expect_raises
 from grader.kit.marks import graded
-from grader.kit.strategies import uint8_images
+from imagecourse.strategies import uint8_images
 
 
 @graded("mean_brightness", 2)
@@ -177,7 +177,8 @@ def test_a_new_exercise_is_one_catalog_entry_and_its_files(tmp_path):
     (root / "course" / "checks" / "test_brightness.py").write_text(NEW_CHECKS)
     missing = _run(root, "dev", "check", "brightness", "--no-grade")
     assert missing.returncode == 1 and "docs/15-brightness.md is missing" in missing.stdout, missing.stdout
-    assert "docs/images/brightness.png is missing" in missing.stdout
+    # No picture is asked for: the course's renderings hook draws none of brightness.
+    assert "brightness.png" not in missing.stdout
     (root / "docs" / "15-brightness.md").write_text("# 15. brightness\n\n**The idea.** One number.\n")
     shutil.copy2(root / "docs" / "images" / "histogram.png", root / "docs" / "images" / "brightness.png")
     checked = _run(root, "dev", "check", "brightness", "--examples", "3")

@@ -15,7 +15,7 @@ from grader.core import results
 
 def test_accuracy_messages_name_the_data(tmp_path):
     """A failed accuracy check says which digits it used (file, Keras or scikit-learn's) and the threshold."""
-    from course import mlcheck
+    from imagecourse import mlcheck
 
     majority = by_id("a classifier that predicts the majority class")
     target = make_submission(tmp_path, [majority.exercise], replace={majority.exercise: {
@@ -66,7 +66,7 @@ def _digits_file(path, side=8):
 
 @pytest.mark.parametrize("source", ["sklearn", "file", "broken file"])
 def test_public_heldout_says_when_learner_code_can_read_the_labels(tmp_path, monkeypatch, source):
-    from grader.kit import mnist
+    from imagecourse import mnist
 
     if source == "sklearn":
         monkeypatch.setattr(mnist, "load", mnist.load_sklearn)
@@ -81,3 +81,23 @@ def test_public_heldout_says_when_learner_code_can_read_the_labels(tmp_path, mon
         assert sentence.count(". ") == 0 and sentence.endswith("."), "one sentence"
     else:
         assert sentence is None
+
+
+@pytest.mark.parametrize("source", ["sklearn", "keras"])
+def test_the_snippets_digits_load_by_themselves(monkeypatch, source):
+    """A learner runs a snippet beside their module, where imagecourse does not import: it loads the digits itself."""
+    from imagecourse import mlcheck, mnist
+
+    if source == "sklearn":
+        data = mnist.load_sklearn()
+    else:  # Keras' download, stood in for by scikit-learn's digits (no network in the tests)
+        import keras
+
+        small = mnist.load_sklearn()
+        monkeypatch.setattr(keras.datasets.mnist, "load_data",
+                            lambda: ((small.x_train, small.y_train), (small.x_test, small.y_test)))
+        data = mnist.Digits(small.x_train, small.y_train, small.x_test, small.y_test, "keras", "stand-in")
+    for key in mnist.KEYS:
+        expression = mlcheck._expression(data, key)
+        assert "imagecourse" not in expression and "grader" not in expression
+        assert np.array_equal(eval(expression, {"np": np}), getattr(data, key)), key

@@ -1,4 +1,4 @@
-"""Tests for naming the mistake (grader.core.diagnosis and course/checks/misconceptions.py).
+"""Tests for naming the mistake (grader.core.diagnosis and course/imagecourse/misconceptions.py).
 
 Each misconception of the catalog must be made by a buggy submission of the project:
 an entry of tests/curriculum/buggy_submissions.py (tests/curriculum/test_buggy_submissions.py checks that it
@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from buggy_submissions import SUBMISSIONS
 
-from grader.core import diagnosis
+from grader.core import catalog, diagnosis
 from grader.core.reference import load_reference
 from grader.core.results import CheckResult, CheckStatus
 from grader.kit.describe import CallRecord
@@ -45,9 +45,7 @@ def test_the_issue_list_is_in_the_catalog():
 
 
 def test_every_entry_has_one_sentence_and_a_known_function():
-    from grader.core.catalog import gradable
-
-    modules = {exercise.name for exercise in gradable()}
+    modules = {exercise.name for exercise in catalog.active().gradable()}
     for entry in diagnosis.mistakes().entries:
         assert entry.module in modules, entry.id
         reference = load_reference(entry.module)

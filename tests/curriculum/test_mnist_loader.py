@@ -1,9 +1,8 @@
-"""The MNIST loader: the file named by PIXELGRADE_MNIST, clear errors, the 8×8 fallback."""
+"""The course's MNIST loader (imagecourse.mnist): the PIXELGRADE_MNIST file, clear errors, the 8×8 fallback."""
 
 import numpy as np
 import pytest
-
-from grader.kit import mnist
+from imagecourse import mnist
 
 
 def _write(path, **arrays):

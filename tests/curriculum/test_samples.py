@@ -1,9 +1,8 @@
-"""grader.kit.samples: the bundled images, from the cache file exactly as skimage.data gives them."""
+"""imagecourse.samples, the course's own: the bundled images, from the cache exactly as skimage.data gives them."""
 
 import numpy as np
 import skimage.data
-
-from grader.kit import samples
+from imagecourse import samples
 
 
 def test_cached_samples_are_skimages_own(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""Staging within bounds (grader/instructor/batch/staging.py, grader/instructor/exports.py): an archive's
+"""Staging within bounds (grader/instructor/batch/staging.py, grader/instructor/batch/intake.py): an archive's
 headers are read with a cap, its sizes counted, a gzip bomb stops at the cap, names from a submission are
 cut where a note is made, the staged copy is private (0700 folders, 0600 files), and a notebook Python
 cannot parse is that submission's failure. Small hand-made archives; no grading."""
@@ -18,8 +18,8 @@ import pytest
 from conftest import SOLUTIONS
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.instructor import batch, exports
-from grader.instructor.batch import ArchiveLimits, Submission, Unreadable
+from grader.instructor import batch
+from grader.instructor.batch import ArchiveLimits, Submission, Unreadable, exports
 
 HISTOGRAM = (SOLUTIONS / "histogram.py").read_text()
 SMALL = ArchiveLimits(max_files=50, max_file_bytes=2 * 1024**2, max_total_bytes=3 * 1024**2)
@@ -73,7 +73,7 @@ def test_a_huge_gnu_long_name_is_refused_at_its_header_without_reading_it(tmp_pa
     tracemalloc.start()
     try:
         with pytest.raises(Unreadable, match="header of .* before an entry") as refused:
-            exports.safe_extract_tar(archive, tmp_path / "out")
+            batch.safe_extract_tar(archive, tmp_path / "out")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -85,7 +85,7 @@ def test_a_huge_gnu_long_name_is_refused_at_its_header_without_reading_it(tmp_pa
 def test_a_chain_of_long_name_headers_is_refused_not_followed(tmp_path):
     archive = long_name_tar_gz(tmp_path / "chain.tar.gz", 600, chain=3000)  # tarfile would recurse 3000 deep
     with pytest.raises(Unreadable, match="headers in a row"):
-        exports.safe_extract_tar(archive, tmp_path / "out")
+        batch.safe_extract_tar(archive, tmp_path / "out")
 
 
 def test_a_pax_header_over_the_cap_is_refused(tmp_path):
@@ -95,13 +95,13 @@ def test_a_pax_header_over_the_cap_is_refused(tmp_path):
         info.pax_headers = {"comment": "x" * 20_000}
         bundle.addfile(info, io.BytesIO(b""))
     with pytest.raises(Unreadable, match="header of"):
-        exports.safe_extract_tar(archive, tmp_path / "out")
+        batch.safe_extract_tar(archive, tmp_path / "out")
     # Within the cap, pax headers are what they always were: fine.
     with tarfile.open(tmp_path / "ok.tar", "w", format=tarfile.PAX_FORMAT) as bundle:
         info = tarfile.TarInfo("histogram.py")
         info.size = len(HISTOGRAM.encode())
         bundle.addfile(info, io.BytesIO(HISTOGRAM.encode()))
-    assert list(exports.safe_extract_tar(tmp_path / "ok.tar", tmp_path / "ok")) == ["histogram.py"]
+    assert list(batch.safe_extract_tar(tmp_path / "ok.tar", tmp_path / "ok")) == ["histogram.py"]
 
 
 def test_a_sparse_member_is_refused(tmp_path):
@@ -109,7 +109,7 @@ def test_a_sparse_member_is_refused(tmp_path):
     info.type = tarfile.GNUTYPE_SPARSE
     (tmp_path / "sparse.tar").write_bytes(info.tobuf(format=tarfile.GNU_FORMAT) + bytes(1024))
     with pytest.raises(Unreadable, match="sparse file"):
-        exports.safe_extract_tar(tmp_path / "sparse.tar", tmp_path / "out")
+        batch.safe_extract_tar(tmp_path / "sparse.tar", tmp_path / "out")
 
 
 # -- sizes: declared, then counted ------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def test_a_gzip_bomb_stops_at_the_cap(tmp_path):
     assert archive.stat().st_size < 200 * 1024
     destination = tmp_path / "out"
     with pytest.raises(Unreadable, match="more than 3 MB once unpacked"):
-        exports.safe_extract_tar(archive, destination, SMALL)
+        batch.safe_extract_tar(archive, destination, SMALL)
     assert _size_of(destination) <= SMALL.max_total_bytes
 
 
@@ -126,7 +126,7 @@ def test_members_passed_over_count_too(tmp_path):
     """Reading past a .git/ folder means unpacking it: it counts towards the total, and is refused before."""
     archive = bomb_tar_gz(tmp_path / "git.tar.gz", {".git/objects/pack": 50 * 1024**2, "histogram.py": 10})
     with pytest.raises(Unreadable, match="more than 3 MB once unpacked"):
-        exports.safe_extract_tar(archive, tmp_path / "out", SMALL)
+        batch.safe_extract_tar(archive, tmp_path / "out", SMALL)
 
 
 def test_a_zip_is_refused_by_its_declared_sizes_before_anything_is_written(tmp_path):

@@ -96,6 +96,7 @@ def graded(tmp_path_factory):
     # -P: the working folder is not put on sys.path, as with the pixelgrade command (learner code, which
     # must be able to read everything on it, never needs the instructor's folder).
     command = [sys.executable, "-c", _MEASURE, sys.executable, "-P", "-m", "grader", "batch", "class-download",
+               "--course", str(PROJECT_ROOT / "course"),
                "--out", "out", *FAST]
     run = subprocess.run(command, cwd=base, env=env, capture_output=True, text=True, timeout=600)
     result = json.loads(run.stdout.strip().splitlines()[-1])

@@ -17,7 +17,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.cli import batch as batch_cli
 from grader.core import catalog
-from grader.instructor import batch, exports, ipynb
+from grader.instructor import batch, ipynb
+from grader.instructor.batch import exports
 from grader.writers import gradebook
 
 HISTOGRAM = (SOLUTIONS / "histogram.py").read_text()
@@ -205,7 +206,7 @@ def test_an_unsafe_tar_is_refused_not_extracted(tmp_path, files, links, words):
     destination = tmp_path / "x" / "y"
     destination.mkdir(parents=True)
     with pytest.raises(batch.Unreadable, match=words):
-        exports.safe_extract_tar(archive, destination)
+        batch.safe_extract_tar(archive, destination)
     assert not (tmp_path / "x" / "evil.py").exists() and not (tmp_path / "evil.py").exists()
     assert not any(p.is_symlink() for p in destination.rglob("*"))
 
@@ -213,14 +214,14 @@ def test_an_unsafe_tar_is_refused_not_extracted(tmp_path, files, links, words):
 def test_tar_limits_and_a_corrupt_tar(tmp_path):
     archive = batch_samples.tar_gz(tmp_path / "big.tar.gz", {f"f{i}.py": "x = 1\n" * 200 for i in range(5)})
     with pytest.raises(batch.Unreadable, match="more than 3 entries"):
-        exports.safe_extract_tar(archive, tmp_path / "a", batch.ArchiveLimits(max_files=3))
+        batch.safe_extract_tar(archive, tmp_path / "a", batch.ArchiveLimits(max_files=3))
     with pytest.raises(batch.Unreadable, match="larger than"):
-        exports.safe_extract_tar(archive, tmp_path / "b", batch.ArchiveLimits(max_file_bytes=100))
+        batch.safe_extract_tar(archive, tmp_path / "b", batch.ArchiveLimits(max_file_bytes=100))
     with pytest.raises(batch.Unreadable, match="more than 2000 bytes"):
-        exports.safe_extract_tar(archive, tmp_path / "c", batch.ArchiveLimits(max_total_bytes=2000))
+        batch.safe_extract_tar(archive, tmp_path / "c", batch.ArchiveLimits(max_total_bytes=2000))
     (tmp_path / "corrupt.tar.gz").write_bytes(b"\x1f\x8b not really")
     with pytest.raises(batch.Unreadable, match="cannot be read as a tar"):
-        exports.safe_extract_tar(tmp_path / "corrupt.tar.gz", tmp_path / "d")
+        batch.safe_extract_tar(tmp_path / "corrupt.tar.gz", tmp_path / "d")
 
 
 # -- notebooks ---------------------------------------------------------------------------------------
@@ -366,7 +367,7 @@ def test_contract_functions_are_the_catalogs_and_the_solutions_define_them():
 
 def test_names_that_differ_only_by_case_get_distinct_ids(tmp_path):
     """'Alice' and 'alice' would share per-submission/<id>.json on a case-insensitive disk (macOS, Windows)."""
-    from grader.instructor import exports
+    from grader.instructor.batch import exports
 
     for name in ("Alice", "alice"):
         (tmp_path / "subs" / name).mkdir(parents=True)

@@ -19,7 +19,8 @@ from conftest import SOLUTIONS
 
 from grader.cli import batch as batch_cli
 from grader.cli import main as cli
-from grader.instructor import batch, exports
+from grader.instructor import batch
+from grader.instructor.batch import exports
 from grader.writers import gradebook
 
 HISTOGRAM = (SOLUTIONS / "histogram.py").read_text()

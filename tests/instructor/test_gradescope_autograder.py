@@ -39,10 +39,10 @@ from pathlib import Path
 
 import pytest
 from conftest import EXERCISES, PROJECT_ROOT, make_submission
+from imagecourse import mnist
 
 from grader import api
 from grader.core import catalog, results, runner
-from grader.kit import mnist
 from grader.writers import learner_feedback
 
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -137,7 +137,9 @@ def checks_worth() -> dict[str, float]:
     checks = catalog.active().checks_dir
     done = subprocess.run([PYTHON, "-c", script, str(runner.CHECKS_INI), str(checks), *files], capture_output=True,
                           text=True,
-                          timeout=300, cwd=PROJECT_ROOT, env=_env(PYTHONPATH=PROJECT_ROOT))
+                          timeout=300, cwd=PROJECT_ROOT,
+                          # the course's folder too, as the runner puts it on sys.path: the checks import its modules
+                          env=_env(PYTHONPATH=os.pathsep.join([str(catalog.active().folder), str(PROJECT_ROOT)])))
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -99,8 +99,8 @@ def test_a_broken_hidden_check_file_stays_hidden(tmp_path):
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     (hidden / "test_histogram_hidden.py").write_text("import secret_module_of_the_instructor\n")
-    checks = run_checks((PROJECT_ROOT / "solutions").resolve(), exercises.resolve(["histogram"]), max_examples=2,
-                        hidden_checks=hidden)[0].checks
+    chosen = exercises.active().resolve(["histogram"])
+    checks = run_checks((PROJECT_ROOT / "solutions").resolve(), chosen, max_examples=2, hidden_checks=hidden)[0].checks
     broken = [c for c in checks if c.status == results.GRADER_ERROR]
     assert [(c.id, c.hidden) for c in broken] == [("histogram::hidden::<collection>", True)]
     report = results.GradeReport(target="t", exercises=[results.ExerciseResult("histogram", "Histograms", 3, checks)])

@@ -22,7 +22,8 @@ from conftest import SOLUTIONS
 from lms_formats import read_as_canvas, read_as_gradescope_roster, read_as_moodle
 
 from grader.cli import batch as batch_cli
-from grader.instructor import batch, exports
+from grader.instructor import batch
+from grader.instructor.batch import exports
 from grader.writers import gradebook
 
 HISTOGRAM = (SOLUTIONS / "histogram.py").read_text()

@@ -136,16 +136,17 @@ def test_a_value_without_weak_references_keeps_its_recipe():
 
 
 def test_the_worker_imports_the_describer_from_its_own_copy_and_nothing_heavy(tmp_path):
-    """The wire and the adapters run in the worker: its copy of the code must hold grader/kit/describe.py,
-    and importing them must not import what the worker has no use for (or is slow to load)."""
+    """The wire and the adapters run in the worker: its copy of the code must hold what names a value
+    (grader/sandbox/naming.py, which kit.describe builds on), and importing them must not import what the
+    worker has no use for (or is slow to load)."""
     runtime = isolation.runtime_dir()
     code = f"""
 import sys
 sys.meta_path[:] = [f for f in sys.meta_path if "pixelgrade" not in getattr(f, "__module__", "")]
 sys.path[:] = [p for p in sys.path if not str(p).startswith("__editable__.pixelgrade")]
 sys.path.insert(0, {str(runtime)!r})
-import grader.sandbox.worker, grader.kit.describe
-print(grader.kit.describe.__file__)
+import grader.sandbox.worker, grader.sandbox.naming
+print(grader.sandbox.naming.__file__)
 print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"pytest", "hypothesis", "rich", "scipy", "skimage",
                                                        "jinja2", "subprocess", "psutil"}}))
 """

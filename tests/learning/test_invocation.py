@@ -1,4 +1,4 @@
-"""What a report tells the learner to type (grader/learning/invocation.py): a command their own shell can run."""
+"""What a report tells the learner to type (grader/writers/invocation.py): a command their own shell can run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import stat
 
 import pytest
 
-from grader.learning import invocation
+from grader.core import catalog
+from grader.writers import invocation
+
+
+@pytest.fixture(autouse=True)
+def _course_found_anywhere(request, monkeypatch):
+    """These tests are about the program's words: the course is taken to be found from any folder."""
+    if "course" not in request.node.name:
+        monkeypatch.setattr(invocation, "_course_words", lambda environ, cwd: "")
 
 
 def _environment(root):
@@ -70,3 +78,17 @@ def test_a_path_with_a_space_is_quoted(tmp_path):
                                  executable=str(bins["venv/bin"] / "python"),
                                  environ={"PATH": "/usr/bin", "NOX_CURRENT_SESSION": "grade"}, cwd=tmp_path)
     assert command == "'my course/venv/bin/pixelgrade'"
+
+
+def test_a_course_the_same_command_would_not_find_is_named(tmp_path):
+    from conftest import PROJECT_ROOT
+
+    inside = invocation.command(argv0="pixelgrade", executable="/nowhere/python", environ={"PATH": ""},
+                                cwd=PROJECT_ROOT / "exercises")
+    assert "--course" not in inside  # found from there: the nearest course/course.toml above
+    outside = invocation.command(argv0="pixelgrade", executable="/nowhere/python", environ={"PATH": ""},
+                                 cwd=tmp_path)
+    assert outside.endswith(f" --course {catalog.active().folder}")
+    named = invocation.command(argv0="pixelgrade", executable="/nowhere/python",
+                               environ={"PATH": "", catalog.COURSE_ENV: str(PROJECT_ROOT / "course")}, cwd=tmp_path)
+    assert "--course" not in named  # the learner's shell names it already

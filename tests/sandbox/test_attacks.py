@@ -686,7 +686,7 @@ def test_hidden_checks_refuse_where_the_sandbox_does_not_protect_others(tmp_path
 
 
 def test_public_heldout_exercises_are_refused_in_a_batch_and_the_rest_graded(tmp_path, monkeypatch, capsys):
-    from grader.kit import mnist
+    from imagecourse import mnist
 
     reason = "The held-out digits are public here (a test says so)."
     monkeypatch.setattr(mnist, "public_heldout", lambda: reason)

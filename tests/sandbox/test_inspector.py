@@ -151,7 +151,7 @@ def _trained(seconds: float, outputs=None, problem=None):
 
 def test_the_time_budget_check_can_fail_on_its_own():
     """The call may run past the budget (its limit is twice it), so the budget check has something to measure."""
-    from course import mlcheck
+    from imagecourse import mlcheck
 
     checks = _training_checks()
     assert mlcheck.TRAINING_LIMIT_S > mlcheck.TRAINING_BUDGET_S

@@ -29,7 +29,7 @@ def test_reconciliation_counts_a_missing_check_as_failed_and_flags_it(small_batc
     check = [c for c in report.exercise("arrays").checks if c.id == "arrays::test_one_hot"][0]
     assert (check.status, check.points, check.max_points) == (results.CheckStatus.NOT_GRADED, 0.0, 1.0)
     assert report.points == 7 and report.max_points == 8
-    row = SubmissionRow("dave", "/submissions/dave", batch._row_status(batch.RowStatus.GRADED, report, missing), report,
+    row = SubmissionRow("dave", "/submissions/dave", batch.row_status(batch.RowStatus.GRADED, report, missing), report,
                         [f"1 check(s) missing from the results, counted as failed: {missing[0]}"], missing)
     assert row.status == batch.RowStatus.INCOMPLETE
     small_batch.rows.append(row)

@@ -17,6 +17,7 @@ from grader.core import results
 from grader.core.results import CheckResult, ExerciseResult, GradeReport
 from grader.instructor import batch as batches
 from grader.writers import (
+    batch_report,
     class_report,
     csv_gradebook,
     gradebook,
@@ -44,7 +45,7 @@ def _check(name, status, message="", *, snippet="", hidden=False):
 
 
 def _report() -> GradeReport:
-    traceback = (f'Traceback: File "{PROJECT_ROOT}/grader/kit/mnist.py", line 40\n'
+    traceback = (f'Traceback: File "{PROJECT_ROOT}/course/imagecourse/mnist.py", line 40\n'
                  f"FileNotFoundError: {MNIST} is not there")
     histogram = ExerciseResult("histogram", "Histograms", 3, [
         _check("counts", results.FAILED, f"Called `histogram(x)`: it raised ValueError: {HOSTILE}" + "!" * 50_000,
@@ -66,7 +67,7 @@ def hostile(monkeypatch):
                               notes=[f"modules found in the subfolder {HOSTILE}/", "x" * 1_000_000] * 40,
                               feedback=[f"{HOSTILE}.ipynb: its 3 code cells became histogram.py"]),
         batches.SubmissionRow("README.txt", "/home/instructor/class/README.txt", batches.RowStatus.NOT_A_SUBMISSION,
-                              batches._not_graded_report("README.txt", {}, ["histogram"], "not a submission"),
+                              batches.not_graded_report("README.txt", {}, ["histogram"], "not a submission"),
                               notes=["not a submission: a .txt file"]),
     ]
     return batches.BatchReport(exercises=["intensity", "histogram"], rows=rows, warnings=[f"warning {HOSTILE}"],
@@ -86,7 +87,7 @@ def _no_grader_path(text: str, where: str) -> None:
 
 def test_the_row_bounds_what_one_submission_adds(hostile):
     row = hostile.row("mallory")
-    assert len(row.notes) == batches.model.MAX_NOTES and sum(map(len, row.notes)) < 40_000
+    assert len(row.notes) == batch_report.MAX_NOTES and sum(map(len, row.notes)) < 40_000
     assert all("\n" not in note and "\x1b" not in note for note in row.notes + row.feedback + hostile.warnings)
 
 

@@ -6,10 +6,10 @@ from grader.writers import learner_feedback
 
 
 def test_an_unreadable_submission_says_why_once():
-    from grader.instructor.batch import _not_graded_report
+    from grader.instructor.batch import not_graded_report
 
     reason = "the zip file could not be opened: File is not a zip file"
-    report = _not_graded_report("peggy.zip", EXPECTED, ["arrays", "histogram"], reason)
+    report = not_graded_report("peggy.zip", EXPECTED, ["arrays", "histogram"], reason)
     text = learner_feedback.for_report(report)
     assert text.count(reason) == 1, text
 
@@ -18,7 +18,7 @@ def test_a_crashed_grading_tells_the_learner_why_without_the_graders_internals()
     from grader.instructor import batch
 
     note = "pixelgrade failed while grading it: FileNotFoundError: /srv/course/mnist-10k.npz"
-    report = batch._not_graded_report("/home/instructor/subs/peggy", EXPECTED, ["arrays", "histogram"],
+    report = batch.not_graded_report("/home/instructor/subs/peggy", EXPECTED, ["arrays", "histogram"],
                                       f"Not graded: {note}.")
     row = batch.SubmissionRow("peggy", "/home/instructor/subs/peggy", batch.RowStatus.GRADER_CRASHED, report, [note])
     text = learner_feedback.for_row(row)

@@ -24,7 +24,7 @@ def _unreadable(with_hidden: bool):
     dropped = set() if with_hidden else {"histogram::hidden::test_checkerboard"}
     expected = batch.expected_checks(make_report(drop=dropped))
     reason = "Not graded: unreadable zip: it cannot be read as a zip file (BadZipFile: File is not a zip file)."
-    return batch._not_graded_report("peggy.zip", expected, ["arrays", "histogram"], reason)
+    return batch.not_graded_report("peggy.zip", expected, ["arrays", "histogram"], reason)
 
 
 @pytest.mark.parametrize("with_hidden", [False, True], ids=["points", "public checks"])

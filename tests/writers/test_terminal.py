@@ -10,8 +10,8 @@ from rich.console import Console
 
 from grader import api
 from grader.cli import main as cli
-from grader.cli.exitcodes import ExitCode
 from grader.core import results
+from grader.exitcodes import ExitCode
 from grader.writers import terminal
 
 

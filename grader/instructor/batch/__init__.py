@@ -20,27 +20,47 @@ changes once the batch is done. This protects
 against accidents and casual tampering, not against a determined attacker running as
 the same user: grade untrusted code in a container or as an unprivileged user.
 
-One module per job, in the order a batch does them:
+One module per job, in the order a batch does them (each imports only those above it):
 
-- :mod:`~grader.instructor.batch.model`: the data (a submission, its row, the report, ``batch.json``);
-- :mod:`~grader.instructor.batch.discovery`: which submissions there are, and a shard's share of them;
-- :mod:`~grader.instructor.batch.staging`: a submission's private copy, within limits;
-- :mod:`~grader.instructor.batch.launch`: the child that grades it, and its signed result;
+- :mod:`grader.writers.batch_report`: the data (a submission, its row, the report, ``batch.json``),
+  which the writers write out (it lives below them: a writer knows no instructor module);
+- :mod:`~grader.instructor.batch.shards`: a shard's share of the submissions;
+- :mod:`~grader.instructor.batch.staging`: a submission's private copy (a folder, a zip, a tar), within limits;
+- :mod:`~grader.instructor.batch.intake`: what is not one folder (loose files, archives inside a
+  submission, notebooks), and :func:`stage`, a submission made ready to grade;
+- :mod:`~grader.instructor.batch.exports`: the layouts of the folders instructors download (Canvas,
+  Moodle, GitHub Classroom), the submissions in them;
+- :mod:`~grader.instructor.batch.discovery`: :func:`discover`, the submissions a batch grades;
+- :mod:`~grader.instructor.batch.launch`: the child that grades one, and its signed result;
 - :mod:`~grader.instructor.batch.child`: that child (one submission, graded through :func:`grader.api.grade`);
 - :mod:`~grader.instructor.batch.reconciliation`: every row holds every expected check;
 - :mod:`~grader.instructor.batch.integrity`: the grader's own files, unchanged by the batch;
 - :mod:`~grader.instructor.batch.run`: :func:`grade_batch`, all of the above for every submission;
 - :mod:`~grader.instructor.batch.merging`: the shards of a batch joined into one report.
 
-Everything the command line, the writers, :mod:`grader.instructor.exports` and the tests use
-is importable from here (``from grader.instructor import batch``), private helpers included.
+What the command line and the tests use is importable from here (``from grader.instructor import batch``).
 """
 
-from grader.instructor.batch.discovery import _safe_id, discover, parse_shard, select_shard
+from grader.instructor.batch.discovery import discover
+from grader.instructor.batch.intake import stage
 from grader.instructor.batch.integrity import fingerprint, grader_files, hidden_digest
 from grader.instructor.batch.launch import MAX_RESULT_BYTES, default_launcher
 from grader.instructor.batch.merging import MergeError, check_out_folder, load_batch, merge
-from grader.instructor.batch.model import (
+from grader.instructor.batch.reconciliation import expected_checks, not_graded_report, reconcile, row_status
+from grader.instructor.batch.run import default_jobs, default_submission_timeout, grade_batch
+from grader.instructor.batch.shards import parse_shard, select_shard
+from grader.instructor.batch.staging import (
+    SKIPPED_NAMES,
+    ArchiveLimits,
+    Unreadable,
+    copy_submission,
+    copy_within_limits,
+    digest_tree,
+    find_module_dir,
+    safe_extract,
+    safe_extract_tar,
+)
+from grader.writers.batch_report import (
     FORMAT,
     SOLUTIONS_ID,
     BatchReport,
@@ -48,20 +68,7 @@ from grader.instructor.batch.model import (
     RowStatus,
     Submission,
     SubmissionRow,
-)
-from grader.instructor.batch.reconciliation import _not_graded_report, _row_status, expected_checks, reconcile
-from grader.instructor.batch.run import default_jobs, default_submission_timeout, grade_batch
-from grader.instructor.batch.staging import (
-    SKIPPED_NAMES,
-    ArchiveLimits,
-    Unreadable,
-    _skipped,
-    copy_submission,
-    copy_within_limits,
-    digest_tree,
-    find_module_dir,
-    safe_extract,
-    stage,
+    safe_id,
 )
 
 __all__ = [
@@ -70,7 +77,6 @@ __all__ = [
     "Unreadable", "check_out_folder",
     "copy_submission", "copy_within_limits", "default_jobs", "default_launcher", "default_submission_timeout",
     "digest_tree", "discover", "expected_checks", "find_module_dir", "fingerprint", "grade_batch", "grader_files",
-    "hidden_digest", "load_batch", "merge", "parse_shard", "reconcile", "safe_extract", "select_shard", "stage",
-    # Private, but used by grader.instructor.exports (ids, skipped folders) and the writers' tests.
-    "_not_graded_report", "_row_status", "_safe_id", "_skipped",
+    "hidden_digest", "load_batch", "merge", "not_graded_report", "parse_shard", "reconcile", "row_status",
+    "safe_extract", "safe_extract_tar", "safe_id", "select_shard", "stage",
 ]

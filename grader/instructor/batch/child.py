@@ -6,7 +6,8 @@ hang past the submission's time limit) only marks that submission's row. Two way
 start one, with the same work inside:
 
 - :func:`forked_child`, in a process forked from a ``multiprocessing`` fork server that
-  imported the grader, pytest, Hypothesis, NumPy and the sample images once (fast);
+  imported the grader, pytest, Hypothesis and NumPy once, and did the course's ``warm_up``
+  (its hook: the modules its checks import, the data they load) once (fast);
 - ``python -m grader.instructor.batch.child`` (anywhere a fork server is not available): the
   job and a key arrive as one JSON line on stdin.
 
@@ -33,11 +34,8 @@ from pathlib import Path
 from grader.sandbox.frames import sign
 from grader.sandbox.processes import become_subreaper, end_descendants
 
-# Imported by the fork server before it forks any child (what every grading needs).
-WARM_MODULES = (
-    "numpy", "scipy.ndimage", "scipy.signal", "skimage.data", "skimage.exposure", "skimage.filters",
-    "hypothesis.extra.numpy", "grader.api", "grader.kit.expect", "grader.kit.strategies", "grader.kit.samples",
-)
+# Imported by the fork server before it forks any child (what every grading needs, whatever the course).
+WARM_MODULES = ("numpy", "pytest", "hypothesis", "grader.api", "grader.core.runner", "grader.kit.expect")
 
 
 def grade_job(job: dict) -> dict:
@@ -113,17 +111,23 @@ def forked_child(job: dict, connection, key: bytes) -> None:
 
 
 def warm_up() -> None:
-    """What the fork server does once: import what every grading needs, load the samples."""
+    """What the fork server does once: import what every grading needs, then the course's ``warm_up`` hook.
+
+    The course is the batch's (``PIXELGRADE_COURSE``, set by :mod:`grader.instructor.batch.launch`
+    when it starts the server). Nothing here may fail the batch: a module or a course that
+    cannot be warmed up is only slower to grade.
+    """
     import importlib
 
     for name in WARM_MODULES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     with contextlib.suppress(Exception):
-        from grader.kit import samples
+        from grader.core import catalog
 
-        for name in samples.IMAGES:
-            samples.sample(name)
+        course_warm_up = catalog.active().hook("warm_up")
+        if course_warm_up is not None:
+            course_warm_up()
     # Everything imported so far lives as long as the server: keep it out of the garbage
     # collector's way, so each child's collections (pytest runs several) scan only its own objects.
     gc.collect()

@@ -4,7 +4,8 @@ Both launchers run :mod:`grader.instructor.batch.child` on the same job: ``fork`
 from a ``multiprocessing`` fork server that imported the grader once (fast), ``exec``
 starts ``python -m grader.instructor.batch.child`` (where there is no fork server). Only
 a result signed with the batch's key is accepted; the child's fate becomes an
-:class:`_Outcome`: graded, timed out, or crashed (and why).
+:class:`Outcome`: graded, timed out, or crashed (and why). :func:`run_child` launches
+one, :func:`end_running` ends every one still running (an interrupted batch).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.results import GradeReport
-from grader.instructor.batch.model import RowStatus
 from grader.sandbox import processes
 from grader.sandbox.frames import find_signed, verify
+from grader.writers.batch_report import RowStatus
 
 ENGINE_ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the grader package
 
@@ -30,7 +31,9 @@ MAX_RESULT_BYTES = 256 * 1024**2
 
 
 @dataclass
-class _Outcome:
+class Outcome:
+    """How one child's grading ended: its status, its report (when graded), a note saying why not, its time."""
+
     status: RowStatus  # GRADED, GRADER_CRASHED or TIMED_OUT
     report: GradeReport | None = None
     note: str = ""
@@ -49,14 +52,18 @@ def default_launcher() -> str:
     return "fork" if "forkserver" in multiprocessing.get_all_start_methods() else "exec"
 
 
-def _forkserver():
+def start_forkserver(course: str | None = None):
+    """The fork-server context, its server started (once) with ``course`` to warm up (a catalog file)."""
     context = multiprocessing.get_context("forkserver")
     from multiprocessing import forkserver
 
+    # The server warms up for the course it is started with (grader.instructor.batch.child.warm_up);
+    # a later batch of another course is graded all the same, only without that head start.
+    environment = {**_FORKSERVER_ENV, **({"PIXELGRADE_COURSE": course} if course else {})}
     with _FORKSERVER_LOCK:
         context.set_forkserver_preload(["grader.instructor.batch.child"])
-        saved = {name: os.environ.get(name) for name in _FORKSERVER_ENV}
-        os.environ.update(_FORKSERVER_ENV)
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
         try:
             forkserver.ensure_running()  # a no-op once it runs; restarts one that died
         finally:
@@ -86,8 +93,8 @@ def _decode(body: bytes | None) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
-    context = _forkserver()
+def _run_forked(job: dict, key: bytes, limit_s: float) -> Outcome:
+    context = start_forkserver(job.get("course"))
     from multiprocessing.connection import wait
 
     from grader.instructor.batch import child
@@ -98,7 +105,7 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
     try:
         process.start()
     except Exception as error:  # noqa: BLE001 - a failed start is a crashed row, never a crashed batch
-        return _Outcome(RowStatus.GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
+        return Outcome(RowStatus.GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
     finally:
         writer.close()
     child = processes.Child(process)
@@ -139,7 +146,7 @@ def _run_forked(job: dict, key: bytes, limit_s: float) -> _Outcome:
     return _outcome(payload, timed_out, code, seconds, limit_s, Path(job["log"]))
 
 
-def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
+def _run_exec(job: dict, key: bytes, limit_s: float) -> Outcome:
     started = time.monotonic()
     inherited = os.environ.get("PYTHONPATH")
     env = processes.child_environment(drop_prefixes=("PYTEST_", "COV_"), threads=1, extra={
@@ -149,7 +156,7 @@ def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
             process = processes.start([sys.executable, "-m", "grader.instructor.batch.child"], cwd=job["cwd"], env=env,
                                       stderr=log)
         except OSError as error:
-            return _Outcome(RowStatus.GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
+            return Outcome(RowStatus.GRADER_CRASHED, note=f"{_START_FAILED} ({error})")
     _ACTIVE.add(process.pid)
     chunks: list[bytes] = []
 
@@ -175,17 +182,34 @@ def _run_exec(job: dict, key: bytes, limit_s: float) -> _Outcome:
     return _outcome(payload, timed_out, code, seconds, limit_s, Path(job["log"]))
 
 
-def _outcome(payload, timed_out, code, seconds, limit_s, log: Path) -> _Outcome:
+def run_child(job: dict, key: bytes, limit_s: float, *, launcher: str) -> Outcome:
+    """Grade ``job`` in a child of its own (``launcher``: ``"fork"`` or ``"exec"``) within ``limit_s`` seconds.
+
+    Only a result signed with ``key`` is believed; whatever else happens to the child is the
+    :class:`Outcome`'s status and note, never an exception.
+    """
+    if launcher not in ("fork", "exec"):
+        raise ValueError(f"launcher must be 'fork' or 'exec', got {launcher!r}")
+    return (_run_forked if launcher == "fork" else _run_exec)(job, key, limit_s)
+
+
+def end_running() -> None:
+    """End every grading process running now, with its whole tree (the batch was interrupted)."""
+    for pid in list(_ACTIVE):
+        processes.kill_tree(pid)
+
+
+def _outcome(payload, timed_out, code, seconds, limit_s, log: Path) -> Outcome:
     if payload is not None and payload.get("ok") and isinstance(payload.get("report"), dict):
-        return _Outcome(RowStatus.GRADED, GradeReport.from_dict(payload["report"]), seconds=seconds)
+        return Outcome(RowStatus.GRADED, GradeReport.from_dict(payload["report"]), seconds=seconds)
     if timed_out:
-        return _Outcome(RowStatus.TIMED_OUT,
+        return Outcome(RowStatus.TIMED_OUT,
                         note=f"grading did not finish within the submission's limit of {limit_s:g} s", seconds=seconds)
     if payload is not None and not payload.get("ok"):
         error = str(payload.get("error", "")).strip().splitlines()
-        return _Outcome(RowStatus.GRADER_CRASHED,
+        return Outcome(RowStatus.GRADER_CRASHED,
                         note="pixelgrade failed while grading it: " + (error[-1] if error else "?"), seconds=seconds)
     last = _tail(log)
-    return _Outcome(RowStatus.GRADER_CRASHED,
+    return Outcome(RowStatus.GRADER_CRASHED,
                     note=f"the grading process {processes.exit_words(code)} without a readable result"
                     + (f" (its last output: {last[:200]})" if last else ""), seconds=seconds)

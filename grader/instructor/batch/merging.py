@@ -2,7 +2,7 @@
 
 A ``batch.json`` is read as data from elsewhere (another machine's shard): its row ids must
 be ids a batch makes (they name the per-submission files), and its notes and warnings are
-bounded and cleaned as the model bounds every row's (:mod:`grader.instructor.batch.model`).
+bounded and cleaned as the model bounds every row's (:mod:`grader.writers.batch_report`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import copy
 import json
 from pathlib import Path
 
-from grader.instructor.batch.discovery import _safe_id
-from grader.instructor.batch.model import BatchReport
 from grader.writers import escaping
+from grader.writers.batch_report import BatchReport, safe_id
 
 
 class MergeError(ValueError):
@@ -105,7 +104,7 @@ def load_batch(path: str | Path) -> BatchReport:
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
         raise MergeError(f"{str(file)!r} is not a readable pixelgrade batch result: "
                          f"{escaping.one_line(error, 300)}") from None
-    unsafe = [row.id for row in batch.rows if row.id != _safe_id(row.id)]
+    unsafe = [row.id for row in batch.rows if row.id != safe_id(row.id)]
     if unsafe:  # an id names files (feedback/<id>.txt): one a batch never makes could name any file
         raise MergeError(f"{str(file)!r} has rows whose ids no batch makes (they would name files elsewhere): "
                          + ", ".join(repr(escaping.name(i)) for i in unsafe[:5]))

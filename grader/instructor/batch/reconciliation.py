@@ -1,7 +1,7 @@
 """Reconciliation: every row's report holds every check the batch expects; a missing one counts as failed.
 
 The expected checks come from the reference solutions' report (:func:`expected_checks`),
-:func:`reconcile` adds what a submission's report lacks, and :func:`_row_status` says
+:func:`reconcile` adds what a submission's report lacks, and :func:`row_status` says
 whether anything was missing or the grader failed.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from grader.core import catalog
 from grader.core.results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, GradeReport
-from grader.instructor.batch.model import ExpectedCheck, RowStatus
+from grader.writers.batch_report import ExpectedCheck, RowStatus
 
 
 def expected_checks(report: GradeReport) -> dict[str, list[ExpectedCheck]]:
@@ -19,7 +19,8 @@ def expected_checks(report: GradeReport) -> dict[str, list[ExpectedCheck]]:
             for exercise in report.exercises}
 
 
-def _union_of_checks(reports: list[GradeReport]) -> dict[str, list[ExpectedCheck]]:
+def union_of_checks(reports: list[GradeReport]) -> dict[str, list[ExpectedCheck]]:
+    """The checks seen in any of ``reports``, per exercise: those expected when the references were not graded."""
     union: dict[str, dict[str, ExpectedCheck]] = {}
     for report in reports:
         for name, checks in expected_checks(report).items():
@@ -69,7 +70,8 @@ def reconcile(report: GradeReport, expected: dict[str, list[ExpectedCheck]], exe
     return missing
 
 
-def _not_graded_report(source: str, expected, exercises, reason: str) -> GradeReport:
+def not_graded_report(source: str, expected, exercises, reason: str) -> GradeReport:
+    """A submission not graded: every ``expected`` check of ``exercises`` in its report, failed for ``reason``."""
     report = GradeReport(target=source)
     reconcile(report, expected, exercises, reason=reason)
     for exercise in report.exercises:  # said once per exercise, not once per check (grader.writers.terminal)
@@ -77,15 +79,17 @@ def _not_graded_report(source: str, expected, exercises, reason: str) -> GradeRe
     return report
 
 
-def _row_status(row_status: RowStatus, report: GradeReport, missing: list[str]) -> RowStatus:
-    if row_status != RowStatus.GRADED:
-        return row_status
+def row_status(outcome: RowStatus, report: GradeReport, missing: list[str]) -> RowStatus:
+    """A row's status: ``outcome`` (how its grading ended), unless graded with grader errors or ``missing`` checks."""
+    if outcome != RowStatus.GRADED:
+        return outcome
     if report.grader_errors:
         return RowStatus.GRADER_ERROR
     return RowStatus.INCOMPLETE if missing else RowStatus.GRADED
 
 
-def _exercise_notes(report: GradeReport) -> list[str]:
+def exercise_notes(report: GradeReport) -> list[str]:
+    """A row's notes about its exercises that are neither complete nor skipped (``histogram: incomplete``)."""
     return [f"{e.name}: {e.status}" for e in report.exercises
             if e.status not in (ExerciseStatus.COMPLETE, ExerciseStatus.SKIPPED)]
 

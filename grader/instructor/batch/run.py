@@ -20,20 +20,21 @@ from grader import api
 from grader.core import catalog, parallel
 from grader.core.catalog import DEFAULT_EXAMPLES
 from grader.core.results import CheckStatus, GradeReport
-from grader.instructor.batch.discovery import select_shard
+from grader.instructor.batch.intake import stage
 from grader.instructor.batch.integrity import fingerprint, grader_files, hidden_digest
-from grader.instructor.batch.launch import _ACTIVE, _forkserver, _run_exec, _run_forked, default_launcher
-from grader.instructor.batch.model import SOLUTIONS_ID, BatchReport, RowStatus, Submission, SubmissionRow
+from grader.instructor.batch.launch import default_launcher, end_running, run_child, start_forkserver
 from grader.instructor.batch.reconciliation import (
-    _exercise_notes,
-    _not_graded_report,
-    _row_status,
-    _union_of_checks,
+    exercise_notes,
     expected_checks,
+    not_graded_report,
     reconcile,
+    row_status,
+    union_of_checks,
 )
-from grader.instructor.batch.staging import ArchiveLimits, Unreadable, digest_tree, stage
-from grader.sandbox import isolation, processes
+from grader.instructor.batch.shards import select_shard
+from grader.instructor.batch.staging import ArchiveLimits, Unreadable, digest_tree
+from grader.sandbox import isolation
+from grader.writers.batch_report import SOLUTIONS_ID, BatchReport, RowStatus, Submission, SubmissionRow
 
 
 @dataclass
@@ -81,8 +82,7 @@ def _grade_one(submission: Submission, settings: dict, key: bytes, workdir: Path
                "allow_public_heldout": settings["allow_public_heldout"],
                # Graded in its staging folder, where no course.toml is found: the batch's course, by its file.
                "course": str(catalog.active().catalog_file)}
-        run = _run_forked if settings["launcher"] == "fork" else _run_exec
-        outcome = run(job, key, settings["submission_timeout_s"])
+        outcome = run_child(job, key, settings["submission_timeout_s"], launcher=settings["launcher"])
         # Its files changed while it was graded, or its grading process died or could not start:
         # a neighbour may be to blame (deleting files, killing processes, the OOM killer), so it
         # is graded again, alone. What it does to itself, it does again.
@@ -189,7 +189,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     if progress:
         progress("start", len(mine))
     if launcher == "fork":
-        _forkserver()  # started here, before any thread, with the environment it needs
+        start_forkserver(str(catalog.active().catalog_file))  # started here, before any thread, with what it needs
 
     def work(submission: Submission) -> _Graded:
         try:
@@ -207,8 +207,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
                 progress("done", (result.submission.id, result.status))
     except BaseException:  # Ctrl-C: end what runs now instead of waiting for it
         pool.shutdown(wait=False, cancel_futures=True)
-        for pid in list(_ACTIVE):
-            processes.kill_tree(pid)
+        end_running()
         raise
     pool.shutdown()
     # A submission that may have been disturbed by a neighbour is graded again, alone (see
@@ -231,7 +230,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
             warnings.append("the reference solutions did not get full marks, so some checks (hidden ones?) may be "
                             "wrong: " + ", ".join(lost[:10]))
     else:
-        expected = _union_of_checks([g.report for g in graded.values() if g.report is not None])
+        expected = union_of_checks([g.report for g in graded.values() if g.report is not None])
         warnings.append("the reference solutions could not be graded (" + "; ".join(solution.notes)
                         + "); the expected checks are those seen in the submissions")
 
@@ -241,7 +240,7 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
         notes = list(result.notes)
         if result.report is None:
             reason = f"Not graded: {notes[-1] if notes else result.status}."
-            report = _not_graded_report(str(submission.path), expected, graded_names, reason)
+            report = not_graded_report(str(submission.path), expected, graded_names, reason)
             missing: list[str] = []
         else:
             report = result.report
@@ -249,9 +248,9 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
             if missing:
                 shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
                 notes.append(f"{len(missing)} check(s) missing from the results, counted as failed: {shown}")
-            notes += _exercise_notes(report)
+            notes += exercise_notes(report)
         _add_refused(report, refused, notes)
-        status = _row_status(result.status, report, missing)
+        status = row_status(result.status, report, missing)
         rows.append(SubmissionRow(submission.id, str(submission.path), status, report, notes, missing,
                                   result.seconds, list(result.feedback), lms=submission.lms,
                                   lms_id=submission.lms_id, name=submission.name, late=submission.late))

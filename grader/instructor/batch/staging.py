@@ -1,13 +1,15 @@
-"""Staging: copy or extract one submission into a private folder, within limits, and find its modules.
+"""Staging: a submission's private copy, within limits: a folder copied, a zip or a tar extracted.
 
-A zip is extracted without trusting it (no absolute paths, ``..``, links or encrypted
-entries; its directory and its declared sizes checked before anything is unpacked, and
+A zip or a tar is extracted without trusting it (no absolute paths, ``..``, links or encrypted
+entries; its directory, headers and declared sizes checked before anything is unpacked, and
 the bytes counted as they are, since a header can lie), a folder is copied without
-links, caches or VCS folders, notebooks become modules. Every folder of the copy is
+links, caches or VCS folders. Every folder of the copy is
 made ``0700`` and every file ``0600``: no other user of the machine can read it. Every
 name from the submission that a note quotes is cut and cleaned where the note is made
 (:func:`grader.writers.escaping.name`). The digests of the Python files staged let the
-batch notice files that change while they are graded (:func:`digest_tree`).
+batch notice files that change while they are graded (:func:`digest_tree`). What is not
+one folder or archive (a student's loose files, archives inside a submission, notebooks)
+is :mod:`~grader.instructor.batch.intake`'s, which builds on this module.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import dataclasses
 import hashlib
 import os
 import re
-import shutil
 import stat
 import struct
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -27,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader.core import catalog
-from grader.instructor.batch.discovery import _safe_id
-from grader.instructor.batch.model import Submission
 from grader.writers import escaping
 
 
@@ -51,7 +51,6 @@ SKIPPED_NAMES = {"__pycache__", "__MACOSX", ".git", ".nox", ".venv", "venv", "no
                  ".hypothesis", ".pytest_cache", ".DS_Store"}
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
-MAX_RENAMES = 5  # files that look like a module under another name, named in a note
 
 
 class Unreadable(Exception):
@@ -73,7 +72,7 @@ def check_depth(parts: list[str], name: str) -> None:
                          f"{MAX_DEPTH} are accepted")
 
 
-def _skipped(relative: Path) -> bool:
+def is_skipped(relative: Path) -> bool:
     return any(part in SKIPPED_NAMES or part.startswith(".") for part in relative.parts)
 
 
@@ -100,6 +99,47 @@ def why_unreadable(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return f"{type(error).__name__}: {error.strerror}"
     return f"{type(error).__name__}: {escaping.one_line(error, 200)}"
+
+
+# -- names ---------------------------------------------------------------------------------------
+ZIP_SUFFIXES = (".zip",)
+TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def suffix_of(path: Path) -> str:
+    """``.tar.gz`` for ``x.tar.gz``, else the last suffix, lower-case."""
+    name = path.name.lower()
+    for suffix in TAR_SUFFIXES:
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def stem_of(path: Path) -> str:
+    suffix = suffix_of(path)
+    return path.name[: -len(suffix)] if suffix and len(path.name) > len(suffix) else path.name
+
+
+def is_tar(path: Path) -> bool:
+    return suffix_of(path) in TAR_SUFFIXES and not path.is_dir()
+
+
+def is_archive(path: Path) -> bool:
+    return suffix_of(path) in ZIP_SUFFIXES + TAR_SUFFIXES and not path.is_dir()
+
+
+def is_notebook(path: Path) -> bool:
+    return path.suffix.lower() == NOTEBOOK_SUFFIX and not path.is_dir()
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """``folder / name``, or ``name-2``, ``name-3``... if that is taken."""
+    candidate, n = folder / name, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = folder / f"{name}-{n}"
+    return candidate
 
 
 # -- private files --------------------------------------------------------------------------------
@@ -235,7 +275,7 @@ def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = Archi
                     raise Unreadable(f"it has an encrypted entry: {quoted(info.filename)}")
                 parts = [p for p in name.split("/") if p not in ("", ".")]
                 check_depth(parts, info.filename)
-                if info.is_dir() or not parts or _skipped(Path(*parts)):
+                if info.is_dir() or not parts or is_skipped(Path(*parts)):
                     continue
                 if info.file_size > limits.max_file_bytes:
                     raise Unreadable(f"{quoted(info.filename)} is larger than {size_words(limits.max_file_bytes)}, "
@@ -263,6 +303,118 @@ def safe_extract(archive: Path, destination: Path, limits: ArchiveLimits = Archi
         raise Unreadable(f"it cannot be read as a zip file ({why_unreadable(error)})") from None
 
 
+# What a tar may put before a member: headers whose data is read whole into memory by tarfile.
+_EXTENDED_HEADERS = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
+                     tarfile.SOLARIS_XHDTYPE)
+_MAX_EXTENDED_CHAIN = 8  # a real member has two or three (a pax header, a long name, a long link name)
+
+
+def capped_tarinfo(limits: ArchiveLimits) -> type[tarfile.TarInfo]:
+    """A :class:`tarfile.TarInfo` that refuses, before reading them, headers no submission needs.
+
+    ``tarfile`` reads a GNU long name or a pax header whole into memory, however large its
+    header says it is (a 4 KB ``.tar.gz`` can hold a 4 MB name, a 261 KB one a 260 MB name),
+    and follows a chain of them by recursion. This one refuses an extended header larger
+    than ``limits.max_header_bytes``, a chain of more than a few, and sparse files (whose
+    maps tarfile also reads whole). Pass it as ``tarfile.open(..., tarinfo=...)``; what it
+    raises is :class:`~grader.instructor.batch.Unreadable`, which tarfile lets through.
+    """
+    chain = [0]  # extended headers before the member being read (one archive, one thread)
+
+    def refuse_sparse(*_args):
+        raise Unreadable("it has a sparse file (a file with holes, as some tar tools make); pack the files "
+                         "with a plain tar or zip")
+
+    class CappedTarInfo(tarfile.TarInfo):
+        def _proc_member(self, tarfile_):  # tarfile's hook for every header it reads
+            if self.type == tarfile.GNUTYPE_SPARSE:
+                refuse_sparse()
+            if self.type not in _EXTENDED_HEADERS:
+                return super()._proc_member(tarfile_)
+            if self.size > limits.max_header_bytes:
+                raise Unreadable(f"it has a header of {size_words(self.size)} before an entry (a long name or "
+                                 f"extended attributes); at most {size_words(limits.max_header_bytes)} are accepted")
+            if chain[0] >= _MAX_EXTENDED_CHAIN:
+                raise Unreadable(f"it has more than {_MAX_EXTENDED_CHAIN} headers in a row before an entry")
+            chain[0] += 1
+            try:
+                return super()._proc_member(tarfile_)
+            finally:
+                chain[0] -= 1
+
+        _proc_gnusparse_00 = _proc_gnusparse_01 = _proc_gnusparse_10 = refuse_sparse  # pax's sparse formats
+
+    return CappedTarInfo
+
+
+def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
+    """Extract a ``.tar``/``.tar.gz`` as safely as :func:`grader.instructor.batch.safe_extract` extracts a zip.
+
+    Headers are read with a cap (:func:`capped_tarinfo`); every entry passes tarfile's
+    ``data`` filter and our own rules: no absolute path, no ``..``, no link of any kind, no
+    device or FIFO, at most ``max_files`` entries, no file over ``max_file_bytes`` and no
+    more than ``max_total_bytes`` in all, counting the entries that are passed over
+    (``.git/``): reading past them means unpacking them. Sizes are checked before an entry
+    is unpacked and its bytes counted as they are written, so a gzip bomb stops at the
+    cap. Raises :class:`~grader.instructor.batch.Unreadable`; returns the digests of the
+    Python files written (``0600``, in ``0700`` folders).
+    """
+    destination = destination.resolve()
+    digests: dict[str, str] = {}
+    count = total = declared = 0
+    try:
+        check_archive_size(archive, limits)
+        with tarfile.open(archive, "r:*", tarinfo=capped_tarinfo(limits)) as bundle:
+            for member in bundle:  # one at a time: a huge listing is refused before it is read in full
+                count += 1
+                if count > limits.max_files:
+                    raise Unreadable(f"it holds more than {limits.max_files} entries")
+                if len(member.name) > limits.max_header_bytes or len(member.linkname) > limits.max_header_bytes:
+                    raise Unreadable(f"it has an entry whose name is longer than {limits.max_header_bytes} "
+                                     "characters")
+                # Checked before tarfile reads past its data (unpacking it), whether it is extracted or not.
+                declared += max(member.size, 0)
+                if declared > limits.max_total_bytes:
+                    raise Unreadable(f"it holds more than {size_words(limits.max_total_bytes)} once unpacked, the "
+                                     "most a submission may hold")
+                name = member.name.replace("\\", "/")
+                parts = [p for p in name.split("/") if p not in ("", ".")]
+                if unsafe_name(name):
+                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(member.name)}")
+                if member.issym() or member.islnk():
+                    raise Unreadable(f"it has a link: {quoted(member.name)}")
+                if not (member.isfile() or member.isdir()):
+                    raise Unreadable(f"it has a special file (a device or a pipe): {quoted(member.name)}")
+                try:
+                    tarfile.data_filter(member, str(destination))
+                except tarfile.FilterError as error:
+                    raise Unreadable(f"it has an unsafe entry: {quoted(member.name)} "
+                                     f"({escaping.one_line(type(error).__name__)})") from None
+                check_depth(parts, member.name)
+                if member.isdir() or not parts or is_skipped(Path(*parts)):
+                    continue
+                if member.size > limits.max_file_bytes:
+                    raise Unreadable(f"{quoted(member.name)} is larger than {size_words(limits.max_file_bytes)}, "
+                                     f"the most a file may be ({size_words(member.size)} once unpacked)")
+                target = destination.joinpath(*parts)
+                if destination not in target.resolve().parents:
+                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(member.name)}")
+                make_private_dirs(target.parent)
+                source = bundle.extractfile(member)
+                if source is None:
+                    continue
+                with source:
+                    total, digest = copy_within_limits(source, target, member.name, limits, total)
+                if target.suffix == ".py":
+                    digests[target.relative_to(destination).as_posix()] = digest
+        return digests
+    except Unreadable:
+        raise
+    except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError, RecursionError) as error:
+        raise Unreadable(f"it cannot be read as a tar archive ({why_unreadable(error)})") from None
+
+
+
 def copy_submission(source: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
     """Copy the regular files of ``source`` (no links, no caches or VCS folders), within ``limits``, privately.
 
@@ -272,10 +424,10 @@ def copy_submission(source: Path, destination: Path, limits: ArchiveLimits = Arc
     digests: dict[str, str] = {}
     for root, dirs, files in os.walk(source):
         relative = Path(root).relative_to(source)
-        dirs[:] = sorted(d for d in dirs if not _skipped(relative / d) and not os.path.islink(os.path.join(root, d)))
+        dirs[:] = sorted(d for d in dirs if not is_skipped(relative / d) and not os.path.islink(os.path.join(root, d)))
         for name in sorted(files):
             path = Path(root) / name
-            if _skipped(relative / name) or path.is_symlink() or not path.is_file():
+            if is_skipped(relative / name) or path.is_symlink() or not path.is_file():
                 continue
             size = path.stat().st_size
             count, total = count + 1, total + size
@@ -309,7 +461,7 @@ def find_module_dir(root: Path, exercises: list[str], *, max_depth: int = MODULE
         for directory in level:
             with contextlib.suppress(OSError):
                 next_level += sorted(e for e in directory.iterdir() if e.is_dir() and not e.is_symlink()
-                                     and not _skipped(Path(e.name)))
+                                     and not is_skipped(Path(e.name)))
         level = next_level
     return None
 
@@ -333,7 +485,7 @@ def module_folders(root: Path, exercises, *, max_depth: int = MODULE_DEPTH) -> d
         if len(relative.parts) >= max_depth:
             dirs[:] = []
         else:
-            dirs[:] = [d for d in dirs if not _skipped(Path(d)) and not os.path.islink(os.path.join(folder, d))]
+            dirs[:] = [d for d in dirs if not is_skipped(Path(d)) and not os.path.islink(os.path.join(folder, d))]
         names = {wanted[f] for f in files if f in wanted and os.path.isfile(os.path.join(folder, f))}
         if names:
             found[PurePosixPath(relative.as_posix())] = names
@@ -396,51 +548,6 @@ def choose_module_dir(root: Path, exercises: list[str], *,
     return modules, []
 
 
-# -- archives inside a submission -----------------------------------------------------------------
-def archives_in(root: Path, *, max_depth: int = MODULE_DEPTH) -> list[Path]:
-    """The ``.zip`` and ``.tar.gz`` files under ``root`` (not in skipped folders, no links), in order."""
-    from grader.instructor import exports  # here, not on top: exports imports this package
-
-    found = []
-    for folder, dirs, files in os.walk(root):
-        relative = Path(folder).relative_to(root)
-        dirs[:] = [] if len(relative.parts) >= max_depth else sorted(
-            d for d in dirs if not _skipped(Path(d)) and not os.path.islink(os.path.join(folder, d)))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if not _skipped(relative / name) and not path.is_symlink() and exports.is_archive(path):
-                found.append(path)
-    return found
-
-
-def open_archives(root: Path, limits: ArchiveLimits) -> tuple[list[Path], list[str], list[str]]:
-    """Open, once, the archives a submission holds (a Moodle student's ``hw1.zip``): one level, never deeper.
-
-    Each is extracted as a top-level archive is (the same checks) into a folder beside it
-    named after it, and removed. What they hold counts with the rest of the submission:
-    each may unpack only what ``limits`` leave (a zip of a thousand zips is no way round
-    them). Returns the folders made, notes saying what was opened, and why each archive
-    that could not be opened could not (its folder removed).
-    """
-    from grader.instructor import exports  # here, not on top: exports imports this package
-
-    opened, notes, failures = [], [], []
-    for archive in archives_in(root):
-        shown = escaping.path_name(archive.relative_to(root).as_posix())
-        target = exports.free_path(archive.parent, _safe_id(exports.stem_of(archive)))
-        try:
-            exports.unpack_archive(archive, target, _what_is_left(root, archive, limits))
-        except Unreadable as error:
-            shutil.rmtree(target, ignore_errors=True)
-            failures.append(f"{shown}, in it, cannot be opened: {error}")
-            continue
-        archive.unlink()
-        opened.append(target)
-        notes.append(f"opened {shown}, the archive it holds, and graded what is in it")
-    check_within_limits(root, limits)
-    return opened, notes, failures
-
-
 def _usage(root: Path) -> tuple[int, int]:
     """The files under ``root`` and their bytes."""
     count = total = 0
@@ -451,7 +558,7 @@ def _usage(root: Path) -> tuple[int, int]:
     return count, total
 
 
-def _what_is_left(root: Path, archive: Path, limits: ArchiveLimits) -> ArchiveLimits:
+def limits_left(root: Path, archive: Path, limits: ArchiveLimits) -> ArchiveLimits:
     """``limits`` less what ``root`` holds already, but for ``archive`` (removed once it is opened)."""
     count, total = _usage(root)
     return dataclasses.replace(limits, max_files=max(limits.max_files - count + 1, 0),
@@ -466,103 +573,11 @@ def check_within_limits(root: Path, limits: ArchiveLimits) -> None:
                          f"{size_words(limits.max_total_bytes)})")
 
 
-def _nested_archives_note(root: Path, opened: list[Path]) -> str:
-    """Why nothing was found in the archives opened: the archives inside them, which are not opened."""
-    nested = [path for folder in opened for path in archives_in(folder)]
-    if not nested:
-        return ""
-    shown = ", ".join(escaping.path_name(path.relative_to(root).as_posix()) for path in nested[:4])
-    return (f"{shown} {'is an archive' if len(nested) == 1 else 'are archives'} inside an archive, not opened "
-            "(pixelgrade opens one level of archives): ask for the modules themselves, or one archive of them")
-
-
-def stage(submission: Submission, workdir: Path, exercises: list[str],
-          limits: ArchiveLimits = ArchiveLimits(),
-          notebook_map: dict[str, list[str]] | None = None) -> tuple[Path, list[str], dict[str, str]]:
-    """Copy or extract ``submission`` into ``workdir/submission``.
-
-    Notebooks become the exercise modules they hold (:mod:`grader.instructor.ipynb`; ``notebook_map``:
-    {notebook name: exercises}, else found by function name). A submission that holds no
-    module but an archive (a Moodle student's ``hw1.zip``) has it opened, one level, as
-    safely as a top-level one (:func:`open_archives`); one that holds several separate
-    copies of the modules, as a folder of submissions does, is refused
-    (:func:`choose_module_dir`). Returns the folder to grade, notes about it (an archive
-    opened, wrongly named modules, what was left out of a notebook), and the digests of
-    the Python files staged (compare with :func:`digest_tree` to notice a change).
-    """
-    from grader.instructor import exports, ipynb  # here, not on top: exports imports this package
-
-    content = workdir / "submission"
-    content.mkdir(mode=PRIVATE_DIR_MODE)
-    try:
-        if submission.parts:  # a student's loose files (Canvas, Moodle)
-            exports.stage_parts(submission.parts, content, limits)
-            digests = digest_tree(content)
-        elif submission.is_zip:
-            digests = safe_extract(submission.path, content, limits)
-        elif exports.is_tar(submission.path):
-            digests = exports.safe_extract_tar(submission.path, content, limits)
-        elif exports.is_notebook(submission.path):
-            exports.stage_parts(((submission.path.name, submission.path),), content, limits)
-            digests = {}
-        else:
-            digests = copy_submission(submission.path, content, limits)
-        notes = list(submission.notes)
-        converted, written = ipynb.convert_all(content, exercises, notebook_map)
-        notes += converted
-        digests.update(digest_tree(content) if written else {})
-        why_none: list[str] = []  # why no module was found, when the archives opened hold none
-        if find_module_dir(content, exercises) is None and archives_in(content):
-            why_none = _open_inner_archives(content, exercises, limits, notebook_map, notes)
-            digests = digest_tree(content)
-    finally:
-        make_private(content)  # whatever was written, by whom: only the grader's user reads the copy
-    modules, chosen = choose_module_dir(content, exercises)
-    notes += chosen
-    renames = exports.rename_advice(content, modules, exercises)
-    if len(renames) > MAX_RENAMES:
-        renames = renames[:MAX_RENAMES] + [f"and {len(renames) - MAX_RENAMES} more files of that kind"]
-    if modules is None:
-        reasons = why_none + renames
-        notes.append("no exercise modules were found in the submission" + (": " + "; ".join(reasons) if reasons
-                                                                          else ""))
-        modules = content
-    else:
-        if modules != content:
-            notes.append(f"modules found in the subfolder "
-                         f"{escaping.path_name(modules.relative_to(content).as_posix())}/")
-        notes += renames
-    return modules, [escaping.note(note) for note in notes], digests
-
-
-def _open_inner_archives(content: Path, exercises: list[str], limits: ArchiveLimits,
-                         notebook_map: dict[str, list[str]] | None, notes: list[str]) -> list[str]:
-    """Open the archives of a submission that holds no module (:func:`open_archives`); add to ``notes``.
-
-    Returns, if the archives hold no module either, why (the archives inside them, which
-    are not opened). Raises :class:`Unreadable` when nothing can be graded because an
-    archive could not be opened (its reason is the row's note).
-    """
-    from grader.instructor import ipynb  # here, not on top: ipynb imports the catalog's checks
-
-    opened, opened_notes, failures = open_archives(content, limits)
-    notes += opened_notes
-    for folder in opened:
-        notes += ipynb.convert_all(folder, exercises, notebook_map)[0]
-    if find_module_dir(content, exercises) is not None:
-        notes += failures
-        return []
-    if failures:
-        raise Unreadable("; ".join(failures))
-    nested = _nested_archives_note(content, opened)
-    return [nested] if nested else []
-
-
 def digest_tree(directory: Path) -> dict[str, str]:
     """{relative path: sha256} of the Python files under ``directory`` (to notice tampering)."""
     found = {}
     for path in sorted(directory.rglob("*.py")) if directory.exists() else []:
-        if _skipped(path.relative_to(directory)):
+        if is_skipped(path.relative_to(directory)):
             continue
         with contextlib.suppress(OSError):
             found[path.relative_to(directory).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -3,6 +3,8 @@
 ``grade`` and ``grade_batch`` report progress through a callback ``(event, payload)``;
 :class:`CheckProgress` and :class:`SubmissionProgress` are such callbacks, each a
 rich progress bar that disappears when the work is done (the report follows it).
+Terminal output like :mod:`grader.writers.terminal`: ``pixelgrade list`` (a learning tool)
+shows it as well as the command line.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
-"""The batch's data: a submission, its row of the gradebook, the batch report, the checks every row must have.
+"""A batch's data: a submission, its row of the gradebook, the batch report, the checks every row must have.
 
 Plain dataclasses that turn into ``batch.json`` and back (:data:`FORMAT`); nothing here grades.
+:mod:`grader.instructor.batch` makes them and the writers write them out, so they live
+here, below both (a writer knows no instructor module). Row ids name files
+(``feedback/<id>.txt``): :func:`safe_id` is the one rule every id follows.
 A row's notes and feedback and a batch's warnings are bounded where a row or a report is
 made (each cut and cleaned, at most :data:`MAX_NOTES` of them): whatever a submission
 holds, what one submission adds to any output stays small.
@@ -8,6 +11,7 @@ holds, what one submission adds to any output stays small.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -46,13 +50,23 @@ class RowStatus(StrEnum):
 
 
 SOLUTIONS_ID = "<reference solutions>"
+MAX_ID = 80  # an id names files (feedback/<id>.txt): well under a file name's 255 bytes, with room for "-2"
+
+
+def safe_id(name: str) -> str:
+    """A submission's id from its name: ASCII letters, digits, ``.``, ``_`` and ``-`` only, at most :data:`MAX_ID`.
+
+    Never starts with ``.``, ``_`` or ``-`` (no hidden file, no option, no spreadsheet formula).
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name[: 4 * MAX_ID])[:MAX_ID].strip("._-") or "submission"
+
 
 
 @dataclass(frozen=True)
 class Submission:
     """One submission: a directory or a .zip of exercise modules, and the id its row gets.
 
-    From an export (see :mod:`grader.instructor.exports`): ``layout`` names it, ``parts`` are a
+    From an export (see :mod:`grader.instructor.batch.exports`): ``layout`` names it, ``parts`` are a
     student's loose files ((name in the staged copy, file); ``"."`` for a folder whose files
     go to the top), ``skip`` says why an entry that is no submission is not graded, and
     ``notes`` go to its row (the Canvas upload kept...). ``lms``, ``lms_id``, ``name`` and

@@ -23,50 +23,37 @@ or warning quotes is cut and cleaned where it is made (:func:`grader.writers.esc
 a file name inside an archive can be megabytes long, or hold HTML, Markdown or terminal
 escape codes.
 
-This module also stages what the batch cannot copy as one folder: a student's loose
-files (Canvas, Moodle) and ``.tar.gz`` archives, extracted as safely as zips are (their
-headers read with a cap, their sizes counted; see :func:`safe_extract_tar`).
+Staging what was found is :mod:`~grader.instructor.batch.intake`'s (a student's loose files,
+archives among them) and :mod:`~grader.instructor.batch.staging`'s (folders, zips, tars); this
+module only reads names and archives' listings.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import shutil
-import tarfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.core import catalog
-from grader.instructor.batch import (
-    SKIPPED_NAMES,
-    SOLUTIONS_ID,
-    ArchiveLimits,
-    Submission,
-    Unreadable,
-    _safe_id,
-    _skipped,
-    copy_within_limits,
-    find_module_dir,
-    select_shard,
-)
+from grader.instructor.batch.shards import select_shard
 from grader.instructor.batch.staging import (
     MODULE_DEPTH,
-    check_archive_size,
-    check_depth,
-    check_within_limits,
+    NOTEBOOK_SUFFIX,
+    SKIPPED_NAMES,
+    ArchiveLimits,
+    Unreadable,
     check_zip_directory,
-    make_private_dirs,
-    open_private,
-    quoted,
+    find_module_dir,
+    is_archive,
+    is_notebook,
+    is_skipped,
     separate_copies,
-    size_words,
-    unsafe_name,
-    why_unreadable,
+    stem_of,
+    suffix_of,
 )
 from grader.writers import escaping
+from grader.writers.batch_report import SOLUTIONS_ID, Submission, safe_id
 
 CANVAS, MOODLE, CLASSROOM, FOLDERS, SINGLE = "canvas", "moodle", "github-classroom", "folders", "single"
 LAYOUT_TITLES = {
@@ -80,9 +67,6 @@ EXPECTED = ("a folder, a .zip, a .tar.gz or a .ipynb notebook per student, or a 
             "<name>_<userid>_<submissionid>_<file>), a Moodle export (<Full Name>_<id>_assignsubmission_file_/ "
             "folders) or a GitHub Classroom folder (<assignment>-<username>/ repositories)")
 
-ZIP_SUFFIXES = (".zip",)
-TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
-NOTEBOOK_SUFFIX = ".ipynb"
 # Folders that tools make (version control, caches, environments): ignored, with a warning.
 TOOL_FOLDERS = SKIPPED_NAMES - {".DS_Store"}
 
@@ -119,33 +103,6 @@ class Discovery:
                          f"{'' if graded == 1 else 's'}" + (f", {skipped} skipped (not a submission)" if skipped
                                                             else ""))
         return lines
-
-
-# -- names ---------------------------------------------------------------------------------------
-def suffix_of(path: Path) -> str:
-    """``.tar.gz`` for ``x.tar.gz``, else the last suffix, lower-case."""
-    name = path.name.lower()
-    for suffix in TAR_SUFFIXES:
-        if name.endswith(suffix):
-            return suffix
-    return path.suffix.lower()
-
-
-def stem_of(path: Path) -> str:
-    suffix = suffix_of(path)
-    return path.name[: -len(suffix)] if suffix and len(path.name) > len(suffix) else path.name
-
-
-def is_tar(path: Path) -> bool:
-    return suffix_of(path) in TAR_SUFFIXES and not path.is_dir()
-
-
-def is_archive(path: Path) -> bool:
-    return suffix_of(path) in ZIP_SUFFIXES + TAR_SUFFIXES and not path.is_dir()
-
-
-def is_notebook(path: Path) -> bool:
-    return path.suffix.lower() == NOTEBOOK_SUFFIX and not path.is_dir()
 
 
 def _why_not(path: Path) -> str:
@@ -362,7 +319,7 @@ def _module_folders_listed(names: list[str]) -> dict[PurePosixPath, set[str]]:
     folders: dict[PurePosixPath, set[str]] = {}
     for name in names:
         entry = PurePosixPath(name.replace("\\", "/"))
-        if entry.name in modules and not _skipped(Path(*entry.parts)) and len(entry.parts) <= MODULE_DEPTH + 1:
+        if entry.name in modules and not is_skipped(Path(*entry.parts)) and len(entry.parts) <= MODULE_DEPTH + 1:
             folders.setdefault(entry.parent, set()).add(modules[entry.name])
     return folders
 
@@ -376,8 +333,8 @@ def dataclass_replace(submission: Submission, **changes) -> Submission:
 def _unique(found: list[Submission]) -> list[Submission]:
     taken: set[str] = set()
     unique = []
-    for submission in sorted(found, key=lambda s: (bool(s.skip), _safe_id(s.id), str(s.path))):
-        base = candidate = _safe_id(submission.id)
+    for submission in sorted(found, key=lambda s: (bool(s.skip), safe_id(s.id), str(s.path))):
+        base = candidate = safe_id(submission.id)
         n = 1
         # Compared without case: "Alice" and "alice" would share a file on macOS and Windows.
         while candidate.casefold() in taken or candidate.casefold() == SOLUTIONS_ID.casefold():
@@ -499,232 +456,3 @@ def _classroom_prefix(folder: Path, directories: list[Path]) -> str:
     return prefix if prefix.strip("-") and all(len(d.name) > len(prefix) for d in directories) else ""
 
 
-# -- staging what is not one folder ---------------------------------------------------------------
-def stage_parts(parts, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> None:
-    """Copy a student's loose files (and folders, archives) into ``destination``, privately (``0700``/``0600``)."""
-    from grader.instructor.batch import copy_submission
-
-    for name, source in parts:
-        if source.is_dir():
-            target = destination if name == "." else destination / Path(name).name
-            make_private_dirs(target)
-            copy_submission(source, target, limits)
-        elif is_archive(source):
-            unpack_archive(source, destination / _safe_id(stem_of(Path(name))), limits, shown_as=Path(name))
-        elif source.is_file() and not source.is_symlink():
-            if source.stat().st_size > limits.max_file_bytes:
-                raise Unreadable(f"{quoted(source.name)} is larger than {size_words(limits.max_file_bytes)}, the "
-                                 "most a file may be")
-            with open(source, "rb") as original, open_private(destination / Path(name).name) as copy:
-                shutil.copyfileobj(original, copy)
-    check_within_limits(destination, limits)
-
-
-def unpack_archive(archive: Path, target: Path, limits: ArchiveLimits = ArchiveLimits(), *,
-                   shown_as: Path | None = None) -> None:
-    """Extract the zip or tar ``archive`` into the new folder ``target``, as safely as a top-level one is.
-
-    The same checks and ``limits`` as a submission that is an archive
-    (:func:`grader.instructor.batch.safe_extract`, :func:`safe_extract_tar`). An archive
-    whose only entry is a folder of its own name (``hw1.zip`` holding ``hw1/``, as
-    zipping a folder makes it) has that folder's files put in ``target`` itself: they
-    are the submission's files, not ``hw1/hw1/``. ``shown_as``: the archive's name as
-    the student gave it (a Canvas file's name without its prefix), default its own.
-    """
-    from grader.instructor.batch import safe_extract
-
-    make_private_dirs(target)
-    (safe_extract_tar if is_tar(archive) else safe_extract)(archive, target, limits)
-    names = {stem_of(shown_as or archive).casefold(), target.name.casefold()}
-    entries = list(target.iterdir())
-    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() \
-            and entries[0].name.casefold() in names:
-        _lift(entries[0], target)
-
-
-def _lift(folder: Path, target: Path) -> None:
-    """Make ``folder``, the only entry of ``target``, be ``target`` (its files one level up)."""
-    import tempfile
-
-    # Through a folder of a name no entry can have (the archive's folder may hold one named like it).
-    holder = Path(tempfile.mkdtemp(dir=target.parent, prefix=".lifting-"))
-    folder.rename(holder / "folder")
-    target.rmdir()
-    (holder / "folder").rename(target)
-    holder.rmdir()
-
-
-def free_path(folder: Path, name: str) -> Path:
-    """``folder / name``, or ``name-2``, ``name-3``... if that is taken."""
-    candidate, n = folder / name, 1
-    while candidate.exists() or candidate.is_symlink():
-        n += 1
-        candidate = folder / f"{name}-{n}"
-    return candidate
-
-
-# What a tar may put before a member: headers whose data is read whole into memory by tarfile.
-_EXTENDED_HEADERS = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
-                     tarfile.SOLARIS_XHDTYPE)
-_MAX_EXTENDED_CHAIN = 8  # a real member has two or three (a pax header, a long name, a long link name)
-
-
-def capped_tarinfo(limits: ArchiveLimits) -> type[tarfile.TarInfo]:
-    """A :class:`tarfile.TarInfo` that refuses, before reading them, headers no submission needs.
-
-    ``tarfile`` reads a GNU long name or a pax header whole into memory, however large its
-    header says it is (a 4 KB ``.tar.gz`` can hold a 4 MB name, a 261 KB one a 260 MB name),
-    and follows a chain of them by recursion. This one refuses an extended header larger
-    than ``limits.max_header_bytes``, a chain of more than a few, and sparse files (whose
-    maps tarfile also reads whole). Pass it as ``tarfile.open(..., tarinfo=...)``; what it
-    raises is :class:`~grader.instructor.batch.Unreadable`, which tarfile lets through.
-    """
-    chain = [0]  # extended headers before the member being read (one archive, one thread)
-
-    def refuse_sparse(*_args):
-        raise Unreadable("it has a sparse file (a file with holes, as some tar tools make); pack the files "
-                         "with a plain tar or zip")
-
-    class CappedTarInfo(tarfile.TarInfo):
-        def _proc_member(self, tarfile_):  # tarfile's hook for every header it reads
-            if self.type == tarfile.GNUTYPE_SPARSE:
-                refuse_sparse()
-            if self.type not in _EXTENDED_HEADERS:
-                return super()._proc_member(tarfile_)
-            if self.size > limits.max_header_bytes:
-                raise Unreadable(f"it has a header of {size_words(self.size)} before an entry (a long name or "
-                                 f"extended attributes); at most {size_words(limits.max_header_bytes)} are accepted")
-            if chain[0] >= _MAX_EXTENDED_CHAIN:
-                raise Unreadable(f"it has more than {_MAX_EXTENDED_CHAIN} headers in a row before an entry")
-            chain[0] += 1
-            try:
-                return super()._proc_member(tarfile_)
-            finally:
-                chain[0] -= 1
-
-        _proc_gnusparse_00 = _proc_gnusparse_01 = _proc_gnusparse_10 = refuse_sparse  # pax's sparse formats
-
-    return CappedTarInfo
-
-
-def safe_extract_tar(archive: Path, destination: Path, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, str]:
-    """Extract a ``.tar``/``.tar.gz`` as safely as :func:`grader.instructor.batch.safe_extract` extracts a zip.
-
-    Headers are read with a cap (:func:`capped_tarinfo`); every entry passes tarfile's
-    ``data`` filter and our own rules: no absolute path, no ``..``, no link of any kind, no
-    device or FIFO, at most ``max_files`` entries, no file over ``max_file_bytes`` and no
-    more than ``max_total_bytes`` in all, counting the entries that are passed over
-    (``.git/``): reading past them means unpacking them. Sizes are checked before an entry
-    is unpacked and its bytes counted as they are written, so a gzip bomb stops at the
-    cap. Raises :class:`~grader.instructor.batch.Unreadable`; returns the digests of the
-    Python files written (``0600``, in ``0700`` folders).
-    """
-    destination = destination.resolve()
-    digests: dict[str, str] = {}
-    count = total = declared = 0
-    try:
-        check_archive_size(archive, limits)
-        with tarfile.open(archive, "r:*", tarinfo=capped_tarinfo(limits)) as bundle:
-            for member in bundle:  # one at a time: a huge listing is refused before it is read in full
-                count += 1
-                if count > limits.max_files:
-                    raise Unreadable(f"it holds more than {limits.max_files} entries")
-                if len(member.name) > limits.max_header_bytes or len(member.linkname) > limits.max_header_bytes:
-                    raise Unreadable(f"it has an entry whose name is longer than {limits.max_header_bytes} "
-                                     "characters")
-                # Checked before tarfile reads past its data (unpacking it), whether it is extracted or not.
-                declared += max(member.size, 0)
-                if declared > limits.max_total_bytes:
-                    raise Unreadable(f"it holds more than {size_words(limits.max_total_bytes)} once unpacked, the "
-                                     "most a submission may hold")
-                name = member.name.replace("\\", "/")
-                parts = [p for p in name.split("/") if p not in ("", ".")]
-                if unsafe_name(name):
-                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(member.name)}")
-                if member.issym() or member.islnk():
-                    raise Unreadable(f"it has a link: {quoted(member.name)}")
-                if not (member.isfile() or member.isdir()):
-                    raise Unreadable(f"it has a special file (a device or a pipe): {quoted(member.name)}")
-                try:
-                    tarfile.data_filter(member, str(destination))
-                except tarfile.FilterError as error:
-                    raise Unreadable(f"it has an unsafe entry: {quoted(member.name)} "
-                                     f"({escaping.one_line(type(error).__name__)})") from None
-                check_depth(parts, member.name)
-                if member.isdir() or not parts or _skipped(Path(*parts)):
-                    continue
-                if member.size > limits.max_file_bytes:
-                    raise Unreadable(f"{quoted(member.name)} is larger than {size_words(limits.max_file_bytes)}, "
-                                     f"the most a file may be ({size_words(member.size)} once unpacked)")
-                target = destination.joinpath(*parts)
-                if destination not in target.resolve().parents:
-                    raise Unreadable(f"it has an entry with an unsafe path: {quoted(member.name)}")
-                make_private_dirs(target.parent)
-                source = bundle.extractfile(member)
-                if source is None:
-                    continue
-                with source:
-                    total, digest = copy_within_limits(source, target, member.name, limits, total)
-                if target.suffix == ".py":
-                    digests[target.relative_to(destination).as_posix()] = digest
-        return digests
-    except Unreadable:
-        raise
-    except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError, RecursionError) as error:
-        raise Unreadable(f"it cannot be read as a tar archive ({why_unreadable(error)})") from None
-
-
-# -- wrongly named modules ------------------------------------------------------------------------
-_VERSION_SUFFIX = re.compile(r"([_\-. ]*(final|v\d+|version\d*|copy|\(\d+\)|new|old|fixed|done|\d+))+$", re.I)
-
-
-def rename_advice(root: Path, modules: Path | None, exercises: list[str], *, max_depth: int = 4) -> list[str]:
-    """Advice for modules that would count under another name (``Histogram.py`` -> ``histogram.py``).
-
-    Looks at the ``.py`` and ``.ipynb`` files under ``root`` for each exercise of
-    ``exercises`` that has no module in ``modules`` (the folder graded, or None): a
-    case-insensitive close match, or the name with a suffix such as ``_final``, ``-v2`` or
-    `` (1)`` taken off.
-    """
-    have = {p.name for p in modules.iterdir()} if modules is not None and modules.is_dir() else set()
-    missing = [name for name in exercises if f"{name}.py" not in have and f"{name}.ipynb" not in have]
-    if not missing:
-        return []
-    candidates: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if len(relative.parts) > max_depth + 1 or _skipped(relative) or not path.is_file():
-            continue
-        if path.suffix.lower() in (".py", NOTEBOOK_SUFFIX):
-            candidates.append(path)
-    advice = []
-    known = {e.name for e in catalog.active().exercises}
-    for path in candidates:
-        stem = path.stem
-        if stem in known and path.suffix == ".py" and (modules is None or path.parent == modules):
-            continue  # it counts as it is
-        guess = _closest(stem, missing)
-        if guess is None:
-            continue
-        shown = escaping.path_name(path.relative_to(root).as_posix())
-        wanted = f"{guess}{path.suffix.lower()}"
-        place = ""
-        if modules is not None and path.parent != modules:
-            place = f" in {escaping.path_name(modules.relative_to(root).as_posix() or '.')}/"
-        if path.name == wanted and modules is None:
-            continue  # it could not be used (a notebook that does not parse): its own note says why
-        if path.name == wanted:
-            advice.append(f"found {shown}: move it next to the other modules{place} to have it graded")
-        else:
-            advice.append(f"found {shown}: rename it to {wanted}{place} to have it graded")
-    return advice
-
-
-def _closest(stem: str, exercises: list[str]) -> str | None:
-    lowered = stem.lower().strip()
-    trimmed = _VERSION_SUFFIX.sub("", lowered) or lowered
-    for candidate in (lowered, trimmed):
-        if candidate in exercises:
-            return candidate
-    match = difflib.get_close_matches(trimmed, exercises, n=1, cutoff=0.8)
-    return match[0] if match else None

@@ -2,6 +2,8 @@
 
 CI scripts and the Gradescope/GitHub examples test these numbers, so they never
 change. The members are ints (``ExitCode.USAGE == 2``): ``sys.exit(main())`` works as is.
+The tools (:mod:`grader.learning`, :mod:`grader.instructor`) return them as well as the
+command line, so this module sits below all of them and imports nothing of the grader's.
 """
 
 from __future__ import annotations

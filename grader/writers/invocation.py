@@ -14,6 +14,9 @@ A learner who followed the README ran ``python3 -m nox -s grade``: nox ran
 
 Under nox (``NOX_CURRENT_SESSION`` is set), the PATH is nox's, with the session's
 ``bin`` folder first: the learner's own shell does not have it, so the path is given.
+
+A writer's module: the reports (:mod:`grader.writers.terminal`) write these words as well
+as the learning tools (``hint``, ``list``, ``watch``).
 """
 
 from __future__ import annotations
@@ -81,6 +84,10 @@ def command(*, argv0: str | None = None, executable: str | None = None, environ=
     executable = sys.executable if executable is None else executable
     environ = os.environ if environ is None else environ
     cwd = _absolute(cwd or os.getcwd())
+    return _program(argv0, executable, environ, cwd) + _course_words(environ, cwd)
+
+
+def _program(argv0: str, executable: str, environ, cwd: Path) -> str:
     under_nox = bool(environ.get(NOX_SESSION_ENV))
     path = environ.get("PATH", "")
     running = Path(argv0) if argv0 and Path(argv0).name.removesuffix(".exe") == PROGRAM else None
@@ -94,3 +101,24 @@ def command(*, argv0: str | None = None, executable: str | None = None, environ=
         if not under_nox and _same_place(shutil.which(name, path=path), Path(executable), folder_only=True):
             return f"{name} -m grader"
     return f"{_shown(Path(executable), cwd)} -m grader"
+
+
+def _course_words(environ, cwd: Path) -> str:
+    """`` --course DIR`` when the course being graded is not the one the same command would find from ``cwd``.
+
+    A course given with ``--course`` (or ``Settings.course``) is not found again by a command
+    typed without it, from a folder outside the course: the suggested command names it.
+    """
+    from grader.core import catalog
+
+    try:
+        course = catalog.active()
+    except (catalog.CourseNotFound, catalog.CatalogError):
+        return ""
+    try:  # what the same command finds, from the same folder with the same environment
+        found = catalog.find_catalog(environ.get(catalog.COURSE_ENV) or None, start=cwd, environ={})
+    except catalog.CourseNotFound:
+        found = None
+    if found is not None and Path(found).resolve() == course.catalog_file:
+        return ""
+    return f" --course {_shown(course.folder, cwd)}"
