@@ -33,6 +33,11 @@ os.environ.setdefault("PIXELGRADE_ANSWERS", tempfile.mkdtemp(prefix="pixelgrade-
 # keep theirs in a folder of this run's own, never in the checkout.
 os.environ.setdefault("PIXELGRADE_STATE_DIR", tempfile.mkdtemp(prefix="pixelgrade-test-state-"))
 
+# The courses under tests/courses are graded by the engine (tests/engine, tests/packaging), not collected
+# here: their test_*.py files are checks, which need the grader's fixtures. (Said here, not in a
+# conftest.py of theirs, which would be imported as a second module named `conftest`.)
+collect_ignore = ["courses"]
+
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"
 IMAGE_EXERCISES = [e.name for e in COURSE.gradable() if not e.needs]
