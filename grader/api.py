@@ -126,15 +126,32 @@ def what_to_do(level: isolation.Isolation) -> str:
                                 "anyway, and every report says so")
 
 
-def refuse_unprotected(*, purpose: str, trust_submissions: bool = False) -> isolation.Isolation:
+def refuse_unprotected(*, purpose: str, trust_submissions: bool = False,
+                       hidden_checks: str | Path | None = None) -> isolation.Isolation:
     """The isolation in force, or :class:`LearnerCodeRefused` when it does not protect others' work.
 
     ``purpose``: what was about to run others' code ("pixelgrade batch", "Grading with hidden
     checks"), for the message. ``trust_submissions``: the instructor vouches for every
-    submission: nothing is refused (the reports record it).
+    submission: nothing is refused (the reports record it). ``hidden_checks``: their folder,
+    kept from workers like the course's solutions and checks. Refused too: a course, hidden
+    checks or checkout kept inside a system folder that every worker reads whole
+    (:func:`grader.sandbox.isolation.exposed`).
     """
+    if hidden_checks:
+        isolation.protect(hidden_checks)
+    catalog.active()  # the course this grades, protected from workers once it is active
     level = isolation.current()
-    if level.protects_others or trust_submissions:
+    if trust_submissions:
+        return level
+    exposed = isolation.exposed() if level.protects_others else []
+    if exposed:
+        raise LearnerCodeRefused(
+            f"{purpose} runs other people's code, and what it must keep from that code lies inside a system "
+            f"folder that every worker reads whole (the sandbox lets learner code read /usr, /lib, /bin to run "
+            f"Python): {'; '.join(exposed)}. Nothing was graded. What to do: keep the course, its solutions and "
+            f"the hidden checks elsewhere (in a Docker image, not under /usr/src: /srv or /autograder, say), "
+            f"then check the machine with `pixelgrade dev sandbox`")
+    if level.protects_others:
         return level
     raise LearnerCodeRefused(
         f"{purpose} runs other people's code, and this machine's sandbox ({level.describe()}) would not keep it "
@@ -226,11 +243,12 @@ def grade(names=None, *, target: str | Path = "exercises", settings: Settings | 
         isolation.require_full()
     else:
         isolation.current()
-    if settings.hidden_checks:
-        # Hidden checks mean an instructor grading someone else's work: the level must protect them.
-        refuse_unprotected(purpose="Grading with hidden checks", trust_submissions=settings.trust_submissions)
     if settings.course is not None:  # given: the course this process grades from now on (children get it too)
         catalog.activate(settings.course)
+    if settings.hidden_checks:
+        # Hidden checks mean an instructor grading someone else's work: the level must protect them.
+        refuse_unprotected(purpose="Grading with hidden checks", trust_submissions=settings.trust_submissions,
+                           hidden_checks=settings.hidden_checks)
     target = Path(target)
     if not target.is_dir():
         raise ValueError(f"target must be a directory of exercise modules; {str(target)!r} is not a directory")

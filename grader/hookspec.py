@@ -1,7 +1,7 @@
 """The hooks a course may declare: what each is, its type, and who calls it.
 
 A course brings what the engine cannot know (pictures of its exercises, where its
-held-out data comes from) as hooks, declared in its ``course.toml``::
+held-out data comes from, how to read its learners' objects) as hooks, declared in its ``course.toml``::
 
     [course.hooks]
     renderings = "renderings"                    # a module: renderings.py beside course.toml
@@ -63,10 +63,34 @@ Import what the checks import and load what they load (sample images, say), so t
 child finds it done. Its errors are ignored: warming up only saves time.
 """
 
+
+class Adapters(Protocol):
+    """``adapters``: a module of the course whose ``ADAPTERS`` maps names to the course's adapters.
+
+    An adapter turns what a learner's function returned, when it cannot cross to the grader as
+    data (an object of a class the learner defined, a fitted model), into data: a check asks
+    for it by name, ``learner.call("rectangle", 2, 3, _then="area")``, and receives what
+    ``ADAPTERS["area"](value, *_then_args)`` returns (numbers, strings, lists, dicts, arrays).
+    ``"module:NAME"`` names another dict of the module. The names may not be the engine's own
+    (``type_name``, ``save_keras``, ``predict_classes``: :mod:`grader.sandbox.adapters`).
+
+    It runs in the worker, after the learner's call: each worker imports a copy of this one
+    file, before any learner code, so it may import the standard library, NumPy and installed
+    packages, never the course's other modules (nor the grader). Learner code can read that
+    copy and replace its functions: put nothing in it a learner must not see, and grade what
+    it returns as the learner's data, never as proof. It should return a problem rather than
+    raise; an exception it raises is the call's failure, reported with the adapter's name.
+    """
+
+    ADAPTERS: Mapping[str, Callable[..., Any]]
+
+
 HOOKS: dict[str, str] = {
     "misconceptions": "a sequence of grader.core.diagnosis.Misconception: the common mistakes a failure is checked for",
     "renderings": "a module with RENDERINGS (and optionally NO_REFERENCE_CALLS, IDEA_ONLY): pixelgrade show",
     "public_heldout": "() -> str | None: why the held-out data is public (None: it is private)",
     "private_files": "() -> {path: words}: files of this machine learners must neither see named nor read",
     "warm_up": "() -> None: imports and loads that a batch's fork server does once for every submission",
+    "adapters": "a module with ADAPTERS, {name: (value, *then_args) -> data}: what a learner's call returned, "
+                "made data in the worker for a check's `_then=name`",
 }

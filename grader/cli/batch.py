@@ -101,7 +101,8 @@ def main(argv: list[str]) -> ExitCode:
         except isolation.IsolationUnavailable as error:
             return usage(str(error))
     try:
-        level = api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=args.trust_submissions)
+        level = api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=args.trust_submissions,
+                                       hidden_checks=args.hidden_checks)
     except api.LearnerCodeRefused as error:
         return usage(str(error))
     if args.trust_submissions and not level.protects_others:

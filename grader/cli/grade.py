@@ -106,8 +106,10 @@ def main(argv: list[str], *, subcommands: Iterable[str] = ()) -> ExitCode:
             report = api.grade(args.exercises, target=args.target, max_examples=args.examples,
                                timeout_s=args.timeout, progress=progress, require_isolation=args.require_isolation,
                                jobs=args.jobs)
+    except catalog.CatalogError:
+        raise  # the course's mistake: one line on stderr, status 2 (grader.cli.main), wherever it is found
     except (ValueError, IsolationUnavailable) as error:
-        console.print(f"[red]pixelgrade: {error}[/]")
+        console.print(f"[red]pixelgrade: {escape(str(error))}[/]")  # a catalog's "[course.hooks]" is no markup
         return ExitCode.USAGE
     terminal.print_report(report, console, verbose=args.verbose)
     _save(report, args, digests, console)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
 
-from grader.core import failures
+from grader.core import catalog, failures
 from grader.kit.describe import CallRecord, parameter_names
+from grader.sandbox import adapters
 from grader.sandbox.client import Limits, WorkerProcess
 from grader.sandbox.processes import exit_words
 
@@ -55,14 +57,16 @@ class LearnerModule:
     """Calls into one learner module, each in the worker, each within its limits."""
 
     def __init__(self, module: str, path: Path, *, reference=None, limits: Limits = Limits(),
-                 off_limits: dict | None = None, env: dict | None = None):
+                 off_limits: dict | None = None, env: dict | None = None,
+                 course_adapters: adapters.CourseAdapters | None = None):
         self.module = module
         self.path = Path(path)
         self.reference = reference
         self.limits = limits
         self.off_limits = {name: tuple(oracles) for name, oracles in (off_limits or {}).items()}
         oracles = {oracle for names in self.off_limits.values() for oracle in names}
-        self._worker = WorkerProcess(module, self.path, limits=limits, off_limits=oracles, env=env)
+        self._worker = WorkerProcess(module, self.path, limits=limits, off_limits=oracles, env=env,
+                                     adapters=course_adapters)
         # A function that hung or killed its worker is not called again: one
         # timeout per function, not one per Hypothesis example. What is kept: the failure
         # and the call that had it, for the calls that follow.
@@ -306,7 +310,37 @@ def learner_for(target: Path, exercise, *, timeout_s: float | None = None) -> Le
         limits = dataclasses.replace(limits, timeout_s=timeout_s,
                                      import_timeout_s=max(timeout_s, MIN_IMPORT_TIMEOUT_S))
     return LearnerModule(exercise.name, Path(target) / f"{exercise.name}.py", limits=limits,
-                         off_limits=exercise.off_limits)
+                         off_limits=exercise.off_limits, course_adapters=course_adapters(catalog.active()))
+
+
+def course_adapters(course: catalog.Course) -> adapters.CourseAdapters | None:
+    """The course's own adapters (its ``adapters`` hook, :mod:`grader.hookspec`), checked; None without the hook.
+
+    The hook names a module of the course (``"shapes_adapters"``: its ``ADAPTERS``) or a dict in
+    one (``"shapes_adapters:TABLE"``). Its names are checked here, in the grader, so that a course's
+    mistake (an adapter named like a built-in one, a table that is no dict of functions) is a
+    :class:`~grader.core.catalog.CatalogError` naming the hook, before any worker starts.
+    """
+    declared = course.hooks.get("adapters")
+    if declared is None:
+        return None
+    where = f"{course.catalog_file}: [course.hooks] adapters = {declared!r}"
+    found = course.hook("adapters")  # imported, or a CatalogError naming the hook
+    module_name, _, attribute = declared.partition(":")
+    module = sys.modules[module_name]
+    file = getattr(module, "__file__", None) or ""
+    if not file.endswith(".py"):
+        raise catalog.CatalogError(f"{where}: expected a module of Python source (a .py file, which each worker "
+                                   f"imports a copy of), got {file or 'a module without a file'}")
+    if not attribute and not hasattr(module, adapters.COURSE_TABLE):
+        raise catalog.CatalogError(f"{where}: {module_name} defines no {adapters.COURSE_TABLE} (a dict of "
+                                   "adapters by name)")
+    try:
+        names = adapters.check_table(found if attribute else getattr(module, adapters.COURSE_TABLE))
+    except ValueError as error:
+        raise catalog.CatalogError(f"{where}: {error}") from None
+    return adapters.CourseAdapters(file=str(Path(file).resolve()), table=attribute or adapters.COURSE_TABLE,
+                                   names=names)
 
 
 def start_workers(target: Path, exercises, *, timeout_s: float | None = None) -> dict[str, LearnerModule]:

@@ -302,6 +302,10 @@ class GradingPlugin:
             return
         check.status = CheckStatus.GRADER_ERROR
         tail = "".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:])
+        # The error itself, which a Hypothesis check's notes (its falsifying example) push out of the tail.
+        said = "".join(traceback.format_exception_only(type(error), error)[:1])
+        if said.strip() not in tail:
+            tail = f"{said}{tail}"
         check.message = f"pixelgrade itself failed while running this check (not your fault):\n{tail}"
 
 

@@ -230,6 +230,13 @@ def hook_problems() -> list[str]:
             unknown = sorted(set(hook.RENDERINGS) - set(course.by_name))
             if unknown:
                 problems.append(f"{where}: RENDERINGS draws {', '.join(unknown)}, which the catalog does not list")
+        elif name == "adapters":
+            from grader.core.learner import course_adapters
+
+            try:
+                course_adapters(course)  # the table's names and functions, as a grading checks them
+            except catalog.CatalogError as error:
+                problems.append(str(error))
     return problems
 
 

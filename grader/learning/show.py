@@ -93,12 +93,12 @@ def reference_source(name: str) -> Source:
 
 def learner_source(name: str, target: Path, reference=None):
     """A Source for the learner's module in ``target`` (and the proxy, to close)."""
-    from grader.core.learner import LearnerModule
+    from grader.core.learner import LearnerModule, course_adapters
 
     exercise = catalog.active().by_name[name]
     limits = dataclasses.replace(exercise.limits, timeout_s=max(exercise.limits.timeout_s, SHOW_TIMEOUT_S))
     proxy = LearnerModule(name, Path(target).resolve() / f"{name}.py", reference=reference, limits=limits,
-                          off_limits=exercise.off_limits)
+                          off_limits=exercise.off_limits, course_adapters=course_adapters(catalog.active()))
     return Source("yours", proxy.call), proxy
 
 

@@ -14,13 +14,23 @@ grade trusts what an adapter says about a model:
   can at worst point the grader at a file the learner wrote, which is inspected the same way.
 - ``predict_classes`` returns what the learner's own ``predict`` returns, which is learner
   code in any case: see its docstring for what that can and cannot prove.
+
+A course adds its own (its ``adapters`` hook, :mod:`grader.hookspec`): a module of the
+course whose ``ADAPTERS`` maps names to plain functions ``(value, *then_args) -> data``.
+Each worker gets a copy of that one file in its runtime (:func:`grader.sandbox.isolation.runtime_dir`)
+and imports it before any learner code (:func:`with_course`); the grader checks the names
+first (:func:`check_table`, :meth:`CourseAdapters.check_name`). The same holds for them as for
+the built-in ones: they run in the learner's process, so what they return is data the learner
+could have influenced, and a check grades it as such.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -127,3 +137,79 @@ def predict_classes(model, x):
         out = out.astype(np.int64)
     result["predictions"] = out
     return result
+
+
+# -- a course's own adapters ------------------------------------------------------------------
+BUILT_IN = tuple(ADAPTERS)  # the engine's own names, which a course's adapter may not take
+COURSE_MODULE = "pixelgrade_course_adapters"  # the name a worker imports the course's module under
+COURSE_TABLE = "ADAPTERS"  # the table a course's module defines, unless its hook names another
+LOAD_FAILED = "the course's adapters (its `adapters` hook) could not be loaded in the worker"
+
+
+@dataclass(frozen=True)
+class CourseAdapters:
+    """A course's adapters, as the grader hands them to its workers.
+
+    ``file``: the course's module (one ``.py`` file: each worker imports a copy of it, never the
+    course folder); ``table``: the name of its dict of adapters; ``names``: its adapters' names,
+    which the grader checked (:func:`check_table`).
+    """
+
+    file: str
+    table: str = COURSE_TABLE
+    names: tuple[str, ...] = ()
+
+    def check_name(self, name: str) -> None:
+        """Raise ValueError unless ``name`` is an adapter: the engine's or this course's."""
+        check_name(name, self.names)
+
+
+def check_name(name: str, course_names=()) -> None:
+    """Raise ValueError unless ``name`` is a built-in adapter or one of ``course_names``, naming the choices."""
+    if name in BUILT_IN or name in course_names:
+        return
+    theirs = f"; the course's: {', '.join(sorted(course_names))}" if course_names else " (the course declares none)"
+    raise ValueError(f"no adapter named {name!r} (the `_then` of a learner call): the built-in ones are "
+                     f"{', '.join(BUILT_IN)}{theirs}")
+
+
+def check_table(table) -> tuple[str, ...]:
+    """The names of a course's table of adapters, or ValueError saying what is wrong with it.
+
+    A dict of plain functions by name: each name an identifier that no built-in adapter has.
+    """
+    if type(table) is not dict:
+        raise ValueError(f"expected a dict of adapters by name, got a {type(table).__name__}")
+    for name, function in table.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"an adapter's name must be an identifier, got {name!r}")
+        if name in BUILT_IN:
+            raise ValueError(f"{name!r} is a built-in adapter's name ({', '.join(BUILT_IN)}): "
+                             "give the course's adapter another one")
+        if not callable(function):
+            raise ValueError(f"adapter {name!r} is a {type(function).__name__}, not a function")
+    return tuple(table)
+
+
+def with_course(file: str | None, table: str = COURSE_TABLE) -> dict:
+    """:data:`ADAPTERS`, with the course's added when ``file`` names its module: what the worker dispatches on.
+
+    Called by the worker after it confined itself and before it imports learner code, so the
+    course's module is imported from its copy (``file``) while nothing of the learner's has run.
+    It may import what the worker may: the standard library, NumPy and what is installed.
+    Raises whatever importing it raises, or ValueError (:func:`check_table`). The table stays this
+    module's one, in ``sys.modules`` for learner code to change, as the module's docstring says:
+    copying it would hide nothing (the functions themselves can be rewritten) and pretend otherwise.
+    """
+    if not file:
+        return ADAPTERS
+    spec = importlib.util.spec_from_file_location(COURSE_MODULE, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[COURSE_MODULE] = module
+    spec.loader.exec_module(module)
+    if not hasattr(module, table):
+        raise ValueError(f"its module defines no {table}")
+    course = getattr(module, table)
+    check_table(course)
+    ADAPTERS.update(course)
+    return ADAPTERS

@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.sandbox import adapters as adapting
 from grader.sandbox import cgroups, frames, processes
 from grader.sandbox import isolation as sandboxing
 from grader.sandbox.wire import (
@@ -142,12 +143,14 @@ class _OutputTail:
 class WorkerProcess:
     """One learner module running in its own process, restarted when it dies."""
 
-    def __init__(self, module: str, path: Path, *, limits: Limits, off_limits=(), env=None):
+    def __init__(self, module: str, path: Path, *, limits: Limits, off_limits=(), env=None,
+                 adapters: adapting.CourseAdapters | None = None):
         self.module = module
         self.path = Path(path)
         self.limits = limits
         self.off_limits = sorted(set(off_limits))
         self.extra_env = dict(env or {})
+        self.adapters = adapters  # the course's own adapters, which the worker loads before learner code
         self._process: processes.Child | None = None
         self._cgroup: cgroups.WorkerCgroup | None = None
         self._seen: set = set()  # (pid, start time) of the worker's descendants seen (no cgroup)
@@ -180,7 +183,8 @@ class WorkerProcess:
             # Without a cgroup, a learner's orphan whose worker stopped being a subreaper
             # comes to the grader, which then ends it with the worker (stop).
             processes.become_subreaper()
-        scratch = {"scratch_bytes": self.limits.scratch_bytes}
+        course_adapters = self.adapters.file if self.adapters else None
+        scratch = {"scratch_bytes": self.limits.scratch_bytes, "course_adapters": course_adapters}
         try:
             process = processes.start(sandboxing.command(stage, self.isolation, **scratch), cwd=stage.code,
                                       env=sandboxing.environment(stage, self.limits.threads, self.extra_env),
@@ -210,6 +214,11 @@ class WorkerProcess:
                 "memory_bytes": self.limits.memory_bytes,
                 "off_limits": self.off_limits,
                 "confinement": sandboxing.confinement(stage, self.isolation, **scratch),
+                # The copy of the course's adapters in the worker's runtime, and the name of their table.
+                "adapters": str(sandboxing.course_adapters_copy(sandboxing.runtime_dir(self.isolation.uid,
+                                                                                        course_adapters)))
+                if course_adapters else None,
+                "adapters_table": self.adapters.table if self.adapters else None,
             },
             time.monotonic() + self.limits.import_timeout_s if _POSIX else None,
         )
@@ -460,6 +469,10 @@ class WorkerProcess:
         reply = self._exchange(None, None, self.limits.import_timeout_s, LOAD_REPLY_BYTES)
         if reply.sandbox and not reply.problem:
             self.stop()
+            if self.adapters and reply.sandbox.startswith(adapting.LOAD_FAILED):  # the course's module's fault
+                raise SandboxError(f"{reply.sandbox}; no learner code ran. The worker imports a copy of "
+                                   f"{self.adapters.file} alone: it may import the standard library and "
+                                   "installed packages, never the course's other modules")
             raise SandboxError(f"the worker could not confine itself ({reply.sandbox}); "
                                f"no learner code ran. Isolation in force: {self.isolation.describe()}")
         if reply.ok and reply.confined:
@@ -483,8 +496,13 @@ class WorkerProcess:
         """Call ``function(*args, **kwargs)`` in the worker: its :class:`Reply`, whatever happened.
 
         ``max_reply_bytes``: the most the reply may hold; by default :func:`reply_cap` of the
-        request (a reply over it is refused unread, as ``problem="corrupt"``).
+        request (a reply over it is refused unread, as ``problem="corrupt"``). ``then``: an adapter to
+        pass the returned value through (:mod:`grader.sandbox.adapters`), a built-in one or the course's;
+        any other name raises ValueError.
         """
+        if then:
+            # A check's mistake, said before anything runs: the choices are the engine's and the course's.
+            adapting.check_name(then, self.adapters.names if self.adapters else ())
         failed = self.ensure_loaded()
         if failed is not None:
             return failed

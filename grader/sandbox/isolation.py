@@ -307,10 +307,42 @@ def read_paths() -> tuple[str, ...]:
     and checks are) is never granted, whatever ``sys.path`` says (an editable install
     puts the project on it; grading puts the course's folder on it).
     """
-    # An engine installed from its wheel lies in an environment's site-packages, which holds no course:
-    # only a checkout's project folder (this repository, a course beside grader/) is kept from workers.
-    installed = any(_within(str(_PROJECT_ROOT), prefix) for prefix in {sys.prefix, sys.exec_prefix})
-    return _read_paths(tuple(sorted({*([] if installed else [str(_PROJECT_ROOT)]), *_PROTECTED})))
+    return _read_paths(tuple(sorted({*_checkout(), *_PROTECTED})))
+
+
+def _checkout() -> list[str]:
+    """The project folder when the engine runs from a checkout of it ([] when it is installed).
+
+    A checkout (this repository: a course beside ``grader/``, its ``pyproject.toml`` on top)
+    is kept from workers. An engine installed from its wheel lies in a site-packages folder (an
+    environment's, the system's, the user's with ``pip install --user``), which holds no course
+    and which workers must read to import NumPy.
+    """
+    root = str(_PROJECT_ROOT)
+    inside_environment = any(_within(root, prefix) for prefix in {sys.prefix, sys.exec_prefix})
+    return [root] if (_PROJECT_ROOT / "pyproject.toml").is_file() and not inside_environment else []
+
+
+def _installation() -> list[str]:
+    """The folders Python and its libraries are installed in: the only ``sys.path`` entries a worker may read."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    folders.update(sysconfig.get_paths().get(key, "") for key in ("stdlib", "platstdlib", "purelib", "platlib"))
+    folders.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+    if getattr(site, "ENABLE_USER_SITE", False):
+        folders.add(site.getusersitepackages())
+    return [folder for folder in folders if folder]
+
+
+def exposed() -> list[str]:
+    """The protected folders a worker could read all the same, each with the system folder that holds it.
+
+    Workers read the system's folders whole (``/usr``, ``/lib``: :func:`system_paths`), so a
+    course, hidden checks or a checkout kept inside one (``/usr/src/app``, a Docker image's usual
+    working folder) is not protected. Grading others' work refuses to start then
+    (``grader.api.refuse_unprotected``).
+    """
+    return sorted(f"{folder} (inside {system})" for folder in {*_checkout(), *_PROTECTED}
+                  for system in system_paths() if _within(folder, system))
 
 
 @functools.cache
@@ -320,7 +352,12 @@ def _read_paths(protected: tuple[str, ...]) -> tuple[str, ...]:
         candidates.add(sysconfig.get_paths().get(key, ""))
     candidates.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
     candidates.add(os.path.dirname(os.path.realpath(sys.executable)))
-    candidates.update(p for p in sys.path if p and os.path.isdir(p))
+    # Only the entries of sys.path where Python keeps libraries: never the script's folder or the
+    # working folder that `python script.py` and `python -m grader` put first (an instructor's
+    # folder of submissions, notes and hidden checks), nor a course's folder on it while grading.
+    installation = _installation()
+    candidates.update(p for p in sys.path
+                      if p and os.path.isdir(p) and any(_within(p, folder) for folder in installation))
     # A virtual environment may live inside the project (nox's .nox/, a .venv/): its
     # folders are granted, nothing else of the project is.
     environments = [os.path.abspath(p) for p in (sys.prefix, sys.exec_prefix)]
@@ -362,19 +399,29 @@ def environment(stage: Stage, threads: int, extra: dict | None = None) -> dict:
 
 
 # -- the worker's own code, outside the project -----------------------------------
-@functools.cache
-def runtime_dir(owner: int | None = None) -> Path:
-    """A read-only copy of the worker's modules (``grader.sandbox``), made once per process and ``owner``.
+def runtime_dir(owner: int | None = None, course_adapters: str | None = None) -> Path:
+    """A read-only copy of the worker's modules (``grader.sandbox``), made once per process, ``owner`` and course.
 
     Private to the workers: folders 0500 and files 0400, owned by ``owner`` (the uid
     workers run as; None: the grader's), so no other local user reads it.
+    ``course_adapters``: the file of a course's adapters (its ``adapters`` hook), copied in as
+    :func:`course_adapters_copy` (the one file of the course a worker reads: learner code can read it too).
     """
+    return _runtime_dir(owner, str(course_adapters) if course_adapters else None)  # one cache key per runtime
+
+
+@functools.cache
+def _runtime_dir(owner: int | None, course_adapters: str | None) -> Path:
     base = Path(tempfile.mkdtemp(prefix="pixelgrade-runtime-"))
     package = base / "grader" / "sandbox"
     package.mkdir(parents=True)
     (base / "grader" / "__init__.py").write_text('"""The worker\'s copy of the grader: the sandbox only."""\n')
     for name in RUNTIME_MODULES:
         shutil.copyfile(_SANDBOX_PACKAGE / name, package / name)
+    if course_adapters:
+        copy = course_adapters_copy(base)
+        copy.parent.mkdir()
+        shutil.copyfile(course_adapters, copy)
     (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
     _seal(base, owner)
     import atexit
@@ -383,6 +430,11 @@ def runtime_dir(owner: int | None = None) -> Path:
     # Removed at exit by the process that made it only: a forked child (batch mode) shares it.
     atexit.register(lambda: os.getpid() == creator and _remove(base))
     return base
+
+
+def course_adapters_copy(runtime: Path) -> Path:
+    """Where ``runtime`` holds a course's adapters: a folder no import finds (its name is no identifier)."""
+    return runtime / "course-adapters" / "adapters.py"
 
 
 BOOTSTRAP = "pixelgrade_worker.py"
@@ -516,15 +568,18 @@ def _remove(folder: Path) -> None:
 
 
 # -- the command line and the worker's confinement -------------------------------------
-def command(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = None) -> list[str]:
+def command(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = None,
+            course_adapters: str | None = None) -> list[str]:
     """The worker's command line: under bubblewrap when namespaces are in force.
 
     ``scratch_bytes``: the most the worker may write to its scratch folder (None: no
     limit). Under bubblewrap (0.5 or later) the scratch folder is then a tmpfs of that
     size, whose pages count towards the worker's memory; the grader reaches it through
-    the worker's mount namespace (:func:`scratch_seen_from_grader`).
+    the worker's mount namespace (:func:`scratch_seen_from_grader`). ``course_adapters``:
+    the file of the course's adapters, if it has any (:func:`runtime_dir`).
     """
-    python = [sys.executable, str(runtime_dir(isolation.uid) / BOOTSTRAP)]
+    runtime = runtime_dir(isolation.uid, course_adapters)
+    python = [sys.executable, str(runtime / BOOTSTRAP)]
     if not isolation.namespaces:
         return python
     # No user namespace as root: inside one the worker could not drop to a real unprivileged uid.
@@ -537,7 +592,7 @@ def command(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = N
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_DAC_READ_SEARCH"]
         if _scratch_tmpfs(isolation, scratch_bytes):
             args += ["--cap-add", "CAP_CHOWN"]
-    read = [*system_paths(), *read_paths(), str(runtime_dir(isolation.uid)), str(stage.code)]
+    read = [*system_paths(), *read_paths(), str(runtime), str(stage.code)]
     # bubblewrap makes the folders leading to a mount point for root only (0700):
     # make them searchable first, so the unprivileged uid can reach what is mounted.
     leading = sorted({str(parent) for path in [*read, str(stage.scratch)] for parent in Path(path).parents
@@ -559,13 +614,15 @@ def command(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = N
     return args + ["--", *python]
 
 
-def confinement(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = None) -> dict:
+def confinement(stage: Stage, isolation: Isolation, *, scratch_bytes: int | None = None,
+                course_adapters: str | None = None) -> dict:
     """What the worker applies to itself before importing learner code (sent in its configuration).
 
     ``scratch_bytes``: the largest file the worker may write (``RLIMIT_FSIZE``, at every
     level; under bubblewrap the scratch tmpfs also holds at most that much in all).
+    ``course_adapters``: as for :func:`command` (the same runtime, then).
     """
-    read = [*system_paths(), *read_paths(), str(runtime_dir(isolation.uid)), str(stage.code)]
+    read = [*system_paths(), *read_paths(), str(runtime_dir(isolation.uid, course_adapters)), str(stage.code)]
     write = [str(stage.scratch)]
     if isolation.namespaces:
         write.append("/dev/shm")  # private to the worker's namespace

@@ -291,9 +291,11 @@ def _changed(before, after) -> bool:
 
 
 class Worker:
-    def __init__(self, config: dict):
+    def __init__(self, config: dict, table: dict | None = None):
         self.config = config
         self.learner_file = os.path.abspath(config["path"])
+        # What a request's "then" may name: the built-in adapters and the course's (adapters.with_course).
+        self.adapters = adapters.ADAPTERS if table is None else table
         self.tripwires = Tripwires(config.get("off_limits", ()))
         self.module = None
 
@@ -339,8 +341,16 @@ class Worker:
             self.tripwires.armed = False
         current = {**dict(enumerate(args)), **kwargs}
         mutated = [key for key, old in before.items() if _changed(old, current[key])]
-        if request.get("then"):
-            value = adapters.ADAPTERS[request["then"]](value, *request.get("then_args", []))
+        then = request.get("then")
+        if then:
+            try:
+                value = self.adapters[then](value, *request.get("then_args", []))
+            except BaseException as exc:  # noqa: BLE001 - a course's adapter that raised (the built-in ones never do)
+                error = _error(exc, self.learner_file)
+                # Said as what it is: the call returned, and the grader's adapter could not use its result.
+                error["message"] = (f"(in the course's adapter `{then}`, which the grader applied to what "
+                                    f"`{request['function']}` returned) {error['message']}")[:2000]
+                return {"ok": False, "error": error, "tripped": sorted(self.tripwires.tripped)}
         return {
             "ok": True,
             "value": value,
@@ -365,10 +375,17 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - never run learner code less confined than promised
         write_message(replies, {"ok": False, "sandbox": f"{type(exc).__name__}: {exc}"[:1000]})
         return
+    try:
+        # The course's own adapters, imported from their copy in the runtime before any learner code runs:
+        # no module a learner put in sys.modules can stand in for one they import.
+        table = adapters.with_course(config.get("adapters"), config.get("adapters_table") or adapters.COURSE_TABLE)
+    except BaseException as exc:  # noqa: BLE001 - the course's fault, never the learner's: said as the sandbox's word
+        write_message(replies, {"ok": False, "sandbox": f"{adapters.LOAD_FAILED}: {type(exc).__name__}: {exc}"[:1000]})
+        return
     # Said before any learner code runs, so that the grader can tell this word from one that
     # learner code writes later (a forged "the sandbox failed" would otherwise read as the grader's fault).
     write_message(replies, {"ok": True, "confined": True})
-    worker = Worker(config)
+    worker = Worker(config, table)
     write_message(replies, worker.load())
     while True:
         request = read_message(requests)

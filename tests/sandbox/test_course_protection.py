@@ -11,7 +11,9 @@ check compares, never believed.
 
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, forced_level
@@ -115,3 +117,71 @@ def test_the_same_submission_reads_the_course_when_nothing_protects_it(elsewhere
         report = api.grade(["peek"], target=submission, course=course, max_examples=2, trust_submissions=True)
     check = report.exercises[0].checks[0]
     assert check.status == "failed" and "solutions/peek.py" in check.message
+
+
+# -- the folder of the instructor's script ---------------------------------------------------------------------
+# `python grade.py` puts the script's folder first on sys.path (`python -m grader`, the working folder): an
+# instructor's folder of submissions, notes and hidden checks. It is no library folder: no worker reads it.
+SCRIPT = '''
+import sys
+from grader import api
+
+report = api.grade(["peek"], target=sys.argv[1], course=sys.argv[2], max_examples=2)
+print(report.exercises[0].checks[0].status, report.exercises[0].checks[0].message)
+'''
+
+NOTES_PEEK = '''
+def peek(notes={notes!r}):
+    try:
+        with open(notes) as file:
+            return [file.read()]
+    except OSError:
+        return []
+'''
+
+
+@pytest.mark.parametrize("level", ["auto", "landlock"])
+def test_the_folder_of_the_instructors_script_is_not_readable_by_learner_code(elsewhere, tmp_path, level):
+    import subprocess
+    import sys
+
+    course, submission = elsewhere
+    instructor = tmp_path / "instructor"
+    instructor.mkdir()
+    (instructor / "notes.txt").write_text("bob copied from alice\n")
+    (instructor / "grade.py").write_text(SCRIPT)
+    (submission / "peek.py").write_text(NOTES_PEEK.format(notes=str(instructor / "notes.txt")))
+    env = {**os.environ, isolation.MODE_ENV: level,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "grade.py", str(submission), str(course)], cwd=instructor, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("passed"), done.stdout  # peek read nothing: the notes stayed the instructor's
+
+
+# -- a course inside a folder that every worker reads ----------------------------------------------------------
+def test_grading_others_work_refuses_a_course_kept_inside_usr(tmp_path):
+    """Workers read /usr whole (Python runs from it): a course under /usr/src is refused, not exposed."""
+    import shutil
+
+    course = Path("/usr/src") / f"pixelgrade-test-course-{os.getpid()}"
+    if not os.access("/usr/src", os.W_OK):
+        pytest.skip("needs to write in /usr/src (the tests run as root in CI)")
+    (course / "checks").mkdir(parents=True)
+    (course / "solutions").mkdir()
+    (course / "exercises").mkdir()
+    (course / "course.toml").write_text(CATALOG)
+    (course / "checks" / "test_peek.py").write_text(textwrap.dedent(CHECKS))
+    (course / "solutions" / "peek.py").write_text(SOLUTION)
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    try:
+        catalog.activate(course)
+        refused = r"inside a system folder.*pixelgrade-test-course.*\(inside /usr\)"
+        with pytest.raises(api.LearnerCodeRefused, match=refused):
+            api.grade(["peek"], target=course / "solutions", hidden_checks=hidden, max_examples=2)
+        with pytest.raises(api.LearnerCodeRefused, match="inside /usr"):
+            api.refuse_unprotected(purpose="pixelgrade batch")
+        assert api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=True)  # the instructor vouches
+    finally:
+        shutil.rmtree(course)

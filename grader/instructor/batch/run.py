@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import api
-from grader.core import catalog, parallel
+from grader.core import catalog, learner, parallel
 from grader.core.catalog import DEFAULT_EXAMPLES
 from grader.core.results import CheckStatus, GradeReport
 from grader.instructor.batch.intake import stage
@@ -159,7 +159,9 @@ def grade_batch(submissions, *, exercises=None, jobs: int | None = None, shard: 
     if launcher not in ("fork", "exec"):
         raise ValueError(f"launcher must be 'fork' or 'exec'; got {launcher!r}")
     # Before anything runs: the level must protect others, and public held-out digits prove nothing.
-    api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=trust_submissions)
+    api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=trust_submissions, hidden_checks=hidden)
+    # A course's mistake in its adapters is said once, before anything runs (CatalogError), not once per row.
+    learner.course_adapters(catalog.active())
     refused = api.refused_exercises(chosen, allow_public_heldout=allow_public_heldout)
     graded_names = [name for name in chosen if name not in refused]
     if not graded_names:

@@ -22,10 +22,15 @@ pairs = st.integers(0, 8).flatmap(lambda n: st.tuples(hnp.arrays(np.float64, n, 
                                                       hnp.arrays(np.float64, n, elements=values)))
 
 
-def expect_float(got, expected: float, *, expected_from: str = "the reference solution") -> None:
-    """``got`` must be a float (Python or NumPy) close to ``expected``."""
+def expect_number(got) -> None:
+    """``got`` must be a float or an integer (Python or NumPy), not a bool."""
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (float, int, np.floating, np.integer)):
         fail(f"returned {got!r} (a {type(got).__name__}); expected a float.")
+
+
+def expect_float(got, expected: float, *, expected_from: str = "the reference solution") -> None:
+    """``got`` must be a float (Python or NumPy) close to ``expected``."""
+    expect_number(got)
     if not math.isclose(float(got), expected, rel_tol=1e-9, abs_tol=1e-9):
         fail(f"returned {float(got)!r}, expected {expected!r} (from {expected_from}).")
 
@@ -54,6 +59,7 @@ def test_dot_is_symmetric(learner, pair):
     """dot(a, b) equals dot(b, a)"""
     a, b = pair
     first = learner.dot(a, b)
+    expect_number(first)  # a number, before it is used: a list would make this check fail, not crash
     expect_float(learner.dot(b, a), float(first), expected_from=f"dot(a, b) = {first!r}")
 
 
