@@ -77,10 +77,8 @@ def peek(course={course!r}):
 '''
 
 
-@pytest.fixture
-def elsewhere(tmp_path):
-    """A course in a folder of its own outside the project; the project's course active again afterwards."""
-    course = tmp_path / "elsewhere"
+def write_course(course: Path) -> Path:
+    """The one-exercise course `peek` in the folder ``course``."""
     (course / "checks").mkdir(parents=True)
     (course / "solutions").mkdir()
     (course / "exercises").mkdir()
@@ -88,6 +86,13 @@ def elsewhere(tmp_path):
     (course / "checks" / "test_peek.py").write_text(textwrap.dedent(CHECKS))
     (course / "solutions" / "peek.py").write_text(SOLUTION)
     (course / "exercises" / "peek.py").write_text("def peek():\n    # TODO: nothing\n    raise NotImplementedError\n")
+    return course
+
+
+@pytest.fixture
+def elsewhere(tmp_path):
+    """A course in a folder of its own outside the project; the project's course active again afterwards."""
+    course = write_course(tmp_path / "elsewhere")
     submission = tmp_path / "submission"
     submission.mkdir()
     (submission / "peek.py").write_text(PEEK.format(course=str(course), parts=SECRET.split("-")))
@@ -167,12 +172,7 @@ def test_grading_others_work_refuses_a_course_kept_inside_usr(tmp_path):
     course = Path("/usr/src") / f"pixelgrade-test-course-{os.getpid()}"
     if not os.access("/usr/src", os.W_OK):
         pytest.skip("needs to write in /usr/src (the tests run as root in CI)")
-    (course / "checks").mkdir(parents=True)
-    (course / "solutions").mkdir()
-    (course / "exercises").mkdir()
-    (course / "course.toml").write_text(CATALOG)
-    (course / "checks" / "test_peek.py").write_text(textwrap.dedent(CHECKS))
-    (course / "solutions" / "peek.py").write_text(SOLUTION)
+    write_course(course)
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     try:
