@@ -20,6 +20,9 @@ from grader.core import catalog
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # this repository: the image course and the engine
 # The tests grade this repository's course: it is made the active one before any test runs.
 COURSE = catalog.activate(PROJECT_ROOT / "course")
+# ... and the one their subprocesses grade, wherever they run (a test's temporary folder holds no course.toml);
+# the tests about finding a course remove it (tests/cli/test_main_errors.py, tests/engine, tests/packaging).
+os.environ.setdefault(catalog.COURSE_ENV, str(PROJECT_ROOT / "course"))
 # Its own modules (course/imagecourse/) import as `imagecourse.X`, as they do when the engine
 # grades: course/ first on sys.path, so that a test and a check share one module object each.
 COURSE.importable()
@@ -48,6 +51,14 @@ HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
 needs_tensorflow = pytest.mark.skipif(
     not HAS_TENSORFLOW,
     reason="needs TensorFlow, which is not installed (see course/course.toml's [course.optional]; nox -s tests has it)")
+
+
+@pytest.fixture(autouse=True)
+def _this_repositorys_course_after_each_test():
+    """A test that grades another course (tests/engine, tests/sandbox) leaves this repository's active after it."""
+    yield
+    if catalog.active() is not COURSE:
+        catalog.activate(COURSE)
 
 
 @contextlib.contextmanager

@@ -461,7 +461,9 @@ def _main(args) -> int:
         raise UsageError("--examples and --sample must be at least 1")
     names, skipped = _choose(args)
     entries = load_equivalents(args.equivalents)
-    known = {e.name for e in __import__("grader.core.catalog", fromlist=["EXERCISES"]).EXERCISES}
+    from grader.core import catalog
+
+    known = set(catalog.active().by_name)
     for entry in entries:
         if entry.module not in known:
             raise UsageError(f"{args.equivalents.name}: unknown module {entry.module!r} in {entry.describe()}")

@@ -8,8 +8,8 @@
 # (pixelgrade-mnist.npz). run_autograder grades with the engine installed here, the course given
 # by its folder ($SOURCE/course). This, in order, failing the build at the first step that does not hold:
 #
-#   1. installs bubblewrap, Python 3.11 and, into a virtual environment, the engine (built from
-#      the source folder) with what the course requires (course.toml: [course] requires), then what
+#   1. installs bubblewrap, Python 3.11 and, into a virtual environment, the engine's dependencies and
+#      the engine from the source folder as it is (a .pth file: nothing to build), with what the course requires (course.toml: [course] requires), then what
 #      the chosen exercises need beyond that ([course.optional]: TensorFlow, for networks and training);
 #   2. checks that the engine runs, that every requirement of the course is installed and that every
 #      package a chosen exercise needs imports: an image that would grade an exercise it cannot run is
@@ -76,16 +76,24 @@ install() {  # what to install: requirements, paths, -r files
   esac
 }
 
-# 1. The engine, with what the course requires of every environment that grades it (its course.toml,
-# read with the standard library: nothing is installed yet) ...
-"$VENV/bin/python" - "$SOURCE/course/course.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
+# 1. The engine's dependencies (its pyproject.toml) with what the course requires of every environment that
+# grades it (its course.toml), read with the standard library: nothing is installed yet ...
+"$VENV/bin/python" - "$SOURCE/pyproject.toml" "$SOURCE/course/course.toml" > "$VENV/pixelgrade-requirements.txt" <<'PY'
 import sys
 import tomllib
 
 with open(sys.argv[1], "rb") as file:
+    print("\n".join(tomllib.load(file)["project"]["dependencies"]))
+with open(sys.argv[2], "rb") as file:
     print("\n".join(tomllib.load(file).get("course", {}).get("requires", [])))
 PY
-install "$SOURCE" -r "$VENV/pixelgrade-requirements.txt"
+install -r "$VENV/pixelgrade-requirements.txt"
+# ... the engine itself, from the source folder as it is: nothing to build (an image built without an index
+# has no build backend) and nothing to download. `pixelgrade` runs it with -P (no working folder on sys.path).
+purelib="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$SOURCE" > "$purelib/pixelgrade-source.pth"
+printf '#!/bin/sh\nexec "%s" -P -m grader "$@"\n' "$VENV/bin/python" > "$VENV/bin/pixelgrade"
+chmod 755 "$VENV/bin/pixelgrade"
 
 # ... then what the chosen exercises' checks need beyond them (the catalog's `needs`), by the
 # requirements the course gives for each ([course.optional]; else the need's own name), as the

@@ -129,7 +129,7 @@ def main(argv: list[str]) -> ExitCode:
                                        progress=progress, workdir=args.workdir, launcher=args.launcher,
                                        notebook_map=notebook_map, trust_submissions=args.trust_submissions,
                                        allow_public_heldout=args.allow_public_heldout)
-    except ValueError as error:
+    except (ValueError, api.LearnerCodeRefused) as error:
         return usage(str(error))
     if args.assignment:  # in batch.json's settings, so that the shards' merge writes the same canvas-import.csv
         report.settings["assignment"] = args.assignment

@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> ExitCode:
     except (CatalogError, CourseNotFound) as error:
         print(f"pixelgrade: error: {error}", file=sys.stderr)
         return ExitCode.USAGE
+    except BrokenPipeError:  # `pixelgrade ... | head`: the reader left; nothing more to say, and nowhere to say it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.GRADER_ERROR
     except Exception as error:  # noqa: BLE001 - any crash of the engine: one line, the status that says so
         if os.environ.get("PIXELGRADE_DEBUG"):
             raise

@@ -9,6 +9,7 @@ overwritten. The course author's guide (``docs/course-authors.md``) goes on from
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 from importlib import resources
 from pathlib import Path
@@ -54,7 +55,10 @@ def write_course(folder: Path, title: str) -> list[Path]:
     for relative, item in template_files():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(item.read_text(encoding="utf-8").replace(TITLE_MARK, title), encoding="utf-8")
+        text = item.read_text(encoding="utf-8")
+        if relative.suffix == ".toml":  # a TOML string there: quotes and backslashes escaped
+            text = text.replace(f'"{TITLE_MARK}"', json.dumps(title, ensure_ascii=False))
+        path.write_text(text.replace(TITLE_MARK, title), encoding="utf-8")
         written.append(path)
     return written
 
@@ -83,14 +87,17 @@ def next_steps(folder: Path) -> str:
 def main(argv: list[str]) -> ExitCode:
     args = build_parser().parse_args(argv)
     folder = Path(args.folder)
-    if folder.exists() and not folder.is_dir():
-        print(f"pixelgrade new: {folder} is a file; expected a new folder (or an empty one) for the course")
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        print(f"pixelgrade new: {folder} is a file or a link; expected a new folder (or an empty one) for the course")
         return ExitCode.USAGE
     if folder.is_dir() and any(folder.iterdir()):
         print(f"pixelgrade new: {folder} exists and is not empty; give a new folder (or an empty one): "
               f"nothing is overwritten")
         return ExitCode.USAGE
     title = args.title or default_title(folder)
+    if not title.isprintable():
+        print(f"pixelgrade new: --title {title!r}: expected one line of printable text")
+        return ExitCode.USAGE
     written = write_course(folder, title)
     print(f"Wrote the course {title!r} in {folder}, with one example exercise, {EXAMPLE}:")
     for path in written:

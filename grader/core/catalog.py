@@ -242,9 +242,33 @@ def find_catalog(named: str | Path | None = None, *, start: Path | None = None, 
     for folder in (here, *here.parents):
         found = _catalog_in(folder)
         if found is not None:
+            doubt = _untrusted(found)
+            if doubt:
+                raise CourseNotFound(f"found {found}, but {doubt}: a course is code that pixelgrade runs, so one "
+                                     f"found by looking around is used only when it is yours (or root's) and no one "
+                                     f"else can change it. If you trust it, name it: --course {found.parent}")
             return found
     raise CourseNotFound(f"no course here: no {CATALOG_NAME} in {here} or above it. Name one with --course DIR "
                          f"or {COURSE_ENV}=DIR, or write one with `pixelgrade new DIR`")
+
+
+def _untrusted(catalog_file: Path) -> str:
+    """Why a catalog found by walking up from the working folder is not to be trusted ("" when it is).
+
+    Its hooks and checks run in the grader's process: a ``course.toml`` planted in a shared
+    folder (``/tmp``, a class share) above where someone runs ``pixelgrade`` must not be
+    picked up, the way git refuses a repository another user owns.
+    """
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    if me is None:  # no owners to compare (Windows): trusted as found
+        return ""
+    for path in (catalog_file, catalog_file.parent):
+        info = path.stat()
+        if info.st_uid not in (me, 0):
+            return f"{path} belongs to another user (uid {info.st_uid})"
+        if info.st_mode & 0o002:  # writable by everyone (a group's write is a user's own choice, umask 002)
+            return f"{path} can be changed by every user (mode {info.st_mode & 0o777:o})"
+    return ""
 
 
 _active: Course | None = None

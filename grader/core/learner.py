@@ -332,6 +332,12 @@ def course_adapters(course: catalog.Course) -> adapters.CourseAdapters | None:
     if not file.endswith(".py"):
         raise catalog.CatalogError(f"{where}: expected a module of Python source (a .py file, which each worker "
                                    f"imports a copy of), got {file or 'a module without a file'}")
+    secret = [folder for folder in (course.solutions_dir, course.checks_dir)
+              if Path(file).resolve().is_relative_to(folder.resolve())]
+    if secret:  # each worker gets a copy of the file, which learner code can read
+        raise catalog.CatalogError(f"{where}: the module lies in {secret[0].name}/, whose files learners must never "
+                                   "read, and every worker gets a copy of it: keep the adapters in a module of "
+                                   "their own, beside course.toml")
     if not attribute and not hasattr(module, adapters.COURSE_TABLE):
         raise catalog.CatalogError(f"{where}: {module_name} defines no {adapters.COURSE_TABLE} (a dict of "
                                    "adapters by name)")

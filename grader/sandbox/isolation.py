@@ -297,7 +297,9 @@ _PROTECTED: set[str] = set()
 
 def protect(*folders) -> None:
     """Never grant a worker ``folders`` (nor anything in them, but a Python environment) from now on."""
-    _PROTECTED.update(os.path.abspath(folder) for folder in folders)
+    # Both the path as named and where it really is: a link (/srv/hidden -> /usr/src/hidden) must not hide
+    # that the folder lies where every worker reads.
+    _PROTECTED.update(path for folder in folders for path in (os.path.abspath(folder), os.path.realpath(folder)))
 
 
 def read_paths() -> tuple[str, ...]:
@@ -333,6 +335,19 @@ def _installation() -> list[str]:
     return [folder for folder in folders if folder]
 
 
+def _user_site_in_use() -> bool:
+    """Whether this Python imports from the user's site-packages (``pip install --user``)."""
+    return bool(getattr(site, "ENABLE_USER_SITE", False)) and site.getusersitepackages() in sys.path
+
+
+def _launch_folders() -> list[str]:
+    """The folders Python put on sys.path for how it was started: the working folder, the script's folder."""
+    folders = [os.getcwd()]
+    if sys.argv and sys.argv[0] not in ("", "-c", "-m"):
+        folders.append(os.path.dirname(os.path.abspath(sys.argv[0])))
+    return folders
+
+
 def exposed() -> list[str]:
     """The protected folders a worker could read all the same, each with the system folder that holds it.
 
@@ -341,7 +356,7 @@ def exposed() -> list[str]:
     working folder) is not protected. Grading others' work refuses to start then
     (``grader.api.refuse_unprotected``).
     """
-    return sorted(f"{folder} (inside {system})" for folder in {*_checkout(), *_PROTECTED}
+    return sorted(f"{folder} (inside {system})" for folder in {*_checkout(), *_PROTECTED} if os.path.exists(folder)
                   for system in system_paths() if _within(folder, system))
 
 
@@ -352,12 +367,14 @@ def _read_paths(protected: tuple[str, ...]) -> tuple[str, ...]:
         candidates.add(sysconfig.get_paths().get(key, ""))
     candidates.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
     candidates.add(os.path.dirname(os.path.realpath(sys.executable)))
-    # Only the entries of sys.path where Python keeps libraries: never the script's folder or the
-    # working folder that `python script.py` and `python -m grader` put first (an instructor's
-    # folder of submissions, notes and hidden checks), nor a course's folder on it while grading.
+    # Every entry of sys.path (the libraries, wherever PYTHONPATH and .pth files say they are) but the
+    # folders `python script.py` and `python -m grader` put on it: the script's folder and the working
+    # folder (an instructor's folder of submissions, notes and hidden checks), unless Python keeps its
+    # libraries there. A course's folders on it while grading are protected.
     installation = _installation()
-    candidates.update(p for p in sys.path
-                      if p and os.path.isdir(p) and any(_within(p, folder) for folder in installation))
+    launched = {os.path.abspath(folder) for folder in _launch_folders()}
+    candidates.update(p for p in sys.path if p and os.path.isdir(p)
+                      and (os.path.abspath(p) not in launched or any(_within(p, f) for f in installation)))
     # A virtual environment may live inside the project (nox's .nox/, a .venv/): its
     # folders are granted, nothing else of the project is.
     environments = [os.path.abspath(p) for p in (sys.prefix, sys.exec_prefix)]
@@ -395,6 +412,10 @@ def environment(stage: Stage, threads: int, extra: dict | None = None) -> dict:
         TF_NUM_INTRAOP_THREADS=threads_text, TF_NUM_INTEROP_THREADS=threads_text, TF_CPP_MIN_LOG_LEVEL="2",
         MPLBACKEND="Agg",
     )
+    if _user_site_in_use():
+        # An engine (or its libraries) installed with `pip install --user`: HOME is the scratch folder here,
+        # so Python would look for the user's site-packages there; this names where it really is.
+        sandbox["PYTHONUSERBASE"] = site.getuserbase()
     return processes.child_environment(keep=_INHERITED_ENV, threads=threads, extra={**sandbox, **(extra or {})})
 
 
@@ -423,7 +444,7 @@ def _runtime_dir(owner: int | None, course_adapters: str | None) -> Path:
         copy.parent.mkdir()
         shutil.copyfile(course_adapters, copy)
     (base / BOOTSTRAP).write_text(_BOOTSTRAP_SOURCE)
-    _seal(base, owner)
+    _seal(base, owner, shared=True)
     import atexit
 
     creator = os.getpid()
@@ -536,22 +557,29 @@ def _walk(folder: Path):
                 yield Path(entry.path), entry.stat(follow_symlinks=False).st_size
 
 
-def _seal(folder: Path, owner: int | None) -> None:
+def _seal(folder: Path, owner: int | None, *, shared: bool = False) -> None:
     """Make ``folder`` read-only and private: folders 0500, files 0400 (0500 if executable), owned by ``owner``.
 
     ``owner`` None keeps the grader's ownership. The worker cannot change the modes back:
     its seccomp filter refuses chmod, and Landlock or a read-only mount refuses writes.
+    ``shared`` (the workers' runtime, which every worker of the process runs): the grader keeps
+    the ownership and the workers read it through their group (folders 0550, files 0440), so
+    that no process of the workers' uid, sandboxed or not, can make it writable again: its
+    bootstrap runs before the worker confines itself.
     """
+    mine = os.geteuid() if hasattr(os, "geteuid") else None
     for dirpath, _dirnames, filenames in os.walk(folder):
         for name in filenames:
             path = os.path.join(dirpath, name)
             executable = os.stat(path, follow_symlinks=False).st_mode & stat.S_IXUSR
-            os.chmod(path, 0o500 if executable else 0o400, follow_symlinks=False)
+            mode = (0o550 if executable else 0o440) if shared and owner is not None else (
+                0o500 if executable else 0o400)
+            os.chmod(path, mode, follow_symlinks=False)
             if owner is not None:
-                os.chown(path, owner, SANDBOX_GID, follow_symlinks=False)
-        os.chmod(dirpath, 0o500)
+                os.chown(path, mine if shared else owner, SANDBOX_GID, follow_symlinks=False)
+        os.chmod(dirpath, 0o550 if shared and owner is not None else 0o500)
         if owner is not None:
-            os.chown(dirpath, owner, SANDBOX_GID, follow_symlinks=False)
+            os.chown(dirpath, mine if shared else owner, SANDBOX_GID, follow_symlinks=False)
 
 
 def _remove(folder: Path) -> None:

@@ -343,6 +343,9 @@ class Worker:
         mutated = [key for key, old in before.items() if _changed(old, current[key])]
         then = request.get("then")
         if then:
+            # A course's adapter runs the learner's methods (a shape's area()): still watched for off-limits
+            # calls, which they could otherwise make unseen. The built-in ones run none of the exercise's.
+            self.tripwires.armed = then not in adapters.BUILT_IN
             try:
                 value = self.adapters[then](value, *request.get("then_args", []))
             except BaseException as exc:  # noqa: BLE001 - a course's adapter that raised (the built-in ones never do)
@@ -351,6 +354,8 @@ class Worker:
                 error["message"] = (f"(in the course's adapter `{then}`, which the grader applied to what "
                                     f"`{request['function']}` returned) {error['message']}")[:2000]
                 return {"ok": False, "error": error, "tripped": sorted(self.tripwires.tripped)}
+            finally:
+                self.tripwires.armed = False
         return {
             "ok": True,
             "value": value,

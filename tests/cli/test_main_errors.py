@@ -60,3 +60,28 @@ def test_no_course_found_is_a_usage_error_saying_how_to_name_one(tmp_path, monke
     assert cli.main(["list"]) == ExitCode.USAGE
     message = capsys.readouterr().err
     assert "no course here" in message and "--course DIR" in message and "pixelgrade new DIR" in message
+
+
+def test_a_course_found_by_looking_around_must_be_the_users_own(tmp_path, monkeypatch, capsys):
+    """A course.toml planted in a shared folder above the working folder is not run (its hooks are code)."""
+    import os
+
+    shared = tmp_path / "shared"
+    below = shared / "class" / "alice"
+    below.mkdir(parents=True)
+    (shared / "course.toml").write_text('[[exercise]]\nname = "planted"\n')
+    monkeypatch.chdir(below)
+    monkeypatch.delenv(catalog.COURSE_ENV, raising=False)
+    monkeypatch.setattr(catalog, "_active", None)
+    os.chmod(shared, 0o777)  # a folder everyone can write in (a class share, /tmp)
+    assert cli.main(["list"]) == ExitCode.USAGE
+    message = capsys.readouterr().err
+    assert "can be changed by every user" in message and f"--course {shared}" in message
+    os.chmod(shared, 0o755)
+    if os.geteuid() == 0:
+        os.chown(shared / "course.toml", 65534, 65534)  # another user's
+        assert cli.main(["list"]) == ExitCode.USAGE
+        assert "belongs to another user (uid 65534)" in capsys.readouterr().err
+        os.chown(shared / "course.toml", 0, 0)
+    assert cli.main(["list"]) == ExitCode.OK  # one's own: found and graded
+    assert "planted" in capsys.readouterr().out

@@ -295,3 +295,13 @@ def test_dev_check_passes_the_shapes_course(tmp_path):
     checked = pixelgrade("--course", SHAPES, "dev", "check", "--examples", EXAMPLES, cwd=tmp_path)
     assert checked.returncode == 0, text(checked)
     assert "every stub fails and every solution passes" in checked.stdout
+
+
+def test_adapters_kept_among_the_solutions_are_refused(copy, tmp_path):
+    """Every worker gets a copy of the adapters' file, which learner code can read: never a solution's module."""
+    (copy / "solutions" / "shapes.py").write_text((copy / "solutions" / "shapes.py").read_text()
+                                                  + "\n\nADAPTERS = {}\n")
+    _edit(copy / "course.toml", 'adapters = "shapes_adapters"', 'adapters = "solutions.shapes"')
+    result = pixelgrade("--course", copy, "shapes", "--target", SHAPES / "solutions", cwd=tmp_path)
+    assert result.returncode == 2, text(result)
+    assert "lies in solutions/, whose files learners must never read" in " ".join(result.stderr.split()), text(result)

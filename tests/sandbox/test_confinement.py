@@ -365,17 +365,46 @@ def test_private_copies_are_the_workers_alone(hostile):
     worker, level = hostile
     stage = worker._stage
     runtime = isolation.runtime_dir(level.uid)
-    for folder, mode in ((stage.root, 0o700), (stage.scratch, 0o700), (stage.code, 0o500), (runtime, 0o500)):
+    for folder, mode in ((stage.root, 0o700), (stage.scratch, 0o700), (stage.code, 0o500)):
         info = os.stat(folder)
         assert (stat.S_IMODE(info.st_mode), info.st_uid) == (mode, isolation.SANDBOX_UID), folder
     copy = stage.code / "hostile.py"
     info = os.stat(copy)
     assert (stat.S_IMODE(info.st_mode), info.st_uid) == (0o400, isolation.SANDBOX_UID)
     worker_code = runtime / "grader" / "sandbox" / "worker.py"
-    assert stat.S_IMODE(os.stat(worker_code).st_mode) == 0o400
+    # The runtime every worker runs (its bootstrap before it confines itself) is the grader's, read through
+    # the workers' group: no process of the workers' uid can make it writable again.
+    for path, mode in ((runtime, 0o550), (worker_code, 0o440)):
+        info = os.stat(path)
+        assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (mode, os.geteuid(), isolation.SANDBOX_GID)
+    assert _chmod_as(isolation.SANDBOX_UID, runtime / "pixelgrade_worker.py") == "EPERM"
     # Another local user reads neither the copy nor the worker's code, nor lists the stage.
     seen = as_other_user([str(copy), str(stage.root), str(stage.scratch), str(worker_code)])
     assert seen == dict.fromkeys(seen, "EACCES"), seen
+
+
+def _chmod_as(uid: int, path) -> str:
+    """What a process of ``uid`` outside any sandbox gets from making ``path`` writable: "done" or the errno's name."""
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            try:
+                os.chmod(path, 0o700)
+                said = "done"
+            except OSError as error:
+                said = errno.errorcode[error.errno]
+            os.write(write_end, said.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        said = reader.read().decode()
+    os.waitpid(child, 0)
+    return said
 
 
 def as_other_user(paths: list[str], uid: int = OTHER_UID) -> dict:

@@ -23,7 +23,11 @@ def expect_area(got, expected: float) -> None:
         fail(f"the shape could not be read (the adapter replied {got!r}).")
     if "problem" in got:
         fail(f"the grader asked the returned shape for its area: {got['problem']}.")
-    if not math.isclose(got["area"], expected, rel_tol=1e-9, abs_tol=1e-12):
+    area = got["area"]
+    # The reply is learner-influenced data (learner code can replace the adapter): checked like a returned value.
+    if isinstance(area, bool) or not isinstance(area, (int, float)) or not math.isfinite(area):
+        fail(f"its area() gave {area!r} (a {type(area).__name__}); expected a finite number.")
+    if not math.isclose(area, expected, rel_tol=1e-9, abs_tol=1e-12):
         fail(f"its area() returned {got['area']!r}, expected {expected!r} (from the reference solution).")
 
 
