@@ -183,5 +183,12 @@ def test_grading_others_work_refuses_a_course_kept_inside_usr(tmp_path):
         with pytest.raises(api.LearnerCodeRefused, match="inside /usr"):
             api.refuse_unprotected(purpose="pixelgrade batch")
         assert api.refuse_unprotected(purpose="pixelgrade batch", trust_submissions=True)  # the instructor vouches
+        # Hidden checks named through a link that leads into /usr are found out the same way.
+        catalog.activate(PROJECT_ROOT / "course")
+        (course / "hidden").mkdir()
+        link = tmp_path / "hidden-link"
+        link.symlink_to(course / "hidden")
+        with pytest.raises(api.LearnerCodeRefused, match=r"pixelgrade-test-course.*/hidden \(inside /usr\)"):
+            api.refuse_unprotected(purpose="pixelgrade batch", hidden_checks=link)
     finally:
         shutil.rmtree(course)
