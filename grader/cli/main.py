@@ -44,15 +44,16 @@ def _course_option(argv: list[str]) -> str | None:
 
 def _without_course(argv: list[str]) -> list[str]:
     """``argv`` without its ``--course DIR`` (or ``--course=DIR``): the course is active by then."""
-    kept, skip = [], False
-    for index, word in enumerate(argv):
+    kept, skip, options_ended = [], False, False
+    for word in argv:
         if skip:
             skip = False
-        elif "--" in argv[:index]:
+        elif options_ended:
             kept.append(word)
         elif word == "--course":
             skip = True
         elif not word.startswith("--course="):
+            options_ended = word == "--"
             kept.append(word)
     return kept
 

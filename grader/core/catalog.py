@@ -29,6 +29,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import hookspec
 from grader.sandbox import isolation
 from grader.sandbox.client import Limits
 
@@ -154,7 +155,7 @@ class Course:
     @property
     def root(self) -> Path:
         """The folder that holds the course's stubs, solutions, checks and catalog: what a learner's copy holds."""
-        return Path(os.path.commonpath([self.folder, self.stubs_dir, self.solutions_dir, self.checks_dir]))
+        return _root(self.folder, self.stubs_dir, self.solutions_dir, self.checks_dir)
 
     @property
     def images_dir(self) -> Path:
@@ -210,6 +211,11 @@ class Course:
         """Put the catalog's folder first on ``sys.path``: the course's own modules import by their names."""
         if str(self.folder) not in sys.path:
             sys.path.insert(0, str(self.folder))
+
+
+def _root(folder: Path, stubs: Path, solutions: Path, checks: Path) -> Path:
+    """The folder that holds a course's catalog, stubs, solutions and checks (its pages may lie elsewhere)."""
+    return Path(os.path.commonpath([folder, stubs, solutions, checks]))
 
 
 # -- finding a course --------------------------------------------------------------------------
@@ -446,8 +452,6 @@ def load_course(path: str | Path) -> Course:
         optional[need] = _strings(specs, f"{label} [course.optional] {need}", "a list of pip requirements")
     hooks = {}
     for hook, declared in table.get("hooks", {}).items():
-        from grader import hookspec
-
         if hook not in hookspec.HOOKS:
             raise CatalogError(f"{label} [course.hooks]: unknown hook {hook!r}; the hooks are: "
                                f"{', '.join(hookspec.HOOKS)}")
@@ -462,7 +466,7 @@ def load_course(path: str | Path) -> Course:
     limits = _expect(data.get("limits", {}), dict, f"{label} [limits]", "a table of named presets")
     for key, preset in limits.items():
         presets[key] = _limits(preset, {}, f"{label} [limits.{key}]")
-    root = Path(os.path.commonpath([folder, *folders.values()]))
+    root = _root(folder, folders["exercises"], folders["solutions"], folders["checks"])
     shared = {**folders, "optional": optional, "root": root}
     entries = _expect(data.get("exercise", []), list, f"{label} [[exercise]]", "a list of [[exercise]] tables")
     exercises = tuple(_exercise(number, entry, presets, shared, label)

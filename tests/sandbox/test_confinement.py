@@ -383,8 +383,8 @@ def test_private_copies_are_the_workers_alone(hostile):
     assert seen == dict.fromkeys(seen, "EACCES"), seen
 
 
-def _chmod_as(uid: int, path) -> str:
-    """What a process of ``uid`` outside any sandbox gets from making ``path`` writable: "done" or the errno's name."""
+def _as_user(uid: int, work) -> str:
+    """What ``work()`` (returning text) says in a forked child that became ``uid``, outside any sandbox."""
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports through the pipe
@@ -392,12 +392,7 @@ def _chmod_as(uid: int, path) -> str:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            try:
-                os.chmod(path, 0o700)
-                said = "done"
-            except OSError as error:
-                said = errno.errorcode[error.errno]
-            os.write(write_end, said.encode())
+            os.write(write_end, work().encode())
         finally:
             os._exit(0)
     os.close(write_end)
@@ -407,33 +402,34 @@ def _chmod_as(uid: int, path) -> str:
     return said
 
 
+def _chmod_as(uid: int, path) -> str:
+    """What a process of ``uid`` outside any sandbox gets from making ``path`` writable: "done" or the errno's name."""
+    def chmod():
+        try:
+            os.chmod(path, 0o700)
+            return "done"
+        except OSError as error:
+            return errno.errorcode[error.errno]
+
+    return _as_user(uid, chmod)
+
+
 def as_other_user(paths: list[str], uid: int = OTHER_UID) -> dict:
     """What a forked child, become ``uid``, can do with each path: "read", or its errno's name."""
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        try:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-            seen = {}
-            for path in paths:
-                try:
-                    if os.path.isdir(path):
-                        os.listdir(path)
-                    else:
-                        open(path, "rb").close()
-                    seen[path] = "read"
-                except OSError as error:
-                    seen[path] = errno.errorcode[error.errno]
-            os.write(write_end, json.dumps(seen).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as reader:
-        data = reader.read()
-    os.waitpid(child, 0)
-    return json.loads(data)
+    def read():
+        seen = {}
+        for path in paths:
+            try:
+                if os.path.isdir(path):
+                    os.listdir(path)
+                else:
+                    open(path, "rb").close()
+                seen[path] = "read"
+            except OSError as error:
+                seen[path] = errno.errorcode[error.errno]
+        return json.dumps(seen)
+
+    return json.loads(_as_user(uid, read))
 
 
 # -- the pieces, on their own ----------------------------------------------------------------------
